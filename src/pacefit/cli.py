@@ -1,0 +1,216 @@
+"""The command line: a thin click layer over the library. The only module that prints or exits."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pacefit.errors import PacefitError
+
+ATHLETE_HELP = "Athlete YAML file with race times (needed for paces like '5k' or 'easy')."
+
+
+class PacefitGroup(click.Group):
+    """Turns pacefit's errors into one line and exit code 1; `--debug` shows tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = "--debug" in sys.argv[1:] or bool(ctx.params.get("debug"))
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = super().invoke(ctx)
+            for warning in caught:
+                click.echo(f"warning: {warning.message}", err=True)
+            return result
+        except PacefitError as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"error: {exc}" if exc.location is None else str(exc), err=True)
+            ctx.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                err=True,
+            )
+            ctx.exit(2)
+
+
+@click.group(cls=PacefitGroup)
+@click.version_option(package_name="pacefit")
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+def cli(debug: bool) -> None:
+    """Structured running workouts: YAML in, FIT out, and pacing analysis of the run."""
+
+
+def athlete_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--athlete",
+        "athlete_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=ATHLETE_HELP,
+    )(function)
+
+
+def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    from pacefit.model import DEFAULT_LEVEL, LEVELS
+
+    return click.option(
+        "--level",
+        type=click.Choice(LEVELS),
+        default=DEFAULT_LEVEL,
+        show_default=True,
+        help="Which variant of the workout to build.",
+    )(function)
+
+
+def _load_athlete(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from pacefit.athlete_yaml import load_athlete
+
+    return load_athlete(path)
+
+
+@cli.command("compile")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@athlete_option
+@level_option
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the FIT files.",
+)
+def compile_command(
+    paths: tuple[Path, ...], athlete_path: Path | None, level: str, out_dir: Path
+) -> None:
+    """Compile workout YAML files (or folders of them) into FIT workout files."""
+    from pacefit.compiler import compile_file, find_workout_files
+
+    athlete = _load_athlete(athlete_path)
+    failures = 0
+    for source in find_workout_files(paths):
+        try:
+            result = compile_file(source, athlete=athlete, out_dir=out_dir, level=level)
+        except PacefitError as exc:
+            failures += 1
+            click.echo(str(exc), err=True)
+            continue
+        for warning in result.warnings:
+            click.echo(f"{source}: warning: {warning}", err=True)
+        state = "wrote" if result.written else "unchanged"
+        click.echo(f"{state} {result.output}  ({result.workout.name}, {level})")
+    if failures:
+        raise click.ClickException(f"{failures} workout(s) failed to compile")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@athlete_option
+@level_option
+def show(path: Path, athlete_path: Path | None, level: str) -> None:
+    """Show a workout's steps expanded, with paces, distance and time."""
+    from pacefit import reports
+    from pacefit.workout_yaml import load_workout
+
+    athlete = _load_athlete(athlete_path)
+    workout = load_workout(path, athlete=athlete, level=level)
+    click.echo(reports.workout_table(workout, athlete=athlete))
+
+
+@cli.command()
+@click.option(
+    "--race",
+    "races",
+    multiple=True,
+    metavar="DIST=TIME",
+    help="A race result, e.g. 10k=45:00 or half=1:39:30. Repeatable.",
+)
+@click.option("--vdot", type=click.FloatRange(20, 90), help="A VDOT instead of race times.")
+@athlete_option
+def paces(races: tuple[str, ...], vdot: float | None, athlete_path: Path | None) -> None:
+    """Show race paces and training paces from race times or a VDOT."""
+    from pacefit import reports
+    from pacefit.paces import Athlete, pace_table
+
+    athlete = _load_athlete(athlete_path) or Athlete()
+    times = dict(athlete.race_times_s)
+    times.update(_parse_race_options(races))
+    athlete = Athlete(
+        name=athlete.name,
+        race_times_s=times,
+        vdot=vdot or athlete.vdot,
+        display_unit=athlete.display_unit,
+    )
+    table = pace_table(athlete)
+    if table is None:
+        raise click.UsageError(
+            "give at least one --race (e.g. --race 10k=45:00), a --vdot or an --athlete"
+        )
+    click.echo(reports.pace_table_text(table))
+
+
+def _parse_race_options(races: tuple[str, ...]) -> dict[str, float]:
+    from pacefit.paces import RACE_DISTANCES_M
+    from pacefit.units import parse_clock_s
+
+    times: dict[str, float] = {}
+    for race in races:
+        name, _, time_text = race.partition("=")
+        time_s = parse_clock_s(time_text)
+        if name.lower() not in RACE_DISTANCES_M or time_s is None:
+            raise click.BadParameter(
+                f"'{race}': write DIST=TIME with DIST one of {', '.join(RACE_DISTANCES_M)}, "
+                "e.g. 10k=45:00",
+                param_hint="--race",
+            )
+        times[name.lower()] = time_s
+    return times
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the YAML here instead of printing it.",
+)
+@click.option(
+    "--ignore-crc", is_flag=True, help="Read a file whose checksum is wrong (with a warning)."
+)
+def decompile(path: Path, out_path: Path | None, ignore_crc: bool) -> None:
+    """Turn a FIT workout file (e.g. from Garmin Connect) back into workout YAML."""
+    from pacefit.files import write_atomic
+    from pacefit.fit_decode import CrcPolicy
+    from pacefit.fit_workout import read_workout
+    from pacefit.workout_yaml import dump_workout
+
+    workout = read_workout(path, crc=CrcPolicy.WARN if ignore_crc else CrcPolicy.REFUSE)
+    text = dump_workout(workout)
+    if out_path is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(out_path, text.encode())
+    click.echo(f"wrote {out_path}")
+
+
+def main() -> None:
+    cli(prog_name="pacefit")

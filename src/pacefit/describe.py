@@ -1,0 +1,58 @@
+"""Workout steps as short human text, for tables, reports and calendars."""
+
+from __future__ import annotations
+
+from pacefit import units
+from pacefit.model import (
+    CadenceTarget,
+    DistanceDuration,
+    Duration,
+    HeartRateDuration,
+    HeartRateTarget,
+    PaceTarget,
+    PowerTarget,
+    Step,
+    Target,
+    TimeDuration,
+)
+from pacefit.units import DistanceUnit
+
+
+def describe_duration(duration: Duration) -> str:
+    if isinstance(duration, DistanceDuration):
+        return units.format_distance(duration.distance_m)
+    if isinstance(duration, TimeDuration):
+        return units.format_duration(duration.duration_s)
+    if isinstance(duration, HeartRateDuration):
+        return f"until HR {'>' if duration.above else '<'} {duration.limit}"
+    return "until lap"
+
+
+def describe_pace_band(target: PaceTarget, unit: DistanceUnit) -> str:
+    fast = units.format_pace(target.fast_s_per_km, unit)
+    slow = units.format_pace(target.slow_s_per_km, unit)
+    return f"{fast.split('/')[0]}-{slow}"
+
+
+def describe_target(target: Target, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    if target is None:
+        return "open"
+    if isinstance(target, PaceTarget):
+        return describe_pace_band(target, unit)
+    if isinstance(target, HeartRateTarget):
+        if target.zone is not None:
+            return f"HR zone {target.zone}"
+        return f"HR {target.low}-{target.high}"
+    if isinstance(target, CadenceTarget):
+        return f"{target.low_spm}-{target.high_spm} spm"
+    assert isinstance(target, PowerTarget)
+    if target.zone is not None:
+        return f"power zone {target.zone}"
+    return f"{target.low}-{target.high}{'% FTP' if target.percent_ftp else ' W'}"
+
+
+def step_label(step: Step) -> str:
+    """The step's own name, or its kind and length (`run 800m`)."""
+    if step.name:
+        return step.name
+    return f"{step.intensity.value} {describe_duration(step.duration)}"

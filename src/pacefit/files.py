@@ -1,0 +1,57 @@
+"""Writing output files safely: atomic replacement, names that cannot escape their folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from pacefit.errors import PacefitError
+
+MAX_FILENAME_CHARS = 80
+
+
+def safe_filename(name: str, *, suffix: str) -> str:
+    """A file name made from free text: ASCII letters, digits and dashes only, never empty.
+
+    `../../x` becomes `x`, so no name can climb out of the output folder.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:MAX_FILENAME_CHARS].strip("-")
+    return f"{slug or 'workout'}{suffix}"
+
+
+def path_inside(folder: Path, filename: str) -> Path:
+    """`folder/filename`, refusing anything that would land outside `folder`."""
+    target = (folder / filename).resolve()
+    if target.parent != folder.resolve():
+        raise PacefitError(f"refusing to write '{filename}' outside {folder}")
+    return target
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` so that readers see the old file or the new one, never half.
+
+    Returns False, and touches nothing, when the file already holds exactly `data`.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise PacefitError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        Path(temp_name).replace(path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return True

@@ -1,0 +1,350 @@
+"""FIT workout files: `Workout` -> FIT bytes (fit-tool) and FIT -> `Workout` (fitparse).
+
+Encodings follow Garmin's FIT profile for workout_step: distance in centimetres, time in
+milliseconds, custom speed targets in mm/s, heart rate values above 100 meaning bpm + 100
+(values up to 100 are % of max HR), power above 1000 meaning watts + 1000 (else % FTP), and a
+repeat step holding the index of its first step and the repeat count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from fit_tool.fit_file_builder import FitFileBuilder
+from fit_tool.profile.messages.file_id_message import FileIdMessage
+from fit_tool.profile.messages.workout_message import WorkoutMessage
+from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+from fit_tool.profile.profile_type import (
+    FileType,
+    Manufacturer,
+    Sport,
+    WorkoutStepDuration,
+    WorkoutStepTarget,
+)
+from fit_tool.profile.profile_type import Intensity as FitIntensity
+
+from pacefit.errors import FitFileError, Location
+from pacefit.fit_decode import CrcPolicy, iter_messages, raw_fields, require_type
+from pacefit.model import (
+    CadenceTarget,
+    DistanceDuration,
+    Duration,
+    HeartRate,
+    HeartRateDuration,
+    HeartRateTarget,
+    Intensity,
+    Node,
+    OpenDuration,
+    PaceTarget,
+    PowerTarget,
+    Repeat,
+    Step,
+    Target,
+    TimeDuration,
+    Workout,
+    message_count,
+)
+from pacefit.units import pace_s_per_km, speed_mps
+
+# Conservative text limits: FIT strings are NUL-terminated UTF-8, and Garmin watches show short
+# names only. Longer text is shortened with a warning.
+WORKOUT_NAME_MAX_BYTES = 31
+STEP_NAME_MAX_BYTES = 31
+NOTES_MAX_BYTES = 127
+# Garmin watches refuse workouts with more steps than this (Connect's own limit).
+MAX_WORKOUT_STEPS = 100
+
+_INTENSITY_TO_FIT = {
+    Intensity.WARMUP: FitIntensity.WARMUP,
+    Intensity.ACTIVE: FitIntensity.ACTIVE,
+    Intensity.REST: FitIntensity.REST,
+    Intensity.RECOVERY: FitIntensity.RECOVERY,
+    Intensity.COOLDOWN: FitIntensity.COOLDOWN,
+}
+_FIT_TO_INTENSITY = {fit.value: ours for ours, fit in _INTENSITY_TO_FIT.items()}
+_HR_BPM_OFFSET = 100
+_POWER_WATTS_OFFSET = 1000
+
+# Raw enum values of the FIT profile, for reading.
+_DURATION_TIME, _DURATION_DISTANCE, _DURATION_HR_BELOW, _DURATION_HR_ABOVE = 0, 1, 2, 3
+_DURATION_OPEN, _REPEAT_STEPS = 5, 6
+_REPEAT_HR_BELOW, _REPEAT_HR_ABOVE = 10, 11
+_TARGET_SPEED, _TARGET_HR, _TARGET_OPEN, _TARGET_CADENCE, _TARGET_POWER = 0, 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class EncodedWorkout:
+    data: bytes
+    warnings: tuple[str, ...]
+
+
+def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None) -> EncodedWorkout:
+    """The FIT bytes of a workout, and warnings about anything shortened.
+
+    The same workout always gives the same bytes (serial number and time are derived from the
+    content unless `time_created` is given), so rebuilding changes nothing.
+    """
+    steps_count = message_count(workout.steps)
+    if steps_count > MAX_WORKOUT_STEPS:
+        raise FitFileError(
+            f"the workout '{workout.name}' has {steps_count} steps; watches accept at most "
+            f"{MAX_WORKOUT_STEPS}",
+            hint="split it into several workouts or use repeats",
+        )
+    warnings: list[str] = []
+    name = _shorten(workout.name, WORKOUT_NAME_MAX_BYTES, "workout name", warnings)
+    messages: list[WorkoutStepMessage] = []
+    _encode_nodes(workout.steps, messages, warnings)
+    fingerprint = zlib.crc32(repr((name, workout.steps)).encode())
+
+    file_id = FileIdMessage()
+    file_id.type = FileType.WORKOUT
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.product = 0
+    file_id.serial_number = fingerprint or 1
+    created = time_created or dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+        seconds=fingerprint % (5 * 365 * 86400)
+    )
+    file_id.time_created = round(created.timestamp() * 1000)
+
+    header = WorkoutMessage()
+    header.workout_name = name
+    header.sport = Sport.RUNNING
+    header.num_valid_steps = len(messages)
+
+    builder = FitFileBuilder(auto_define=True, min_string_size=0)
+    builder.add(file_id)
+    builder.add(header)
+    builder.add_all(messages)
+    return EncodedWorkout(data=bytes(builder.build().to_bytes()), warnings=tuple(warnings))
+
+
+def _shorten(text: str, max_bytes: int, what: str, warnings: list[str]) -> str:
+    encoded = text.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return text
+    short = encoded[:max_bytes].decode("utf-8", errors="ignore").rstrip()
+    warnings.append(f"{what} '{text}' is too long for a watch; shortened to '{short}'")
+    return short
+
+
+def _encode_nodes(
+    nodes: tuple[Node, ...], out: list[WorkoutStepMessage], warnings: list[str]
+) -> None:
+    for node in nodes:
+        if isinstance(node, Step):
+            out.append(_encode_step(node, len(out), warnings))
+            continue
+        first_index = len(out)
+        _encode_nodes(node.steps, out, warnings)
+        message = WorkoutStepMessage()
+        message.message_index = len(out)
+        if node.name:
+            message.workout_step_name = _shorten(
+                node.name, STEP_NAME_MAX_BYTES, "repeat name", warnings
+            )
+        message.duration_step = first_index
+        if node.until is None:
+            message.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
+            message.target_repeat_steps = node.count
+        else:
+            message.duration_type = (
+                WorkoutStepDuration.REPEAT_UNTIL_HR_GREATER_THAN
+                if node.until.above
+                else WorkoutStepDuration.REPEAT_UNTIL_HR_LESS_THAN
+            )
+            message.target_repeat_hr = _hr_raw(node.until.limit)
+        out.append(message)
+
+
+def _encode_step(step: Step, index: int, warnings: list[str]) -> WorkoutStepMessage:
+    message = WorkoutStepMessage()
+    message.message_index = index
+    label = f"step {index + 1} name"
+    if step.name:
+        message.workout_step_name = _shorten(step.name, STEP_NAME_MAX_BYTES, label, warnings)
+    if step.notes:
+        message.notes = _shorten(step.notes, NOTES_MAX_BYTES, f"step {index + 1} notes", warnings)
+    message.intensity = _INTENSITY_TO_FIT[step.intensity]
+    _encode_duration(step.duration, message)
+    _encode_target(step.target, message)
+    return message
+
+
+def _encode_duration(duration: Duration, message: WorkoutStepMessage) -> None:
+    if isinstance(duration, DistanceDuration):
+        message.duration_type = WorkoutStepDuration.DISTANCE
+        message.duration_distance = duration.distance_m
+    elif isinstance(duration, TimeDuration):
+        message.duration_type = WorkoutStepDuration.TIME
+        message.duration_time = duration.duration_s
+    elif isinstance(duration, HeartRateDuration):
+        message.duration_type = (
+            WorkoutStepDuration.HR_GREATER_THAN
+            if duration.above
+            else WorkoutStepDuration.HR_LESS_THAN
+        )
+        message.duration_hr = _hr_raw(duration.limit)
+    else:
+        message.duration_type = WorkoutStepDuration.OPEN
+
+
+def _encode_target(target: Target, message: WorkoutStepMessage) -> None:
+    if target is None:
+        message.target_type = WorkoutStepTarget.OPEN
+        return
+    if isinstance(target, PaceTarget):
+        message.target_type = WorkoutStepTarget.SPEED
+        message.target_value = 0
+        message.custom_target_speed_low = speed_mps(target.slow_s_per_km)
+        message.custom_target_speed_high = speed_mps(target.fast_s_per_km)
+    elif isinstance(target, HeartRateTarget):
+        message.target_type = WorkoutStepTarget.HEART_RATE
+        if target.zone is not None:
+            message.target_hr_zone = target.zone
+        else:
+            assert target.low is not None and target.high is not None
+            message.target_value = 0
+            message.custom_target_heart_rate_low = _hr_raw(target.low)
+            message.custom_target_heart_rate_high = _hr_raw(target.high)
+    elif isinstance(target, CadenceTarget):
+        message.target_type = WorkoutStepTarget.CADENCE
+        message.target_value = 0
+        message.custom_target_cadence_low = target.low_spm
+        message.custom_target_cadence_high = target.high_spm
+    else:
+        message.target_type = WorkoutStepTarget.POWER
+        if target.zone is not None:
+            message.target_power_zone = target.zone
+        else:
+            offset = 0 if target.percent_ftp else _POWER_WATTS_OFFSET
+            message.target_value = 0
+            message.custom_target_power_low = (target.low or 0) + offset
+            message.custom_target_power_high = (target.high or 0) + offset
+
+
+def _hr_raw(heart_rate: HeartRate) -> int:
+    return heart_rate.value if heart_rate.percent_of_max else heart_rate.value + _HR_BPM_OFFSET
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def read_workout(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Workout:
+    """A FIT workout file (ours or Garmin's) as a `Workout`."""
+    require_type(path, "workout", crc=crc)
+    name = path.stem
+    raw_steps: list[dict[int, object]] = []
+    for message in iter_messages(path, names=frozenset({"workout", "workout_step"}), crc=crc):
+        fields = raw_fields(message)
+        if message.name == "workout":
+            name = str(fields.get(8, name))
+        else:
+            raw_steps.append(fields)
+    if not raw_steps:
+        raise FitFileError("the workout has no steps", location=Location(str(path)))
+    return Workout(name=name, steps=steps_from_raw(raw_steps, source=str(path)))
+
+
+def steps_from_raw(raw_steps: list[dict[int, object]], *, source: str) -> tuple[Node, ...]:
+    """Rebuild the step tree from workout_step messages (raw values by field number).
+
+    Also used for the workout a watch embeds in an activity file.
+    """
+    built: list[tuple[int, Node]] = []  # (index of the node's first message, node)
+    for index, fields in enumerate(raw_steps):
+        duration_type = _int(fields.get(1), default=_DURATION_OPEN)
+        if duration_type in (_REPEAT_STEPS, _REPEAT_HR_BELOW, _REPEAT_HR_ABOVE):
+            first = _int(fields.get(2), default=0)
+            if not 0 <= first < index:
+                raise FitFileError(
+                    f"repeat step {index} points at step {first}, which is not before it",
+                    location=Location(source),
+                )
+            children = tuple(node for start, node in built if start >= first)
+            built = [(start, node) for start, node in built if start < first]
+            built.append((first, _repeat_from_raw(fields, duration_type, children)))
+        else:
+            built.append((index, _step_from_raw(fields, duration_type, index, source)))
+    return tuple(node for _, node in built)
+
+
+def _int(value: object, *, default: int) -> int:
+    return value if isinstance(value, int) else default
+
+
+def _repeat_from_raw(
+    fields: dict[int, object], duration_type: int, children: tuple[Node, ...]
+) -> Repeat:
+    name = str(fields.get(0, ""))
+    target_value = _int(fields.get(4), default=1)
+    if duration_type == _REPEAT_STEPS:
+        return Repeat(steps=children, count=target_value, name=name)
+    until = HeartRateDuration(
+        limit=_hr_value(target_value), above=duration_type == _REPEAT_HR_ABOVE
+    )
+    return Repeat(steps=children, until=until, name=name)
+
+
+def _step_from_raw(fields: dict[int, object], duration_type: int, index: int, source: str) -> Step:
+    intensity = _FIT_TO_INTENSITY.get(_int(fields.get(7), default=0), Intensity.ACTIVE)
+    return Step(
+        intensity=intensity,
+        duration=_duration_from_raw(duration_type, fields.get(2), index, source),
+        target=_target_from_raw(fields, index, source),
+        name=str(fields.get(0, "")),
+        notes=str(fields.get(8, "")),
+    )
+
+
+def _duration_from_raw(duration_type: int, value: object, index: int, source: str) -> Duration:
+    amount = _int(value, default=0)
+    if duration_type == _DURATION_TIME:
+        return TimeDuration(amount / 1000)
+    if duration_type == _DURATION_DISTANCE:
+        return DistanceDuration(amount / 100)
+    if duration_type in (_DURATION_HR_BELOW, _DURATION_HR_ABOVE):
+        return HeartRateDuration(limit=_hr_value(amount), above=duration_type == _DURATION_HR_ABOVE)
+    if duration_type == _DURATION_OPEN:
+        return OpenDuration()
+    raise FitFileError(
+        f"step {index} ends by a rule pacefit cannot express (FIT duration type {duration_type})",
+        location=Location(source),
+    )
+
+
+def _target_from_raw(fields: dict[int, object], index: int, source: str) -> Target:
+    target_type = _int(fields.get(3), default=_TARGET_OPEN)
+    zone = _int(fields.get(4), default=0)
+    low, high = _int(fields.get(5), default=0), _int(fields.get(6), default=0)
+    if target_type == _TARGET_OPEN:
+        return None
+    if target_type == _TARGET_SPEED and zone == 0 and low > 0 and high > 0:
+        slow, fast = sorted((low / 1000, high / 1000))
+        return PaceTarget(fast_s_per_km=pace_s_per_km(fast), slow_s_per_km=pace_s_per_km(slow))
+    if target_type == _TARGET_HR:
+        if zone:
+            return HeartRateTarget(zone=zone)
+        return HeartRateTarget(low=_hr_value(low), high=_hr_value(high))
+    if target_type == _TARGET_CADENCE and zone == 0:
+        return CadenceTarget(low_spm=low, high_spm=high)
+    if target_type == _TARGET_POWER:
+        if zone:
+            return PowerTarget(zone=zone)
+        percent = high <= _POWER_WATTS_OFFSET
+        offset = 0 if percent else _POWER_WATTS_OFFSET
+        return PowerTarget(low=low - offset, high=high - offset, percent_ftp=percent)
+    raise FitFileError(
+        f"step {index} has a target pacefit cannot express (FIT target type {target_type}, "
+        f"value {zone})",
+        location=Location(source),
+    )
+
+
+def _hr_value(raw: int) -> HeartRate:
+    if raw > _HR_BPM_OFFSET:
+        return HeartRate(raw - _HR_BPM_OFFSET)
+    return HeartRate(raw, percent_of_max=True)

@@ -1,0 +1,107 @@
+"""Plain-text tables for the terminal (returned as strings; the CLI prints them)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from pacefit import units
+from pacefit.describe import describe_duration, describe_target, step_label
+from pacefit.model import Repeat, Workout, estimate_step, unroll
+from pacefit.paces import Athlete, PaceTable, pace_table
+from pacefit.units import DistanceUnit
+
+DEFAULT_EASY_PACE_S_PER_KM = 360.0  # for estimates when no athlete is given
+REPORT_WIDTH = 80
+
+
+def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
+    unit = athlete.display_unit if athlete else DistanceUnit.KM
+    table = pace_table(athlete) if athlete else None
+    easy_s_per_km = (
+        (table.training["easy"].fast_s_per_km + table.training["easy"].slow_s_per_km) / 2
+        if table
+        else DEFAULT_EASY_PACE_S_PER_KM
+    )
+    lines = [f"{workout.name} ({workout.level})"]
+    if workout.description:
+        lines.extend(textwrap.wrap(workout.description, width=REPORT_WIDTH))
+    lines.append(f"{'#':>3}  {'step':<22}{'length':<11}{'target':<19}{'distance':>10}{'time':>9}")
+    total_m = total_s = 0.0
+    open_steps = 0
+    counts = _repeat_counts(workout)
+    for number, executed in enumerate(unroll(workout), start=1):
+        step = executed.step
+        estimate = estimate_step(step, default_pace_s_per_km=easy_s_per_km)
+        label = step_label(step)
+        count = counts.get(executed.fit_step_index)
+        if count:
+            label = f"{label} {executed.repetition}/{count}"
+        if estimate.distance_m is None or estimate.duration_s is None:
+            open_steps += 1
+            distance = time = "-"
+        else:
+            total_m += estimate.distance_m
+            total_s += estimate.duration_s
+            distance = _format_km(estimate.distance_m, unit)
+            time = units.format_clock(estimate.duration_s)
+        lines.append(
+            f"{number:>3}  {label[:21]:<22}{describe_duration(step.duration):<11}"
+            f"{describe_target(step.target, unit):<19}{distance:>10}{time:>9}"
+        )
+    total = f"total ~{_format_km(total_m, unit)}, ~{units.format_clock(total_s)}"
+    if open_steps:
+        total += f" (+ {open_steps} open step{'s' if open_steps > 1 else ''})"
+    lines.append(total)
+    return "\n".join(lines)
+
+
+def _format_km(distance_m: float, unit: DistanceUnit) -> str:
+    return f"{distance_m / unit.metres:.2f}{unit.value}"
+
+
+def _repeat_counts(workout: Workout) -> dict[int, int]:
+    """FIT step index -> count of the innermost repeat around it."""
+    counts: dict[int, int] = {}
+
+    def walk(nodes: tuple[object, ...], index: int, count: int | None) -> int:
+        for node in nodes:
+            if isinstance(node, Repeat):
+                index = walk(node.steps, index, node.count) + 1
+            else:
+                if count:
+                    counts[index] = count
+                index += 1
+        return index
+
+    walk(workout.steps, 0, None)
+    return counts
+
+
+def pace_table_text(table: PaceTable) -> str:
+    lines = [
+        f"VDOT {table.vdot:.1f}",
+        "",
+        "Race paces           per km    per mile  time       source",
+    ]
+    from pacefit.paces import RACE_DISTANCES_M
+
+    for name, race in table.race.items():
+        time_s = race.pace_s_per_km * RACE_DISTANCES_M[name] / 1000
+        lines.append(
+            f"  {name:<18} {units.format_pace(race.pace_s_per_km):<9} "
+            f"{units.format_pace(race.pace_s_per_km, DistanceUnit.MILE):<9} "
+            f"{units.format_clock(time_s):<10} {race.source}"
+        )
+    lines += ["", "Training paces (Daniels)  per km        per mile"]
+    for name, band in table.training.items():
+        km = _band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.KM)
+        mile = _band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.MILE)
+        lines.append(f"  {name:<23} {km:<13} {mile}")
+    return "\n".join(lines)
+
+
+def _band(fast_s_per_km: float, slow_s_per_km: float, unit: DistanceUnit) -> str:
+    fast = units.format_pace(fast_s_per_km, unit)
+    if round(fast_s_per_km) == round(slow_s_per_km):
+        return fast
+    return f"{fast.split('/')[0]}-{units.format_pace(slow_s_per_km, unit)}"

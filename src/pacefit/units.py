@@ -1,0 +1,135 @@
+"""Units: the one place where distances, durations and paces are parsed, converted and shown.
+
+Internally everything is SI: metres, seconds, metres per second, seconds per kilometre.
+Parsers raise ValueError with a message meant for a runner; callers add the location.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+METRES_PER_MILE = 1609.344
+METRES_PER_KM = 1000.0
+
+
+class DistanceUnit(Enum):
+    KM = "km"
+    MILE = "mi"
+
+    @property
+    def metres(self) -> float:
+        return METRES_PER_KM if self is DistanceUnit.KM else METRES_PER_MILE
+
+
+_DISTANCE_UNITS_M = {
+    "m": 1.0,
+    "km": METRES_PER_KM,
+    "k": METRES_PER_KM,
+    "mi": METRES_PER_MILE,
+    "mile": METRES_PER_MILE,
+    "miles": METRES_PER_MILE,
+}
+_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
+_DISTANCE_RE = re.compile(rf"^{_NUMBER}\s*([a-z]+)$")
+_TIME_UNITS_S = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
+_CLOCK_RE = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?(\.\d+)?$")
+_PACE_RE = re.compile(r"^(\d+:[0-5]\d(?:\.\d+)?)\s*/\s*(km|mi|mile)$")
+
+
+def parse_distance_m(text: str) -> float | None:
+    """`800m`, `1.5 km`, `2mi`, `1 mile` -> metres; None if the text is not a distance."""
+    match = _DISTANCE_RE.match(text.strip().lower())
+    if not match or match.group(2) not in _DISTANCE_UNITS_M:
+        return None
+    return float(match.group(1)) * _DISTANCE_UNITS_M[match.group(2)]
+
+
+def parse_clock_s(text: str) -> float | None:
+    """`1:30` (m:ss) or `1:02:03` (h:mm:ss) -> seconds; None if not a clock time."""
+    match = _CLOCK_RE.match(text.strip())
+    if not match:
+        return None
+    first, second, third, fraction = match.groups()
+    fraction_s = float(fraction) if fraction else 0.0
+    if third is None:
+        return int(first) * 60 + int(second) + fraction_s
+    return int(first) * 3600 + int(second) * 60 + int(third) + fraction_s
+
+
+def parse_time_s(text: str) -> float | None:
+    """`30s`, `15min`, `1.5h`, `1:30`, `1:00:00` -> seconds; None if not a time."""
+    clock = parse_clock_s(text)
+    if clock is not None:
+        return clock
+    match = _DISTANCE_RE.match(text.strip().lower())
+    if not match or match.group(2) not in _TIME_UNITS_S:
+        return None
+    return float(match.group(1)) * _TIME_UNITS_S[match.group(2)]
+
+
+def parse_pace_s_per_km(text: str) -> float | None:
+    """`4:05/km` or `6:30/mi` -> seconds per km; None if not a pace."""
+    match = _PACE_RE.match(text.strip().lower())
+    if not match:
+        return None
+    seconds = parse_clock_s(match.group(1))
+    assert seconds is not None  # the regex only admits clock times
+    if match.group(2) == "km":
+        return seconds
+    return seconds / METRES_PER_MILE * METRES_PER_KM
+
+
+def speed_mps(pace_s_per_km: float) -> float:
+    return METRES_PER_KM / pace_s_per_km
+
+
+def pace_s_per_km(speed_mps: float) -> float:
+    return METRES_PER_KM / speed_mps
+
+
+def format_clock(seconds: float) -> str:
+    """Seconds as `m:ss` or `h:mm:ss`, rounded to the second."""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def format_pace(pace_s_per_km: float, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    return f"{format_clock(pace_s_per_km * unit.metres / METRES_PER_KM)}/{unit.value}"
+
+
+def format_duration(seconds: float) -> str:
+    """A planned time the way a coach writes it: `30s`, `15min`, `1:30`."""
+    if seconds < 60:
+        return f"{seconds:g}s"
+    if seconds % 60 == 0 and seconds < 3600:
+        return f"{seconds / 60:g}min"
+    return format_clock(seconds)
+
+
+def format_distance(distance_m: float) -> str:
+    """`800m`, `1.5km`, `2mi`: whole quarter miles in miles, else metres or kilometres."""
+    quarter_miles = round(distance_m / METRES_PER_MILE * 4)
+    # within a centimetre, the precision of a FIT workout distance
+    if (
+        quarter_miles
+        and abs(quarter_miles * METRES_PER_MILE / 4 - distance_m) < 0.01
+        and distance_m % 100
+    ):
+        return f"{quarter_miles / 4:g}mi"
+    if distance_m < 1000 or distance_m % 100:
+        return f"{round(distance_m, 1):g}m"
+    return f"{distance_m / 1000:g}km"
+
+
+def parse_tolerance_s_per_km(text: str) -> float | None:
+    """`5s/km` or `8s/mi` -> seconds per km; None if not a tolerance."""
+    match = re.match(r"^(\d+(?:\.\d+)?)s/(km|mi)$", text.replace(" ", "").lower())
+    if not match:
+        return None
+    per_unit = float(match[1])
+    return per_unit if match[2] == "km" else per_unit * METRES_PER_KM / METRES_PER_MILE

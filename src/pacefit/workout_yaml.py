@@ -1,0 +1,501 @@
+"""The workout language: YAML files -> `Workout`, and `Workout` -> YAML (for decompile).
+
+A workout is compiled for one athlete and one level: paces are resolved here, so the model
+only ever holds concrete pace bands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from pacefit import units
+from pacefit.errors import InvalidValue
+from pacefit.model import (
+    DEFAULT_LEVEL,
+    LEVELS,
+    CadenceTarget,
+    DistanceDuration,
+    Duration,
+    HeartRate,
+    HeartRateDuration,
+    HeartRateTarget,
+    Intensity,
+    Node,
+    OpenDuration,
+    Overrides,
+    PaceTarget,
+    PowerTarget,
+    Repeat,
+    Step,
+    Target,
+    TimeDuration,
+    Workout,
+    apply_overrides,
+)
+from pacefit.pace_expr import PaceExpr, PaceSlide, parse_pace, resolve_pace
+from pacefit.paces import Athlete, PaceTable, pace_table
+from pacefit.yaml_source import Entry, YamlSource, read_tolerance
+
+# Refused as absurd rather than passed to a watch.
+MAX_STEP_DISTANCE_M = 500_000.0
+MAX_STEP_DURATION_S = 24 * 3600.0
+MAX_REPEAT_COUNT = 99
+FASTEST_PACE_S_PER_KM = 90.0  # 1:30/km is faster than a 100 m world record
+SLOWEST_PACE_S_PER_KM = 1200.0  # 20:00/km is a slow walk
+MAX_TEXT_CHARS = 200
+
+KIND_KEYS: dict[str, Intensity] = {
+    "warmup": Intensity.WARMUP,
+    "run": Intensity.ACTIVE,
+    "rest": Intensity.REST,
+    "recover": Intensity.RECOVERY,
+    "cooldown": Intensity.COOLDOWN,
+}
+TARGET_KEYS = ("pace", "hr", "cadence", "power")
+STEP_KEYS = (*KIND_KEYS, "name", "notes", *TARGET_KEYS, "tolerance")
+REPEAT_KEYS = ("repeat", "steps", "name")
+LADDER_KEYS = ("ladder", "pace", "recover", "recover_pace", "name", "tolerance")
+WORKOUT_KEYS = ("name", "description", "sport", "steps", "tolerance")
+SPORTS = ("running",)
+
+DURATION_HINT = (
+    "use a distance (800m, 1.5km, 2mi), a time (30s, 15min, 1:30), 'lap' for the lap button, "
+    "or 'until hr < 130bpm'"
+)
+_HR_RANGE_RE = re.compile(r"^(\d+)\s*(?:-\s*(\d+)\s*)?(bpm|%)$")
+_ZONE_RE = re.compile(r"^(?:zone\s*|z)(\d+)$")
+_UNTIL_HR_RE = re.compile(r"^until\s+hr\s*([<>])\s*(\d+)\s*(bpm|%)$")
+
+
+@dataclass
+class _Context:
+    source: YamlSource
+    level: str
+    table: PaceTable | None
+    tolerance_s_per_km: float
+
+
+def load_workout(
+    path: Path,
+    *,
+    athlete: Athlete | None,
+    level: str = DEFAULT_LEVEL,
+    overrides: Overrides | None = None,
+) -> Workout:
+    return parse_workout(
+        YamlSource.from_file(path), athlete=athlete, level=level, overrides=overrides
+    )
+
+
+def parse_workout(
+    source: YamlSource,
+    *,
+    athlete: Athlete | None,
+    level: str = DEFAULT_LEVEL,
+    overrides: Overrides | None = None,
+) -> Workout:
+    if level not in LEVELS:
+        raise InvalidValue(f"unknown level '{level}'", f"levels are {', '.join(LEVELS)}")
+    top = source.mapping(source.root, what="a workout", allowed=WORKOUT_KEYS)
+    if "steps" not in top:
+        source.fail(source.root, "the workout has no 'steps'", "add 'steps:' with a list of steps")
+    base_tolerance = athlete.pace_tolerance_s_per_km if athlete else 5.0
+    context = _Context(
+        source=source,
+        level=level,
+        table=pace_table(athlete) if athlete else None,
+        tolerance_s_per_km=read_tolerance(source, top, default=base_tolerance),
+    )
+    name = _optional_text(source, top, "name") or Path(source.path).stem
+    if "sport" in top:
+        sport = source.text(top["sport"].value, what="'sport'")
+        if sport not in SPORTS:
+            source.fail(
+                top["sport"].value,
+                f"unsupported sport '{sport}'",
+                "pacefit writes running workouts",
+            )
+    steps = _parse_block(context, top["steps"].value, what="'steps'")
+    workout = Workout(
+        name=name,
+        steps=steps,
+        description=_optional_text(source, top, "description"),
+        level=level,
+    )
+    return apply_overrides(workout, overrides) if overrides else workout
+
+
+def _optional_text(source: YamlSource, entries: dict[str, Entry], key: str) -> str:
+    if key not in entries:
+        return ""
+    node = entries[key].value
+    text = source.text(node, what=f"'{key}'").strip()
+    if len(text) > MAX_TEXT_CHARS:
+        source.fail(
+            node, f"'{key}' is {len(text)} characters long", f"keep it under {MAX_TEXT_CHARS}"
+        )
+    return text
+
+
+def _parse_block(context: _Context, node: yaml.Node, *, what: str) -> tuple[Node, ...]:
+    source = context.source
+    items = source.sequence(node, what=what)
+    if not items:
+        source.fail(node, f"{what} is empty", "list at least one step")
+    nodes: list[Node] = []
+    for item in items:
+        nodes.extend(_parse_item(context, item))
+    return tuple(nodes)
+
+
+def _parse_item(context: _Context, node: yaml.Node) -> list[Node]:
+    source = context.source
+    if isinstance(node, yaml.MappingNode):
+        keys = {key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+        if "repeat" in keys:
+            return [_parse_repeat(context, node)]
+        if "ladder" in keys:
+            return _parse_ladder(context, node)
+    entries = source.mapping(node, what="a step", allowed=STEP_KEYS)
+    kinds = [key for key in entries if key in KIND_KEYS]
+    if not kinds:
+        source.fail(
+            node,
+            "the step says neither what to do nor for how long",
+            f"start it with one of: {', '.join(KIND_KEYS)}, repeat, ladder (e.g. 'run: 800m')",
+        )
+    if len(kinds) > 1:
+        source.fail(
+            entries[kinds[1]].key,
+            f"the step has both '{kinds[0]}' and '{kinds[1]}'",
+            "split it into two steps",
+        )
+    kind = kinds[0]
+    return [
+        Step(
+            intensity=KIND_KEYS[kind],
+            duration=_duration(context, entries[kind].value),
+            target=_target(context, entries),
+            name=_optional_text(source, entries, "name"),
+            notes=_optional_text(source, entries, "notes"),
+        )
+    ]
+
+
+def _parse_repeat(context: _Context, node: yaml.Node) -> Repeat:
+    source = context.source
+    entries = source.mapping(node, what="a repeat", allowed=REPEAT_KEYS)
+    if "steps" not in entries:
+        source.fail(node, "the repeat has no steps", "add 'steps:' with the steps to repeat")
+    count_node = _leveled(context, entries["repeat"].value)
+    count_text = source.text(count_node, what="the repeat count")
+    until = _until_hr(count_text)
+    count: int | None = None
+    if until is None:
+        count = _repeat_count(context, count_node, count_text)
+    steps = _parse_block(context, entries["steps"].value, what="the repeat's 'steps'")
+    return Repeat(
+        steps=steps, count=count, until=until, name=_optional_text(source, entries, "name")
+    )
+
+
+def _repeat_count(context: _Context, node: yaml.Node, text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_REPEAT_COUNT:
+        context.source.fail(
+            node,
+            f"the repeat count must be a whole number from 1 to {MAX_REPEAT_COUNT}, got '{text}'",
+            "write e.g. 'repeat: 6', or 'repeat: until hr < 130bpm'",
+        )
+    return int(text)
+
+
+def _until_hr(text: str) -> HeartRateDuration | None:
+    match = _UNTIL_HR_RE.match(text.strip().lower())
+    if not match:
+        return None
+    return HeartRateDuration(
+        limit=HeartRate(int(match[2]), percent_of_max=match[3] == "%"), above=match[1] == ">"
+    )
+
+
+def _parse_ladder(context: _Context, node: yaml.Node) -> list[Node]:
+    """`ladder: [400m, 800m, ...]` with `pace: 5k -> 10k`: rungs whose pace slides evenly."""
+    source = context.source
+    entries = source.mapping(node, what="a ladder", allowed=LADDER_KEYS)
+    rungs = source.sequence(_leveled(context, entries["ladder"].value), what="'ladder'")
+    if len(rungs) < 2:
+        source.fail(entries["ladder"].value, "a ladder needs at least two rungs")
+    pace_expr = _pace_expr(context, entries["pace"].value) if "pace" in entries else None
+    tolerance = read_tolerance(source, entries, default=context.tolerance_s_per_km)
+    name = _optional_text(source, entries, "name")
+    steps: list[Node] = []
+    for index, rung in enumerate(rungs):
+        expr = pace_expr
+        if isinstance(pace_expr, PaceSlide):
+            expr = pace_expr.at(index / (len(rungs) - 1))
+        target = _pace_target(context, entries["pace"].value, expr, tolerance) if expr else None
+        steps.append(
+            Step(
+                intensity=Intensity.ACTIVE,
+                duration=_duration(context, rung),
+                target=target,
+                name=f"{name} {index + 1}".strip(),
+            )
+        )
+        if "recover" in entries and index < len(rungs) - 1:
+            recover_target = None
+            if "recover_pace" in entries:
+                pace_node = entries["recover_pace"].value
+                recover_target = _pace_target(
+                    context, pace_node, _pace_expr(context, pace_node), tolerance
+                )
+            steps.append(
+                Step(
+                    intensity=Intensity.RECOVERY,
+                    duration=_duration(context, entries["recover"].value),
+                    target=recover_target,
+                )
+            )
+    return steps
+
+
+def _leveled(context: _Context, node: yaml.Node) -> yaml.Node:
+    """The node for the chosen level when `node` is a level map, else `node` itself.
+
+    A level that is not listed takes the nearest listed level below it, or else above it.
+    """
+    if not isinstance(node, yaml.MappingNode):
+        return node
+    by_level = context.source.mapping(node, what="a level map", allowed=LEVELS)
+    chosen = LEVELS.index(context.level)
+    below = [lvl for lvl in LEVELS[: chosen + 1] if lvl in by_level]
+    above = [lvl for lvl in LEVELS[chosen:] if lvl in by_level]
+    pick = below[-1] if below else above[0]
+    return by_level[pick].value
+
+
+def _duration(context: _Context, node: yaml.Node) -> Duration:
+    source = context.source
+    node = _leveled(context, node)
+    text = source.text(node, what="a duration").strip().lower()
+    if text in ("lap", "open"):
+        return OpenDuration()
+    until = _until_hr(text)
+    if until is not None:
+        return until
+    if text.startswith("-") or re.match(r"^0+(\.0*)?\s*[a-z]*$", text):
+        source.fail(node, f"a duration must be more than zero, got '{text}'", DURATION_HINT)
+    distance_m = units.parse_distance_m(text)
+    if distance_m is not None:
+        if distance_m > MAX_STEP_DISTANCE_M:
+            source.fail(
+                node,
+                f"a step of {text} is longer than any run",
+                f"steps are at most {MAX_STEP_DISTANCE_M / 1000:g}km",
+            )
+        return DistanceDuration(distance_m)
+    time_s = units.parse_time_s(text)
+    if time_s is not None:
+        if time_s > MAX_STEP_DURATION_S:
+            source.fail(node, f"a step of {text} is longer than any run", "steps are at most 24h")
+        return TimeDuration(time_s)
+    source.fail(node, f"'{text}' is not a duration", DURATION_HINT)
+
+
+def _target(context: _Context, entries: dict[str, Entry]) -> Target:
+    source = context.source
+    given = [key for key in TARGET_KEYS if key in entries]
+    if len(given) > 1:
+        source.fail(
+            entries[given[1]].key,
+            f"a step has one target; got '{given[0]}' and '{given[1]}'",
+            "keep the one the watch should coach",
+        )
+    if not given:
+        return None
+    key = given[0]
+    node = _leveled(context, entries[key].value)
+    if key == "pace":
+        tolerance = read_tolerance(source, entries, default=context.tolerance_s_per_km)
+        return _pace_target(context, node, _pace_expr(context, node), tolerance)
+    text = source.text(node, what=f"'{key}'").strip().lower()
+    try:
+        if key == "hr":
+            return _hr_target(text)
+        if key == "cadence":
+            return _cadence_target(text)
+        return _power_target(text)
+    except InvalidValue as problem:
+        source.fail_value(node, problem)
+
+
+def _pace_expr(context: _Context, node: yaml.Node) -> PaceExpr:
+    node = _leveled(context, node)
+    text = context.source.text(node, what="a pace")
+    try:
+        return parse_pace(text)
+    except InvalidValue as problem:
+        context.source.fail_value(node, problem)
+
+
+def _pace_target(
+    context: _Context, node: yaml.Node, expr: PaceExpr, tolerance_s_per_km: float
+) -> PaceTarget:
+    try:
+        band = resolve_pace(expr, table=context.table, tolerance_s_per_km=tolerance_s_per_km)
+    except InvalidValue as problem:
+        context.source.fail_value(node, problem)
+    label = str(_leveled(context, node).value).strip()
+    middle_s_per_km = (band.fast_s_per_km + band.slow_s_per_km) / 2
+    if not FASTEST_PACE_S_PER_KM <= middle_s_per_km <= SLOWEST_PACE_S_PER_KM:
+        context.source.fail(
+            node,
+            f"the pace '{label}' works out to {units.format_pace(max(middle_s_per_km, 0))}, "
+            "which is not a running pace",
+            "paces must lie between 1:30/km and 20:00/km",
+        )
+    return PaceTarget(
+        fast_s_per_km=band.fast_s_per_km,
+        slow_s_per_km=band.slow_s_per_km,
+        label=label,
+    )
+
+
+def _hr_target(text: str) -> HeartRateTarget:
+    zone = _ZONE_RE.match(text)
+    if zone:
+        number = int(zone[1])
+        if not 1 <= number <= 5:
+            raise InvalidValue(f"heart-rate zone {number} does not exist", "zones are 1 to 5")
+        return HeartRateTarget(zone=number)
+    match = _HR_RANGE_RE.match(text.replace(" ", ""))
+    if not match:
+        raise InvalidValue(
+            f"cannot read the heart rate '{text}'",
+            "write 'zone 2', '140-150bpm' or '70-80%' (of max HR)",
+        )
+    percent = match[3] == "%"
+    low, high = int(match[1]), int(match[2] or match[1])
+    if match[2] is None:  # a single value gets a small band, as a single pace does
+        low, high = low - 5, high + 5
+    limit = 100 if percent else 250
+    if not 0 < min(low, high) <= max(low, high) <= limit:
+        raise InvalidValue(
+            f"the heart rate '{text}' is out of range", f"heart rates lie in 1-{limit}"
+        )
+    return HeartRateTarget(
+        low=HeartRate(min(low, high), percent), high=HeartRate(max(low, high), percent)
+    )
+
+
+def _cadence_target(text: str) -> CadenceTarget:
+    match = re.match(r"^(\d+)\s*(?:-\s*(\d+)\s*)?spm$", text)
+    if not match:
+        raise InvalidValue(
+            f"cannot read the cadence '{text}'", "write '170-180spm' (steps per minute)"
+        )
+    low, high = int(match[1]), int(match[2] or match[1])
+    if not 60 <= min(low, high) <= max(low, high) <= 260:
+        raise InvalidValue(
+            f"the cadence '{text}' is out of range", "running cadence lies in 60-260spm"
+        )
+    return CadenceTarget(low_spm=min(low, high), high_spm=max(low, high))
+
+
+def _power_target(text: str) -> PowerTarget:
+    zone = _ZONE_RE.match(text)
+    if zone:
+        return PowerTarget(zone=int(zone[1]))
+    match = re.match(r"^(\d+)\s*(?:-\s*(\d+)\s*)?(w|%)$", text)
+    if not match:
+        raise InvalidValue(
+            f"cannot read the power '{text}'", "write 'zone 3', '250-270W' or '80-90%' (of FTP)"
+        )
+    low, high = int(match[1]), int(match[2] or match[1])
+    return PowerTarget(low=min(low, high), high=max(low, high), percent_ftp=match[3] == "%")
+
+
+# -- writing (decompile) --------------------------------------------------------------------
+
+_KIND_OF_INTENSITY = {intensity: kind for kind, intensity in KIND_KEYS.items()}
+
+
+def dump_workout(workout: Workout) -> str:
+    """The workout in the workout language; loading the text gives the same steps back."""
+    document: dict[str, object] = {"name": workout.name}
+    if workout.description:
+        document["description"] = workout.description
+    document["steps"] = [_dump_node(node) for node in workout.steps]
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _dump_node(node: Node) -> dict[str, object]:
+    if isinstance(node, Repeat):
+        out: dict[str, object] = {}
+        if node.until is not None:
+            out["repeat"] = _dump_until(node.until)
+        else:
+            out["repeat"] = node.count
+        if node.name:
+            out["name"] = node.name
+        out["steps"] = [_dump_node(child) for child in node.steps]
+        return out
+    out = {_KIND_OF_INTENSITY[node.intensity]: _dump_duration(node.duration)}
+    if node.name:
+        out["name"] = node.name
+    if node.notes:
+        out["notes"] = node.notes
+    out.update(_dump_target(node.target))
+    return out
+
+
+def _dump_until(until: HeartRateDuration) -> str:
+    return f"until hr {'>' if until.above else '<'} {until.limit}"
+
+
+def _dump_duration(duration: Duration) -> str:
+    if isinstance(duration, DistanceDuration):
+        readable = units.format_distance(duration.distance_m)
+        parsed = units.parse_distance_m(readable)
+        if parsed is not None and round(parsed * 100) == round(duration.distance_m * 100):
+            return readable
+        return f"{duration.distance_m:.2f}".rstrip("0").rstrip(".") + "m"
+    if isinstance(duration, TimeDuration):
+        if duration.duration_s != int(duration.duration_s):
+            return f"{duration.duration_s:.3f}".rstrip("0") + "s"
+        return units.format_duration(duration.duration_s)
+    if isinstance(duration, HeartRateDuration):
+        return _dump_until(duration)
+    return "lap"
+
+
+def _dump_target(target: Target) -> dict[str, str]:
+    if target is None:
+        return {}
+    if isinstance(target, PaceTarget):
+        fast, slow = _precise_pace(target.fast_s_per_km), _precise_pace(target.slow_s_per_km)
+        return {"pace": f"{fast}-{slow}/km"}
+    if isinstance(target, HeartRateTarget):
+        if target.zone is not None:
+            return {"hr": f"zone {target.zone}"}
+        assert target.low is not None and target.high is not None
+        unit = "%" if target.low.percent_of_max else "bpm"
+        return {"hr": f"{target.low.value}-{target.high.value}{unit}"}
+    if isinstance(target, CadenceTarget):
+        return {"cadence": f"{target.low_spm}-{target.high_spm}spm"}
+    if target.zone is not None:
+        return {"power": f"zone {target.zone}"}
+    return {"power": f"{target.low}-{target.high}{'%' if target.percent_ftp else 'W'}"}
+
+
+def _precise_pace(pace_s_per_km: float) -> str:
+    """m:ss.sss with enough decimals that the FIT speed (mm/s) survives a round trip."""
+    millis = round(pace_s_per_km * 1000)
+    minutes, rest_ms = divmod(millis, 60_000)
+    whole, fraction = divmod(rest_ms, 1000)
+    decimals = f".{fraction:03d}".rstrip("0").rstrip(".")
+    return f"{minutes}:{whole:02d}{decimals}"

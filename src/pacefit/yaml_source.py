@@ -1,0 +1,150 @@
+"""Reading YAML as nodes, so that every value keeps its line and column for error messages.
+
+`yaml.compose` builds nodes without constructing Python objects, so no tag is ever executed and
+YAML 1.1 surprises (`1:30` read as 90, `no` read as False) never happen: every scalar stays text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import yaml
+
+from pacefit import units
+from pacefit.errors import InvalidValue, Location, WorkoutError
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One `key: value` pair of a mapping, with both nodes kept for locations."""
+
+    key: yaml.ScalarNode
+    value: yaml.Node
+
+
+class YamlSource:
+    """A YAML document and the helpers that read it while reporting `path:line:col`."""
+
+    def __init__(self, *, text: str, path: str) -> None:
+        self.path = path
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise WorkoutError(
+                f"YAML syntax error: {exc.problem or exc.context}",
+                location=self._mark_location(mark),
+                hint="check the indentation, and put a space after each ':'",
+            ) from exc
+        except yaml.YAMLError as exc:
+            raise WorkoutError(f"YAML error: {exc}", location=Location(path)) from exc
+        if root is None:
+            raise WorkoutError("the file is empty", location=Location(path, 1, 1))
+        self.root: yaml.Node = root
+
+    @classmethod
+    def from_file(cls, path: Path) -> YamlSource:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise WorkoutError(
+                f"cannot read the file: {exc}", location=Location(str(path))
+            ) from exc
+        return cls(text=text, path=str(path))
+
+    def _mark_location(self, mark: yaml.Mark | None) -> Location:
+        if mark is None:
+            return Location(self.path)
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+    def location(self, node: yaml.Node) -> Location:
+        return self._mark_location(node.start_mark)
+
+    def fail(self, node: yaml.Node, message: str, hint: str = "") -> NoReturn:
+        raise WorkoutError(message, location=self.location(node), hint=hint)
+
+    def fail_value(self, node: yaml.Node, problem: InvalidValue) -> NoReturn:
+        raise WorkoutError(
+            problem.message, location=self.location(node), hint=problem.hint
+        ) from problem
+
+    def _check_tag(self, node: yaml.Node) -> None:
+        if node.tag not in _PLAIN_TAGS:
+            self.fail(node, f"YAML tag '{node.tag}' is not allowed", "remove the '!' tag")
+
+    def mapping(self, node: yaml.Node, *, what: str, allowed: tuple[str, ...]) -> dict[str, Entry]:
+        """The entries of a mapping node, refusing duplicates and keys not in `allowed`."""
+        self._check_tag(node)
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what} must be a mapping of 'key: value' lines, got {describe(node)}")
+        entries: dict[str, Entry] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, f"a key in {what} must be a plain word")
+            key = key_node.value
+            if key in entries:
+                self.fail(key_node, f"duplicate key '{key}' in {what}")
+            if key not in allowed:
+                self.fail(key_node, f"unknown key '{key}' in {what}", _suggest(key, allowed))
+            entries[key] = Entry(key=key_node, value=value_node)
+        return entries
+
+    def sequence(self, node: yaml.Node, *, what: str) -> list[yaml.Node]:
+        self._check_tag(node)
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(
+                node, f"{what} must be a list, got {describe(node)}", "start each item with '- '"
+            )
+        return list(node.value)
+
+    def text(self, node: yaml.Node, *, what: str) -> str:
+        self._check_tag(node)
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, f"{what} must be a single value, got {describe(node)}")
+        return str(node.value)
+
+
+def describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"'{node.value}'"
+
+
+def _suggest(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    listing = ", ".join(allowed)
+    if close:
+        return f"did you mean '{close[0]}'? (expected one of: {listing})"
+    return f"expected one of: {listing}"
+
+
+def read_tolerance(source: YamlSource, entries: dict[str, Entry], *, default: float) -> float:
+    """The optional `tolerance:` of an athlete, workout, step or ladder, in s/km."""
+    if "tolerance" not in entries:
+        return default
+    node = entries["tolerance"].value
+    text = source.text(node, what="'tolerance'")
+    tolerance = units.parse_tolerance_s_per_km(text)
+    if tolerance is None or tolerance > 60:
+        source.fail(
+            node,
+            f"cannot use the tolerance '{text}'",
+            "write it as '5s/km' or '8s/mi' (at most 60s)",
+        )
+    return tolerance

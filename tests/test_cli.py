@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from pacefit.cli import cli
+
+from .garmin_sdk import decode_checked
+from .helpers import ATHLETE_FILE, WORKOUTS, shared_fixture
+
+
+def run(*args: str | Path) -> click.testing.Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def all_commands() -> list[str]:
+    return sorted(cli.commands)
+
+
+@pytest.mark.parametrize("name", all_commands())
+def test_every_command_has_help(name: str) -> None:
+    command = cli.commands[name]
+    assert command.help, f"{name} has no help text"
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+
+
+def test_compile_the_library(tmp_path: Path) -> None:
+    result = run("compile", WORKOUTS, "--athlete", ATHLETE_FILE, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in tmp_path.glob("*.fit"))
+    assert written == [
+        "1k-repeats.fit",
+        "800m-repeats.fit",
+        "ladder-400-1600.fit",
+        "mile-repeats.fit",
+        "mix-5k-10k.fit",
+        "tempo-2x15min.fit",
+    ]
+    for path in tmp_path.glob("*.fit"):
+        decode_checked(path.read_bytes())
+    # compiling again rewrites nothing
+    again = run("compile", WORKOUTS, "--athlete", ATHLETE_FILE, "-o", tmp_path)
+    assert again.output.count("unchanged ") == 6
+
+
+def test_a_mistake_gives_one_located_line_exit_1_and_no_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nsteps:\n  - run: 800m\n    pace: 5k+\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["compile", str(bad), "--athlete", str(ATHLETE_FILE), "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert f"{bad}:4:11: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("steps: 3\n")
+    result = CliRunner().invoke(cli, ["--debug", "show", str(bad)])
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr
+    assert f"{bad}:1:8: 'steps' must be a list, got '3'" in result.stderr
+
+
+def test_a_workout_name_cannot_escape_the_output_folder(tmp_path: Path) -> None:
+    sneaky = tmp_path / "sneaky.yaml"
+    sneaky.write_text("name: ../../escape\nsteps:\n  - run: 1km\n")
+    out = tmp_path / "deep" / "out"
+    result = run("compile", sneaky, "-o", out)
+    assert result.exit_code == 0
+    assert [p.name for p in out.iterdir()] == ["escape.fit"]
+    assert not (tmp_path / "escape.fit").exists()
+
+
+def test_show_expands_repeats_with_paces() -> None:
+    result = run(
+        "show",
+        WORKOUTS / "10k" / "intervals-800.yaml",
+        "--athlete",
+        ATHLETE_FILE,
+        "--level",
+        "beginner",
+    )
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "800m repeats (beginner)"
+    assert any("Fast 5K- 2/2" in line and "4:11-4:21/km" in line for line in lines)
+    assert lines[-1].startswith("total ~")
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_paces_from_a_10k() -> None:
+    result = run("paces", "--race", "10k=45:00")
+    assert result.exit_code == 0
+    assert "10k                4:30/km   7:15/mi   45:00      given" in result.output
+    assert "threshold" in result.output
+
+
+def test_paces_refuses_a_bad_race() -> None:
+    result = CliRunner().invoke(cli, ["paces", "--race", "15k=1:00:00"])
+    assert result.exit_code == 2
+    assert "write DIST=TIME" in result.output
+
+
+def test_decompile_then_compile_gives_the_same_file(tmp_path: Path) -> None:
+    run("compile", WORKOUTS / "10k" / "mix.yaml", "--athlete", ATHLETE_FILE, "-o", tmp_path / "a")
+    fit = tmp_path / "a" / "mix-5k-10k.fit"
+    result = run("decompile", fit, "-o", tmp_path / "mix.yaml")
+    assert result.exit_code == 0
+    run("compile", tmp_path / "mix.yaml", "-o", tmp_path / "b")
+    first = decode_checked(fit.read_bytes())["workout_step_mesgs"]
+    second = decode_checked((tmp_path / "b" / "mix-5k-10k.fit").read_bytes())["workout_step_mesgs"]
+    assert first == second
+
+
+def test_decompile_of_an_activity_says_what_it_is() -> None:
+    path = shared_fixture("fit/activities/garmin-fenix-5-run.fit")
+    result = CliRunner().invoke(cli, ["decompile", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"{path}: this is a FIT activity file, not a workout\n"

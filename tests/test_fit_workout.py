@@ -1,0 +1,247 @@
+"""Writer tests: write -> decode with Garmin's SDK (integrity checked) -> compare with the plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pacefit.errors import FitFileError
+from pacefit.fit_decode import CrcPolicy, FitCrcWarning
+from pacefit.fit_workout import MAX_WORKOUT_STEPS, encode_workout, read_workout
+from pacefit.model import (
+    CadenceTarget,
+    DistanceDuration,
+    HeartRate,
+    HeartRateDuration,
+    HeartRateTarget,
+    Intensity,
+    OpenDuration,
+    PaceTarget,
+    PowerTarget,
+    Repeat,
+    Step,
+    TimeDuration,
+    Workout,
+)
+from pacefit.workout_yaml import dump_workout, load_workout
+
+from .garmin_sdk import decode_checked
+from .helpers import shared_files, shared_fixture
+
+INTERVALS = Workout(
+    name="6 x 800m",
+    steps=(
+        Step(Intensity.WARMUP, DistanceDuration(3218.688), name="Warm up"),
+        Repeat(
+            count=6,
+            steps=(
+                Step(Intensity.ACTIVE, DistanceDuration(800), PaceTarget(235, 245), name="Fast"),
+                Step(
+                    Intensity.RECOVERY,
+                    TimeDuration(90),
+                    HeartRateTarget(low=HeartRate(120), high=HeartRate(140)),
+                ),
+            ),
+        ),
+        Step(Intensity.REST, TimeDuration(30), CadenceTarget(170, 180)),
+        Step(Intensity.COOLDOWN, OpenDuration(), HeartRateTarget(zone=2), notes="easy does it"),
+    ),
+)
+
+
+def garmin_steps(data: bytes) -> list[dict[str, Any]]:
+    messages = decode_checked(data)
+    assert messages["file_id_mesgs"][0]["type"] == "workout"
+    steps: list[dict[str, Any]] = messages["workout_step_mesgs"]
+    return steps
+
+
+def our_steps(data: bytes) -> list[dict[str, Any]]:
+    """Garmin's decode of a file we wrote, which must count its steps right (Garmin's own
+    samples do not)."""
+    steps = garmin_steps(data)
+    assert decode_checked(data)["workout_mesgs"][0]["num_valid_steps"] == len(steps)
+    return steps
+
+
+def test_steps_decode_in_garmins_sdk_as_planned() -> None:
+    encoded = encode_workout(INTERVALS)
+    messages = decode_checked(encoded.data)
+    assert messages["workout_mesgs"][0]["sport"] == "running"
+    assert messages["workout_mesgs"][0]["wkt_name"] == "6 x 800m"
+    steps = our_steps(encoded.data)
+    warmup, fast, jog, repeat, rest, cooldown = steps
+    assert warmup["duration_type"] == "distance"
+    assert warmup["duration_value"] == 321869  # centimetres
+    assert warmup["intensity"] == "warmup"
+    assert warmup["target_type"] == "open"
+    assert fast["target_type"] == "speed"
+    assert fast["target_value"] == 0
+    # mm/s: low is the slow end of the band (4:05/km), high the fast end (3:55/km)
+    assert fast["custom_target_value_low"] == round(1_000_000 / 245)
+    assert fast["custom_target_value_high"] == round(1_000_000 / 235)
+    assert jog["duration_type"] == "time"
+    assert jog["duration_value"] == 90_000  # milliseconds
+    assert jog["intensity"] == "recovery"
+    assert (jog["custom_target_value_low"], jog["custom_target_value_high"]) == (220, 240)  # +100
+    assert repeat["duration_type"] == "repeat_until_steps_cmplt"
+    assert repeat["duration_step"] == 1
+    assert repeat["repeat_steps"] == 6
+    assert rest["target_type"] == "cadence"
+    assert (rest["custom_target_value_low"], rest["custom_target_value_high"]) == (170, 180)
+    assert cooldown["duration_type"] == "open"
+    assert cooldown["target_type"] == "heart_rate"
+    assert cooldown["target_value"] == 2
+    assert cooldown["notes"] == "easy does it"
+    assert [s["message_index"] for s in steps] == list(range(6))
+
+
+def test_same_workout_gives_the_same_bytes() -> None:
+    assert encode_workout(INTERVALS).data == encode_workout(INTERVALS).data
+
+
+def test_long_names_are_shortened_with_a_warning() -> None:
+    workout = Workout(
+        name="A very long workout name that no watch can show",
+        steps=(Step(Intensity.ACTIVE, TimeDuration(60), name="x" * 40),),
+    )
+    encoded = encode_workout(workout)
+    assert encoded.warnings == (
+        "workout name 'A very long workout name that no watch can show' is too long for a watch; "
+        "shortened to 'A very long workout name that n'",
+        f"step 1 name '{'x' * 40}' is too long for a watch; shortened to '{'x' * 31}'",
+    )
+    messages = decode_checked(encoded.data)
+    assert messages["workout_mesgs"][0]["wkt_name"] == "A very long workout name that n"
+
+
+def test_too_many_steps_is_refused() -> None:
+    steps = tuple(Step(Intensity.ACTIVE, TimeDuration(60)) for _ in range(MAX_WORKOUT_STEPS + 1))
+    with pytest.raises(FitFileError, match="has 101 steps; watches accept at most 100"):
+        encode_workout(Workout(name="huge", steps=steps))
+
+
+def test_power_and_heart_rate_durations_round_trip(tmp_path: Path) -> None:
+    workout = Workout(
+        name="mixed",
+        steps=(
+            Repeat(
+                until=HeartRateDuration(HeartRate(80, percent_of_max=True), above=True),
+                steps=(
+                    Step(Intensity.ACTIVE, DistanceDuration(500), PowerTarget(low=300, high=310)),
+                ),
+            ),
+            Step(
+                Intensity.COOLDOWN,
+                HeartRateDuration(HeartRate(125), above=False),
+                PowerTarget(zone=1),
+            ),
+        ),
+    )
+    path = tmp_path / "mixed.fit"
+    path.write_bytes(encode_workout(workout).data)
+    our_steps(path.read_bytes())
+    assert read_workout(path) == workout
+
+
+def test_our_workout_reads_back_to_the_same_tree(tmp_path: Path) -> None:
+    path = tmp_path / "w.fit"
+    path.write_bytes(encode_workout(INTERVALS).data)
+    back = read_workout(path)
+    assert back.name == INTERVALS.name
+    assert back.steps[1] == Repeat(
+        count=6,
+        steps=(
+            Step(
+                Intensity.ACTIVE,
+                DistanceDuration(800),
+                PaceTarget(pytest.approx(235, abs=0.05), pytest.approx(245, abs=0.05)),
+                name="Fast",
+            ),
+            INTERVALS.steps[1].steps[1],  # type: ignore[union-attr]
+        ),
+    )
+
+
+GARMIN_SAMPLES = [p.name for p in shared_files("fit/workouts", "*.fit")] or [
+    "WorkoutRepeatSteps.fit"
+]
+
+
+@pytest.mark.parametrize("name", GARMIN_SAMPLES)
+def test_garmin_samples_round_trip_through_yaml(tmp_path: Path, name: str) -> None:
+    sample = shared_fixture(f"fit/workouts/{name}")
+    original = garmin_steps(sample.read_bytes())
+    yaml_path = tmp_path / "sample.yaml"
+    yaml_path.write_text(dump_workout(read_workout(sample)))
+    rebuilt = our_steps(encode_workout(load_workout(yaml_path, athlete=None)).data)
+    assert [_step_essentials(s) for s in rebuilt] == [_step_essentials(s) for s in original]
+
+
+def _step_essentials(step: dict[str, Any]) -> dict[str, Any]:
+    """What a watch acts on. Repeat steps carry no intensity of their own in our files."""
+    keys = [
+        "wkt_step_name",
+        "duration_type",
+        "duration_value",
+        "target_value",
+        "custom_target_value_low",
+        "custom_target_value_high",
+    ]
+    if not str(step["duration_type"]).startswith("repeat"):
+        keys += ["intensity", "target_type"]
+    return {key: step.get(key) for key in keys}
+
+
+def test_garmin_sample_decompiles_to_readable_yaml() -> None:
+    sample = shared_fixture("fit/workouts/WorkoutRepeatSteps.fit")
+    assert dump_workout(read_workout(sample)) == (
+        "name: Example 2\n"
+        "steps:\n"
+        "- warmup: 1min\n  name: _A_\n  hr: zone 2\n"
+        "- repeat: 3\n  name: Rep\n  steps:\n"
+        "  - run: 500m\n    name: B1_\n    power: zone 5\n"
+        "  - run: 500m\n    name: B2_\n    power: zone 3\n"
+        "- cooldown: until hr < 125bpm\n  name: _C_\n  power: zone 1\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("relative", "message"),
+    [
+        (
+            "fit/activities/activity-small-fenix2-run.fit",
+            "this is a FIT activity file, not a workout",
+        ),
+        ("fit/other/Settings.fit", "this is a FIT settings file, not a workout"),
+    ],
+)
+def test_wrong_kind_or_corrupt_files_are_refused(relative: str, message: str) -> None:
+    with pytest.raises(FitFileError, match=message):
+        read_workout(shared_fixture(relative))
+
+
+def test_a_file_that_is_not_fit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.fit"
+    path.write_text("steps:\n  - run: 1km\n")
+    with pytest.raises(FitFileError, match="not a FIT file"):
+        read_workout(path)
+
+
+def test_a_workout_with_a_bad_checksum_is_refused_unless_asked(tmp_path: Path) -> None:
+    data = bytearray(encode_workout(INTERVALS).data)
+    data[-1] ^= 0xFF
+    path = tmp_path / "bad.fit"
+    path.write_bytes(bytes(data))
+    with pytest.raises(FitFileError, match="checksum is wrong"):
+        read_workout(path)
+    with pytest.warns(FitCrcWarning, match="checksum is wrong; read anyway"):
+        assert read_workout(path, crc=CrcPolicy.WARN).steps == read_workout_ok(tmp_path).steps
+
+
+def read_workout_ok(tmp_path: Path) -> Workout:
+    path = tmp_path / "good.fit"
+    path.write_bytes(encode_workout(INTERVALS).data)
+    return read_workout(path)
