@@ -126,3 +126,94 @@ def test_decompile_of_an_activity_says_what_it_is() -> None:
     result = CliRunner().invoke(cli, ["decompile", str(path)])
     assert result.exit_code == 1
     assert result.stderr == f"{path}: this is a FIT activity file, not a workout\n"
+
+
+RUNS = WORKOUTS.parent / "fixtures" / "runs"
+
+
+def test_analyze_prints_a_table_that_fits_80_columns() -> None:
+    result = run(
+        "analyze",
+        RUNS / "intervals-800-manual-laps.fit",
+        "--workout",
+        WORKOUTS / "10k" / "intervals-800.yaml",
+        "--athlete",
+        ATHLETE_FILE,
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert "aligned by lap button presses, one per step" in lines
+    assert any(line.startswith("  4 Fast 5K-") and line.endswith("short (60%)") for line in lines)
+    assert lines[-1].startswith("score: ")
+
+
+def test_analyze_json_has_stable_keys_with_units(tmp_path: Path) -> None:
+    import json
+
+    html = tmp_path / "report.html"
+    result = run("analyze", RUNS / "intervals-800-watch.fit", "--json", "--html", html)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) == {
+        "schema_version",
+        "activity",
+        "workout",
+        "alignment",
+        "score",
+        "steps",
+        "repeats",
+    }
+    assert data["alignment"] == "workout_laps"
+    assert set(data["steps"][1]) == {
+        "number",
+        "name",
+        "intensity",
+        "fit_step_index",
+        "repetition",
+        "planned",
+        "target_fast_s_per_km",
+        "target_slow_s_per_km",
+        "verdict",
+        "start_elapsed_s",
+        "end_elapsed_s",
+        "distance_m",
+        "timer_s",
+        "completed_pct",
+        "avg_pace_s_per_km",
+        "deviation_s_per_km",
+        "time_in_band_pct",
+        "pace_stdev_s_per_km",
+        "score",
+        "counts_toward_score",
+    }
+    page = html.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page and "<polyline" in page
+    assert "http://" not in page and "https://" not in page  # self-contained
+
+
+def test_analyze_without_a_workout_explains(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["analyze", str(RUNS / "intervals-800-no-laps.gpx")])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{RUNS / 'intervals-800-no-laps.gpx'}: the run does not say which workout it followed\n"
+        "  hint: pass --workout FILE (a workout YAML) to compare the run with\n"
+    )
+
+
+def test_analyze_refuses_a_cycling_file_in_one_line() -> None:
+    path = shared_fixture("fit/activities/garmin-fenix-5-bike.fit")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "analyze",
+            str(path),
+            "--workout",
+            str(WORKOUTS / "10k" / "tempo-2x15.yaml"),
+            "--athlete",
+            str(ATHLETE_FILE),
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.stderr == f"{path}: this is a cycling activity, not a run\n"

@@ -212,5 +212,65 @@ def decompile(path: Path, out_path: Path | None, ignore_crc: bool) -> None:
     click.echo(f"wrote {out_path}")
 
 
+@cli.command()
+@click.argument(
+    "run_path", metavar="RUN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--workout",
+    "workout_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The planned workout (YAML). Not needed when the watch embedded it in the run.",
+)
+@athlete_option
+@level_option
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print every figure as JSON instead of a table."
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML report with a pace chart.",
+)
+@click.option(
+    "--ignore-crc", is_flag=True, help="Read a FIT file whose checksum is wrong (with a warning)."
+)
+def analyze(
+    run_path: Path,
+    workout_path: Path | None,
+    athlete_path: Path | None,
+    level: str,
+    as_json: bool,
+    html_path: Path | None,
+    ignore_crc: bool,
+) -> None:
+    """Score how well a run (FIT or GPX) kept the paces of its workout, step by step."""
+    import json
+
+    from pacefit.analysis import analyze_run, read_activity
+    from pacefit.analysis_report import analysis_data, analysis_table
+    from pacefit.fit_decode import CrcPolicy
+    from pacefit.units import DistanceUnit
+    from pacefit.workout_yaml import load_workout
+
+    athlete = _load_athlete(athlete_path)
+    workout = load_workout(workout_path, athlete=athlete, level=level) if workout_path else None
+    activity = read_activity(run_path, crc=CrcPolicy.WARN if ignore_crc else CrcPolicy.REFUSE)
+    analysis = analyze_run(activity, workout)
+    unit = athlete.display_unit if athlete else DistanceUnit.KM
+    if html_path is not None:
+        from pacefit.files import write_atomic
+        from pacefit.html_report import render_html
+
+        write_atomic(html_path, render_html(analysis, unit=unit).encode())
+    if as_json:
+        click.echo(json.dumps(analysis_data(analysis), indent=2))
+    else:
+        click.echo(analysis_table(analysis, unit=unit))
+        if html_path is not None:
+            click.echo(f"wrote {html_path}")
+
+
 def main() -> None:
     cli(prog_name="pacefit")

@@ -11,6 +11,7 @@ from pathlib import Path
 from pacefit.errors import PacefitError
 
 MAX_FILENAME_CHARS = 80
+OUTPUT_FILE_MODE = 0o644
 
 
 def safe_filename(name: str, *, suffix: str) -> str:
@@ -46,6 +47,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
+        os.fchmod(handle, OUTPUT_FILE_MODE)  # mkstemp makes files private; outputs are not
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
             temp.flush()

@@ -99,11 +99,18 @@ def raw_fields(message: fitparse.DataMessage) -> dict[int, Any]:
     }
 
 
+def file_type_name(file_id: fitparse.DataMessage) -> str:
+    """The type of a file_id message as a word ('workout', 'activity', ...)."""
+    raw = raw_fields(file_id).get(0)
+    if not isinstance(raw, int):
+        return "unknown"
+    return FILE_TYPES.get(raw, f"type {raw}")
+
+
 def file_type(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> str:
     """The file_id type of a FIT file, as a word ('workout', 'activity', ...)."""
     for message in iter_messages(path, names=frozenset({"file_id"}), crc=crc):
-        raw = raw_fields(message).get(0)
-        return FILE_TYPES.get(raw, f"type {raw}") if raw is not None else "unknown"
+        return file_type_name(message)
     raise FitFileError("the file has no file_id message", location=Location(str(path)))
 
 

@@ -95,10 +95,8 @@ def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None)
             hint="split it into several workouts or use repeats",
         )
     warnings: list[str] = []
-    name = _shorten(workout.name, WORKOUT_NAME_MAX_BYTES, "workout name", warnings)
-    messages: list[WorkoutStepMessage] = []
-    _encode_nodes(workout.steps, messages, warnings)
-    fingerprint = zlib.crc32(repr((name, workout.steps)).encode())
+    header, messages = workout_messages(workout, warnings)
+    fingerprint = zlib.crc32(repr((header.workout_name, workout.steps)).encode())
 
     file_id = FileIdMessage()
     file_id.type = FileType.WORKOUT
@@ -110,16 +108,24 @@ def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None)
     )
     file_id.time_created = round(created.timestamp() * 1000)
 
-    header = WorkoutMessage()
-    header.workout_name = name
-    header.sport = Sport.RUNNING
-    header.num_valid_steps = len(messages)
-
     builder = FitFileBuilder(auto_define=True, min_string_size=0)
     builder.add(file_id)
     builder.add(header)
     builder.add_all(messages)
     return EncodedWorkout(data=bytes(builder.build().to_bytes()), warnings=tuple(warnings))
+
+
+def workout_messages(
+    workout: Workout, warnings: list[str]
+) -> tuple[WorkoutMessage, list[WorkoutStepMessage]]:
+    """The workout and workout_step messages (also embedded in simulated activities)."""
+    header = WorkoutMessage()
+    header.workout_name = _shorten(workout.name, WORKOUT_NAME_MAX_BYTES, "workout name", warnings)
+    header.sport = Sport.RUNNING
+    messages: list[WorkoutStepMessage] = []
+    _encode_nodes(workout.steps, messages, warnings)
+    header.num_valid_steps = len(messages)
+    return header, messages
 
 
 def _shorten(text: str, max_bytes: int, what: str, warnings: list[str]) -> str:

@@ -1,0 +1,308 @@
+"""Aligning a recorded run with the planned workout: which samples belong to which step.
+
+Uses the best evidence the file has, in this order:
+1. laps carrying `wkt_step_index` (the watch ran the workout): exact, repeats unrolled;
+2. manual laps, one per planned step (the runner pressed lap at each change);
+3. no usable laps: the hard steps are found in the pace trace (the runner speeds up where a rep
+   starts and eases off where it ends), and the easy steps fill the time between them.
+Pure functions; no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from dataclasses import dataclass
+from enum import Enum
+
+from pacefit.activity import Activity, Lap
+from pacefit.model import (
+    DistanceDuration,
+    ExecutedStep,
+    Intensity,
+    OpenDuration,
+    PaceTarget,
+    Step,
+    TimeDuration,
+    Workout,
+    unroll,
+)
+from pacefit.units import speed_mps
+
+AUTO_LAP_TRIGGERS = {
+    "distance",
+    "time",
+    "position_start",
+    "position_lap",
+    "position_waypoint",
+    "position_marked",
+    "fitness_equipment",
+}
+# How long speed must stay above (below) the threshold to count as the start (end) of a rep.
+START_WINDOW_S = 15.0
+END_WINDOW_S = 20.0
+REFINE_WINDOW_S = 3.0
+# How far past the planned start of a rep to look for it before calling it skipped.
+SEARCH_SLACK_S = 180.0
+
+
+class Evidence(Enum):
+    WORKOUT_LAPS = "workout_laps"
+    MANUAL_LAPS = "manual_laps"
+    SEGMENTED = "segmented"
+
+    @property
+    def description(self) -> str:
+        return {
+            Evidence.WORKOUT_LAPS: "laps recorded by the watch running the workout",
+            Evidence.MANUAL_LAPS: "lap button presses, one per step",
+            Evidence.SEGMENTED: "pace changes and planned step lengths (no usable laps)",
+        }[self]
+
+
+@dataclass(frozen=True)
+class StepWindow:
+    """A planned step and the samples [start, end] it was run in; None when skipped."""
+
+    number: int  # 1-based, in execution order
+    executed: ExecutedStep
+    start: int | None
+    end: int | None
+
+    @property
+    def skipped(self) -> bool:
+        return self.start is None or self.end is None or self.end <= self.start
+
+
+@dataclass(frozen=True)
+class Alignment:
+    evidence: Evidence
+    windows: tuple[StepWindow, ...]
+
+
+def align(activity: Activity, workout: Workout) -> Alignment:
+    executed = unroll(workout)
+    track = _Track.of(activity)
+    indexed = [lap for lap in activity.laps if lap.wkt_step_index is not None]
+    if indexed:
+        return Alignment(Evidence.WORKOUT_LAPS, _by_step_index(executed, indexed, track))
+    manual = [lap for lap in activity.laps if lap.trigger not in AUTO_LAP_TRIGGERS]
+    if len(manual) == len(executed) and len(executed) > 1:
+        windows = tuple(
+            StepWindow(n, step, *track.span(lap))
+            for n, (step, lap) in enumerate(zip(executed, manual, strict=True), start=1)
+        )
+        return Alignment(Evidence.MANUAL_LAPS, windows)
+    return Alignment(Evidence.SEGMENTED, _segment(executed, track))
+
+
+@dataclass(frozen=True)
+class _Track:
+    elapsed_s: list[float]
+    timer_s: list[float]
+    distance_m: list[float]
+
+    @classmethod
+    def of(cls, activity: Activity) -> _Track:
+        samples = activity.samples
+        return cls(
+            elapsed_s=[s.elapsed_s for s in samples],
+            timer_s=[s.timer_s for s in samples],
+            distance_m=[s.distance_m for s in samples],
+        )
+
+    @property
+    def last(self) -> int:
+        return len(self.elapsed_s) - 1
+
+    def index_at(self, elapsed_s: float) -> int:
+        return min(bisect.bisect_left(self.elapsed_s, elapsed_s), self.last)
+
+    def span(self, lap: Lap) -> tuple[int, int]:
+        return self.index_at(lap.start_elapsed_s), self.index_at(lap.end_elapsed_s)
+
+    def after_timer(self, start: int, seconds: float) -> int:
+        """The first sample at least `seconds` of timer time after `start`."""
+        return min(
+            bisect.bisect_left(self.timer_s, self.timer_s[start] + seconds, lo=start), self.last
+        )
+
+    def after_distance(self, start: int, metres: float) -> int:
+        target = self.distance_m[start] + metres
+        return min(bisect.bisect_left(self.distance_m, target, lo=start), self.last)
+
+    def mean_speed(self, start: int, end: int) -> float:
+        time_s = self.timer_s[end] - self.timer_s[start]
+        return (self.distance_m[end] - self.distance_m[start]) / time_s if time_s > 0 else 0.0
+
+    def speed_ahead(self, index: int, window_s: float) -> float:
+        return self.mean_speed(index, self.after_timer(index, window_s))
+
+
+def _by_step_index(
+    executed: list[ExecutedStep], laps: list[Lap], track: _Track
+) -> tuple[StepWindow, ...]:
+    spans: dict[int, tuple[int, int]] = {}
+    position = 0
+    for lap in laps:
+        match = next(
+            (
+                k
+                for k in range(position, len(executed))
+                if executed[k].fit_step_index == lap.wkt_step_index
+            ),
+            None,
+        )
+        if match is None:  # a second lap in the same step: it extends that step
+            if position and position - 1 in spans:
+                spans[position - 1] = (spans[position - 1][0], track.span(lap)[1])
+            continue
+        spans[match] = track.span(lap)
+        position = match + 1
+    return tuple(
+        StepWindow(k + 1, step, *spans.get(k, (None, None))) for k, step in enumerate(executed)
+    )
+
+
+def _is_hard(step: Step) -> bool:
+    return step.intensity is Intensity.ACTIVE and isinstance(step.target, PaceTarget)
+
+
+def _segment(executed: list[ExecutedStep], track: _Track) -> tuple[StepWindow, ...]:
+    """Find each hard step in the pace trace; lay the easy steps out between them."""
+    threshold = _Thresholds(track)
+    bounds: list[tuple[int | None, int | None]] = [(None, None)] * len(executed)
+    cursor = 0
+    pending_easy: list[int] = []  # easy steps waiting for the next hard step to end them
+    for k, item in enumerate(executed):
+        step = item.step
+        if not _is_hard(step):
+            pending_easy.append(k)
+            continue
+        earliest = _lay_out(pending_easy, executed, track, cursor, bounds)
+        start = _find_start(track, step, threshold.for_step(step), earliest, cursor)
+        if start is None:
+            bounds[k] = (None, None)
+            continue
+        _close_easy(pending_easy, bounds, start)
+        pending_easy = []
+        end = _find_end(track, step, threshold.for_step(step), start)
+        bounds[k] = (start, end)
+        cursor = end
+    if pending_easy:
+        _lay_out(pending_easy, executed, track, cursor, bounds)
+        last = pending_easy[-1]
+        if isinstance(executed[last].step.duration, OpenDuration) or last == len(executed) - 1:
+            bounds[last] = (bounds[last][0], track.last)
+    return tuple(StepWindow(k + 1, item, *bounds[k]) for k, item in enumerate(executed))
+
+
+class _Thresholds:
+    """The speed that separates 'running the rep' from 'easy' for each hard step: halfway
+    between the runner's own easy speed (median of the first minutes) and the slow edge of the
+    rep's band, and never below 80 % of that edge."""
+
+    def __init__(self, track: _Track) -> None:
+        horizon = track.after_timer(0, 600.0)
+        speeds = [
+            track.mean_speed(i, min(i + 5, track.last)) for i in range(0, max(horizon - 5, 1), 5)
+        ]
+        self.easy_speed_mps = statistics.median(speeds) if speeds else 0.0
+
+    def for_step(self, step: Step) -> float:
+        assert isinstance(step.target, PaceTarget)
+        edge_mps = speed_mps(step.target.slow_s_per_km)
+        return max(0.8 * edge_mps, min((self.easy_speed_mps + edge_mps) / 2, 0.97 * edge_mps))
+
+
+def _planned_end(track: _Track, step: Step, start: int) -> int | None:
+    if isinstance(step.duration, DistanceDuration):
+        return track.after_distance(start, step.duration.distance_m)
+    if isinstance(step.duration, TimeDuration):
+        return track.after_timer(start, step.duration.duration_s)
+    return None
+
+
+def _lay_out(
+    pending: list[int],
+    executed: list[ExecutedStep],
+    track: _Track,
+    cursor: int,
+    bounds: list[tuple[int | None, int | None]],
+) -> int:
+    """Place easy steps one after another from `cursor`; returns where the last one ends."""
+    for k in pending:
+        end = _planned_end(track, executed[k].step, cursor)
+        bounds[k] = (cursor, end if end is not None else cursor)
+        cursor = bounds[k][1] or cursor
+    return cursor
+
+
+def _close_easy(
+    pending: list[int], bounds: list[tuple[int | None, int | None]], start: int
+) -> None:
+    """The easy steps before a hard step end where it starts: stretch or shrink the last one."""
+    if not pending:
+        return
+    for k in pending:
+        begin, end = bounds[k]
+        assert begin is not None and end is not None
+        bounds[k] = (min(begin, start), min(end, start))
+    bounds[pending[-1]] = (bounds[pending[-1]][0], start)
+
+
+def _find_start(
+    track: _Track, step: Step, threshold_mps: float, expected: int, cursor: int
+) -> int | None:
+    """The first sample from which the runner holds rep speed.
+
+    The search starts halfway through the easy steps before the rep (so a rep that overran
+    does not swallow the recovery) and gives up `SEARCH_SLACK_S` after the planned start; for
+    the first rep there is no limit, since warm-ups are rarely the planned length."""
+    window_s = min(START_WINDOW_S, _planned_time_s(step) / 3)
+    halfway_s = (track.elapsed_s[cursor] + track.elapsed_s[expected]) / 2
+    begin = max(cursor, track.index_at(halfway_s))
+    limit_elapsed = track.elapsed_s[expected] + SEARCH_SLACK_S if cursor else float("inf")
+    for index in range(begin, track.last):
+        if track.elapsed_s[index] > limit_elapsed:
+            return None
+        if track.speed_ahead(index, window_s) >= threshold_mps:
+            return _refine(track, index, threshold_mps, faster=True)
+    return None
+
+
+def _refine(track: _Track, index: int, threshold_mps: float, *, faster: bool) -> int:
+    """Move a boundary found with a long window to where the speed itself crosses over."""
+    limit = track.after_timer(index, START_WINDOW_S)
+    for candidate in range(index, limit):
+        above = track.speed_ahead(candidate, REFINE_WINDOW_S) >= threshold_mps
+        if above == faster:
+            return candidate
+    return index
+
+
+def _find_end(track: _Track, step: Step, threshold_mps: float, start: int) -> int:
+    """The planned end, or earlier where the runner eased off for good (a rep cut short)."""
+    planned = _planned_end(track, step, start)
+    stop = planned if planned is not None else track.last
+    window_s = min(END_WINDOW_S, _planned_time_s(step) / 3)
+    first_check = track.after_timer(start, window_s)
+    for index in range(first_check, stop):
+        if track.speed_ahead(index, window_s) < threshold_mps and _stays_slow(
+            track, index, threshold_mps, stop
+        ):
+            return _refine(track, index, threshold_mps, faster=False)
+    return stop
+
+
+def _stays_slow(track: _Track, index: int, threshold_mps: float, stop: int) -> bool:
+    """Eased off for good: the rest of the planned step would not be run at rep speed."""
+    return track.mean_speed(index, stop) < threshold_mps
+
+
+def _planned_time_s(step: Step) -> float:
+    if isinstance(step.duration, TimeDuration):
+        return step.duration.duration_s
+    if isinstance(step.duration, DistanceDuration) and isinstance(step.target, PaceTarget):
+        return step.duration.distance_m / 1000 * step.target.middle_s_per_km
+    return 60.0
