@@ -16,7 +16,7 @@ from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, WORKOUTS
 
 ATHLETE = load_athlete(ATHLETE_FILE)
-LIBRARY = find_workout_files([WORKOUTS / "10k"])
+LIBRARY = find_workout_files([WORKOUTS])
 
 
 def test_the_six_sessions_are_there() -> None:

@@ -272,5 +272,149 @@ def analyze(
             click.echo(f"wrote {html_path}")
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--race-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Race day (YYYY-MM-DD); every session is dated back from it.",
+)
+@athlete_option
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Folder for the FIT files and plan.ics.",
+)
+def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path) -> None:
+    """Build a plan folder (plan.yaml) into dated FIT files and plan.ics, or compile every
+    workout in a plain folder. One bad session does not stop the others."""
+    from pacefit import build as builder
+    from pacefit.reports import build_summary
+
+    athlete = _load_athlete(athlete_path)
+    job = builder.prepare_build(folder, race_date=race_date.date() if race_date else None)
+    items = builder.build_items(job)
+    outcomes = []
+    with click.progressbar(
+        items, label=f"building {job.name}", file=sys.stderr, show_pos=True
+    ) as bar:
+        for item in bar:
+            outcomes.append(builder.build_one(item, athlete=athlete, out_dir=out_dir))
+    click.echo(build_summary(outcomes))
+    if job.schedule is not None:
+        for spec, date in job.schedule.dropped:
+            click.echo(f"{spec.location}: warning: dropped, {date} is after race day", err=True)
+        path, changed = builder.write_calendar(job, outcomes, out_dir=out_dir, athlete=athlete)
+        click.echo(f"{'wrote' if changed else 'unchanged'} {path}")
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            click.echo(f"{outcome.source}: warning: {warning}", err=True)
+    failed = [o for o in outcomes if o.error is not None]
+    for outcome in failed:
+        click.echo(str(outcome.error), err=True)
+        if outcome.session:
+            click.echo(f"  scheduled at {outcome.session.spec.location}", err=True)
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(outcomes)} sessions failed to build")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--to",
+    "mount",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The watch's mount point, when pacefit does not find it by itself.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be copied; copy nothing.")
+@click.option("--force", is_flag=True, help="Replace files of the same name already on the watch.")
+def push(folder: Path, mount: Path | None, dry_run: bool, force: bool) -> None:
+    """Copy the FIT files of FOLDER to the watch (GARMIN/NewFiles), verifying each copy."""
+    from pacefit import device
+
+    files = sorted(p for p in folder.glob("*.fit") if p.is_file())
+    if not files:
+        raise click.ClickException(f"no .fit files in {folder}: build or compile first")
+    watch = device.choose_watch(mount)
+    if watch is not None:
+        transfers = device.push_to_drive(files, watch, force=force, dry_run=dry_run)
+        where = str(watch)
+    elif device.mtp_available():
+        transfers = device.push_over_mtp(files, force=force, dry_run=dry_run)
+        where = "the MTP watch"
+    else:
+        from pacefit.errors import DeviceError
+
+        raise DeviceError("no watch found", hint=device.MTP_HELP)
+    for transfer in transfers:
+        click.echo(f"{transfer.action.value}: {transfer.source.name} -> {transfer.destination}")
+    counts: dict[str, int] = {}
+    for transfer in transfers:
+        counts[transfer.action.name.lower()] = counts.get(transfer.action.name.lower(), 0) + 1
+    summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+    click.echo(f"{where}: {summary}{' (dry run)' if dry_run else ''}")
+    refused = [t for t in transfers if t.action is device.Action.REFUSED]
+    if refused:
+        raise click.ClickException(
+            f"{len(refused)} file(s) not copied: the watch has different files of the same name"
+        )
+
+
+@cli.command()
+@click.argument("plan_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("runs_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--race-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="Race day (YYYY-MM-DD) the plan was dated from.",
+)
+@athlete_option
+@click.option("--json", "as_json", is_flag=True, help="Print the review as JSON.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the review as an HTML page.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), help="Processes to use (default: all cores)."
+)
+def review(
+    plan_folder: Path,
+    runs_folder: Path,
+    race_date: Any,
+    athlete_path: Path | None,
+    as_json: bool,
+    html_path: Path | None,
+    workers: int | None,
+) -> None:
+    """Match completed runs (FIT/GPX) to a plan's sessions by date; score each, week by week."""
+    import json
+
+    from pacefit import build as builder
+    from pacefit import review as reviewer
+    from pacefit.reports import review_data, review_table
+
+    athlete = _load_athlete(athlete_path)
+    job = builder.prepare_build(plan_folder, race_date=race_date.date())
+    if job.schedule is None:
+        raise click.UsageError(f"{plan_folder} has no plan.yaml")
+    result = reviewer.review(
+        job.schedule, reviewer.find_runs(runs_folder), athlete=athlete, workers=workers
+    )
+    data = review_data(result)
+    if html_path is not None:
+        from pacefit.files import write_atomic
+        from pacefit.html_report import render_review_html
+
+        write_atomic(html_path, render_review_html(data, title=f"{job.name}: review").encode())
+    click.echo(json.dumps(data, indent=2) if as_json else review_table(result))
+
+
 def main() -> None:
     cli(prog_name="pacefit")

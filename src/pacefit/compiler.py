@@ -51,15 +51,21 @@ def compile_file(
     out_dir: Path,
     level: str = DEFAULT_LEVEL,
     overrides: Overrides | None = None,
-    filename: str | None = None,
-    display_name: str | None = None,
+    name_prefix: str = "",
+    filename_prefix: str = "",
 ) -> CompiledFile:
-    """Compile one workout file into `out_dir`; the FIT file is named after the workout."""
+    """Compile one workout file into `out_dir`; the FIT file is named after the workout.
+
+    A plan puts the session's week and day before the name shown on the watch (`name_prefix`)
+    and its date before the file name (`filename_prefix`), so files sort by date."""
     workout = load_workout(source, athlete=athlete, level=level, overrides=overrides)
-    if display_name is not None:
-        workout = replace(workout, name=display_name)
+    if name_prefix:
+        workout = replace(workout, name=f"{name_prefix} {workout.name}")
     encoded = encode_workout(workout)
-    output = path_inside(out_dir, filename or safe_filename(workout.name, suffix=".fit"))
+    filename = filename_prefix + safe_filename(
+        workout.name.removeprefix(name_prefix), suffix=".fit"
+    )
+    output = path_inside(out_dir, filename)
     try:
         written = write_atomic(output, encoded.data)
     except OSError as exc:

@@ -9,8 +9,11 @@ from pacefit.model import (
     Duration,
     HeartRateDuration,
     HeartRateTarget,
+    Node,
+    OpenDuration,
     PaceTarget,
     PowerTarget,
+    Repeat,
     Step,
     Target,
     TimeDuration,
@@ -56,3 +59,21 @@ def step_label(step: Step) -> str:
     if step.name:
         return step.name
     return f"{step.intensity.value} {describe_duration(step.duration)}"
+
+
+def workout_outline(nodes: tuple[Node, ...], unit: DistanceUnit = DistanceUnit.KM) -> list[str]:
+    """One line per step, repeats kept as `6 x` blocks: what a calendar entry should say."""
+    lines: list[str] = []
+    for node in nodes:
+        if isinstance(node, Repeat):
+            count = (
+                f"{node.count} x" if node.count else describe_duration(node.until or OpenDuration())
+            )
+            inner = "; ".join(workout_outline(node.steps, unit))
+            lines.append(f"{count} [{inner}]")
+            continue
+        text = f"{node.intensity.value} {describe_duration(node.duration)}"
+        if node.target is not None:
+            text += f" @ {describe_target(node.target, unit)}"
+        lines.append(text)
+    return lines

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from pacefit import units
 from pacefit.activity import Sample
@@ -185,3 +187,34 @@ def _table(analysis: Analysis, unit: DistanceUnit) -> str:
 
 def _pace(pace_s_per_km: float | None, unit: DistanceUnit) -> str:
     return "-" if pace_s_per_km is None else units.format_clock(pace_s_per_km * unit.metres / 1000)
+
+
+def render_review_html(data: dict[str, Any], *, title: str) -> str:
+    """The plan review as a page: one row per week, then one per session."""
+    week_rows = "".join(
+        f"<tr><td>W{w['week']:02d}</td><td>{w['monday']}</td><td>{w['planned']}</td>"
+        f"<td>{w['done']}</td><td>{w['missed']}</td>"
+        f"<td>{'' if w['mean_score'] is None else round(w['mean_score'])}</td></tr>"
+        for w in data["weeks"]
+    )
+    session_rows = "".join(
+        f"<tr><td>{s['date']}</td><td>{html.escape(Path(s['workout']).stem)}</td>"
+        f"<td>{html.escape(s['status'])}</td>"
+        f"<td>{'' if s['score'] is None else round(s['score'])}</td>"
+        f"<td>{html.escape(Path(s['run']).name) if s['run'] else ''}</td></tr>"
+        for s in data["sessions"]
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font: 15px/1.4 system-ui, sans-serif; margin: 24px; color: #222; max-width: 960px; }}
+table {{ border-collapse: collapse; margin: 12px 0 28px; }}
+th, td {{ padding: 3px 10px; border-bottom: 1px solid #e4e4e4; text-align: left; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<table><tr><th>week</th><th>from</th><th>planned</th><th>done</th><th>missed</th><th>score</th></tr>
+{week_rows}</table>
+<table><tr><th>date</th><th>workout</th><th>status</th><th>score</th><th>run</th></tr>
+{session_rows}</table>
+</body></html>
+"""

@@ -164,7 +164,7 @@ def _unroll(
 @dataclass(frozen=True)
 class Overrides:
     """Changes a plan makes to a library workout for one week, applied to its main set: the
-    first repeat that holds a hard (active) step."""
+    first repeat that holds a hard (active) step, or else the first hard step."""
 
     repeat: int | None = None
     distance_m: float | None = None
@@ -179,23 +179,22 @@ def has_active_step(node: Node) -> bool:
 def apply_overrides(workout: Workout, overrides: Overrides) -> Workout:
     steps = list(workout.steps)
     for index, node in enumerate(steps):
-        if isinstance(node, Repeat) and has_active_step(node):
-            steps[index] = _override_repeat(node, overrides)
+        if has_active_step(node):
+            steps[index] = _override(node, overrides)
             break
     return replace(workout, steps=tuple(steps))
 
 
-def _override_repeat(repeat: Repeat, overrides: Overrides) -> Repeat:
+def _override(node: Node, overrides: Overrides) -> Node:
+    if isinstance(node, Step):
+        if overrides.distance_m is None or node.intensity is not Intensity.ACTIVE:
+            return node
+        return replace(node, duration=DistanceDuration(overrides.distance_m))
     children = tuple(
-        replace(child, duration=DistanceDuration(overrides.distance_m))
-        if overrides.distance_m is not None
-        and isinstance(child, Step)
-        and child.intensity is Intensity.ACTIVE
-        else child
-        for child in repeat.steps
+        _override(child, overrides) if isinstance(child, Step) else child for child in node.steps
     )
-    count = overrides.repeat if overrides.repeat is not None and repeat.count else repeat.count
-    return replace(repeat, steps=children, count=count)
+    count = overrides.repeat if overrides.repeat is not None and node.count else node.count
+    return replace(node, steps=children, count=count)
 
 
 @dataclass(frozen=True)
