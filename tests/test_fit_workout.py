@@ -9,8 +9,9 @@ import pytest
 
 from pacefit.errors import FitFileError
 from pacefit.fit_decode import CrcPolicy, FitCrcWarning
-from pacefit.fit_workout import MAX_WORKOUT_STEPS, encode_workout, read_workout
+from pacefit.fit_workout import encode_workout, read_workout
 from pacefit.model import (
+    MAX_WORKOUT_STEPS,
     CadenceTarget,
     DistanceDuration,
     HeartRate,

@@ -21,14 +21,27 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+MAX_MESSAGE_CHARS = 300
+
+
+def one_line(text: str) -> str:
+    """Text from a hostile file, made safe for a one-line message: control characters escaped,
+    and cut short when very long."""
+    printable = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(printable) > MAX_MESSAGE_CHARS:
+        return printable[: MAX_MESSAGE_CHARS - 3] + "..."
+    return printable
+
+
 class PacefitError(Exception):
     """Base of every error pacefit raises on purpose; the CLI prints it as one line."""
 
     def __init__(self, message: str, *, location: Location | None = None, hint: str = "") -> None:
+        message = one_line(message)
         super().__init__(message)
         self.message = message
         self.location = location
-        self.hint = hint
+        self.hint = one_line(hint)
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import fitparse
+from fitparse.processors import FitFileDataProcessor
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
 
 from pacefit.errors import FitFileError, Location
@@ -32,6 +33,21 @@ FILE_TYPES = {
 }
 
 
+class _Forgetful(list[Any]):
+    """A list that drops what is appended (see `iter_messages`)."""
+
+    def append(self, item: Any) -> None:
+        pass
+
+
+class _RawTimesProcessor(FitFileDataProcessor):  # type: ignore[misc]  # untyped library
+    """fitparse's processing less the date_time conversion: times stay FIT seconds, which is
+    what the readers compute with (and it saves a datetime per record)."""
+
+    def process_type_date_time(self, field_data: Any) -> None:
+        pass
+
+
 class CrcPolicy(Enum):
     """What to do with a file whose checksum is wrong."""
 
@@ -52,7 +68,12 @@ def iter_messages(
     """
     location = Location(str(path))
     try:
-        fit = fitparse.FitFile(str(path), check_crc=crc is CrcPolicy.REFUSE)
+        fit = fitparse.FitFile(
+            str(path), check_crc=crc is CrcPolicy.REFUSE, data_processor=_RawTimesProcessor()
+        )
+        # fitparse keeps every message it has parsed; a long run would then hold hundreds of
+        # megabytes. Messages are used once here, so they are not kept.
+        fit._messages = _Forgetful()
         yield from fit.get_messages(name=list(names) if names is not None else None)
     except FitCRCError as exc:
         raise FitFileError(

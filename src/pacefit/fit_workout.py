@@ -29,6 +29,7 @@ from fit_tool.profile.profile_type import Intensity as FitIntensity
 from pacefit.errors import FitFileError, Location
 from pacefit.fit_decode import CrcPolicy, iter_messages, raw_fields, require_type
 from pacefit.model import (
+    MAX_WORKOUT_STEPS,
     CadenceTarget,
     DistanceDuration,
     Duration,
@@ -54,8 +55,6 @@ from pacefit.units import pace_s_per_km, speed_mps
 WORKOUT_NAME_MAX_BYTES = 31
 STEP_NAME_MAX_BYTES = 31
 NOTES_MAX_BYTES = 127
-# Garmin watches refuse workouts with more steps than this (Connect's own limit).
-MAX_WORKOUT_STEPS = 100
 
 _INTENSITY_TO_FIT = {
     Intensity.WARMUP: FitIntensity.WARMUP,

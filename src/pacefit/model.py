@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 LEVELS = ("beginner", "intermediate", "advanced")
+# Garmin watches refuse workouts with more FIT steps than this (Garmin Connect's own limit).
+MAX_WORKOUT_STEPS = 100
 DEFAULT_LEVEL = "intermediate"
 
 

@@ -17,6 +17,7 @@ from pacefit.errors import InvalidValue
 from pacefit.model import (
     DEFAULT_LEVEL,
     LEVELS,
+    MAX_WORKOUT_STEPS,
     CadenceTarget,
     DistanceDuration,
     Duration,
@@ -35,6 +36,7 @@ from pacefit.model import (
     TimeDuration,
     Workout,
     apply_overrides,
+    message_count,
 )
 from pacefit.pace_expr import PaceExpr, PaceSlide, parse_pace, resolve_pace
 from pacefit.paces import Athlete, PaceTable, pace_table
@@ -47,6 +49,7 @@ MAX_REPEAT_COUNT = 99
 FASTEST_PACE_S_PER_KM = 90.0  # 1:30/km is faster than a 100 m world record
 SLOWEST_PACE_S_PER_KM = 1200.0  # 20:00/km is a slow walk
 MAX_TEXT_CHARS = 200
+MAX_NESTING = 4  # repeats inside repeats
 
 KIND_KEYS: dict[str, Intensity] = {
     "warmup": Intensity.WARMUP,
@@ -77,6 +80,7 @@ class _Context:
     level: str
     table: PaceTable | None
     tolerance_s_per_km: float
+    depth: int = 0
 
 
 def load_workout(
@@ -120,6 +124,13 @@ def parse_workout(
                 "pacefit writes running workouts",
             )
     steps = _parse_block(context, top["steps"].value, what="'steps'")
+    if message_count(steps) > MAX_WORKOUT_STEPS:
+        source.fail(
+            top["steps"].value,
+            f"the workout has {message_count(steps)} steps; watches accept at most "
+            f"{MAX_WORKOUT_STEPS}",
+            "use repeats, or split it into several workouts",
+        )
     workout = Workout(
         name=name,
         steps=steps,
@@ -197,7 +208,11 @@ def _parse_repeat(context: _Context, node: yaml.Node) -> Repeat:
     count: int | None = None
     if until is None:
         count = _repeat_count(context, count_node, count_text)
+    if context.depth >= MAX_NESTING:
+        source.fail(node, f"repeats are nested more than {MAX_NESTING} deep", "flatten the workout")
+    context.depth += 1
     steps = _parse_block(context, entries["steps"].value, what="the repeat's 'steps'")
+    context.depth -= 1
     return Repeat(
         steps=steps, count=count, until=until, name=_optional_text(source, entries, "name")
     )

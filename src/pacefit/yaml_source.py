@@ -50,8 +50,20 @@ class YamlSource:
                 location=self._mark_location(mark),
                 hint="check the indentation, and put a space after each ':'",
             ) from exc
+        except yaml.reader.ReaderError as exc:
+            line = text.count("\n", 0, exc.position) + 1
+            column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+            raise WorkoutError(
+                f"unreadable character {exc.character!r} in the file",
+                location=Location(path, line, column),
+                hint="save the file as plain UTF-8 text",
+            ) from exc
         except yaml.YAMLError as exc:
-            raise WorkoutError(f"YAML error: {exc}", location=Location(path)) from exc
+            raise WorkoutError(f"YAML error: {exc}", location=Location(path, 1, 1)) from exc
+        except RecursionError as exc:
+            raise WorkoutError(
+                "the YAML is nested too deeply to read", location=Location(path, 1, 1)
+            ) from exc
         if root is None:
             raise WorkoutError("the file is empty", location=Location(path, 1, 1))
         self.root: yaml.Node = root

@@ -1,0 +1,3 @@
+from pacefit.cli import main
+
+main()

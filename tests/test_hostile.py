@@ -1,0 +1,365 @@
+"""Hostile input: nothing but pacefit's own errors, nothing half-written, nothing escapes.
+
+Each test is bounded to a few seconds (hypothesis example counts and seeded samples are fixed).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pacefit.analysis import read_activity
+from pacefit.cli import cli
+from pacefit.errors import PacefitError, WorkoutError
+from pacefit.files import path_inside, safe_filename
+from pacefit.fit_decode import CrcPolicy
+from pacefit.fit_workout import read_workout
+from pacefit.paces import Athlete
+from pacefit.workout_yaml import parse_workout
+from pacefit.yaml_source import YamlSource
+
+from .helpers import ATHLETE_FILE, WORKOUTS, shared_fixture
+
+ATHLETE = Athlete(race_times_s={"10k": 45 * 60})
+VALID = (WORKOUTS / "10k" / "intervals-800.yaml").read_text()
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+    st.sampled_from(
+        ["800m", "5k", "lap", "1:30", "-3km", "zone 9", "until hr < 5bpm", "0", "1e9mi"]
+    ),
+)
+keys = st.one_of(
+    st.sampled_from(
+        [
+            "name",
+            "steps",
+            "run",
+            "repeat",
+            "pace",
+            "hr",
+            "ladder",
+            "warmup",
+            "rest",
+            "recover",
+            "cooldown",
+            "tolerance",
+            "notes",
+            "cadence",
+            "power",
+            "beginner",
+        ]
+    ),
+    st.text(max_size=8),
+)
+documents = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=5),
+    max_leaves=25,
+)
+
+
+def load_text(text: str) -> None:
+    parse_workout(YamlSource(text=text, path="w.yaml"), athlete=ATHLETE)
+
+
+def assert_located(error: WorkoutError) -> None:
+    assert error.location is not None and error.location.path == "w.yaml"
+    assert error.location.line is not None
+    assert "\n" not in error.message
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents)
+def test_arbitrary_yaml_documents_give_only_located_workout_errors(document: object) -> None:
+    try:
+        load_text(yaml.safe_dump(document))
+    except WorkoutError as error:
+        assert_located(error)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_mutated_valid_workouts_give_only_located_workout_errors(data: st.DataObject) -> None:
+    text = VALID
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(text)))
+        action = data.draw(st.sampled_from(["delete", "insert", "replace"]))
+        snippet = data.draw(
+            st.sampled_from(
+                [
+                    ":",
+                    "-",
+                    " ",
+                    "\n",
+                    "[",
+                    "{",
+                    "'",
+                    "!",
+                    "0",
+                    "x",
+                    "\t",
+                    "&a",
+                    "*a",
+                    "\x00",
+                    "é",
+                    "99999",
+                ]
+            )
+        )
+        if action == "delete":
+            text = text[:position] + text[position + 5 :]
+        elif action == "insert":
+            text = text[:position] + snippet + text[position:]
+        else:
+            text = text[:position] + snippet + text[position + 1 :]
+    try:
+        load_text(text)
+    except WorkoutError as error:
+        assert_located(error)
+
+
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    with pytest.raises(WorkoutError) as caught:
+        load_text("steps: " + "[" * 5000 + "]" * 5000)
+    assert_located(caught.value)
+    nested = (
+        "steps:\n"
+        + "".join("  " * d + "- repeat: 2\n" + "  " * d + "  steps:\n" for d in range(8))
+        + "  " * 8
+        + "- run: 1km\n"
+    )
+    with pytest.raises(WorkoutError, match="nested more than 4 deep"):
+        load_text(nested)
+
+
+ABSURD = [
+    (
+        "steps:\n  - run: 10000km\n",
+        "w.yaml:2:10: a step of 10000km is longer than any run\n  hint: steps are at most 500km",
+    ),
+    (
+        "steps:\n  - repeat: 0\n    steps:\n      - run: 1km\n",
+        "w.yaml:2:13: the repeat count must be a whole number from 1 to 99, got '0'",
+    ),
+    (
+        "steps:\n  - repeat: 10000\n    steps:\n      - run: 1km\n",
+        "w.yaml:2:13: the repeat count must be a whole number from 1 to 99, got '10000'",
+    ),
+    (
+        "steps:\n  - run: 1km\n    pace: 0:00/km\n",
+        "w.yaml:3:11: the pace '0:00/km' works out to 0:00/km, which is not a running pace",
+    ),
+    (
+        "steps:\n  - run: 1km\n    name: " + "x" * 10_000 + "\n",
+        "w.yaml:3:11: 'name' is 10000 characters long\n  hint: keep it under 200",
+    ),
+    (
+        "steps:\n" + "  - run: 1km\n" * 5000,
+        "w.yaml:2:3: the workout has 5000 steps; watches accept at most 100",
+    ),
+    ("steps:\n  - run: 48h\n", "w.yaml:2:10: a step of 48h is longer than any run"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), ABSURD, ids=[m[:30] for m, _ in ABSURD])
+def test_absurd_values_are_refused(text: str, message: str) -> None:
+    with pytest.raises(WorkoutError) as caught:
+        load_text(text)
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize("date", ["1899-12-31", "2999-01-01"])
+def test_race_dates_far_away_are_refused(date: str) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            str(WORKOUTS / "plans" / "10k-8wk"),
+            "--race-date",
+            date,
+            "-o",
+            "/nonexistent/out",
+        ],
+    )
+    assert result.exit_code == 1
+    assert f"the race date {date} is implausible" in result.stderr
+
+
+# -- FIT readers ------------------------------------------------------------------------------
+
+
+def test_every_truncation_of_a_real_workout_is_a_clean_error(tmp_path: Path) -> None:
+    data = shared_fixture("fit/workouts/WorkoutRepeatSteps.fit").read_bytes()
+    path = tmp_path / "cut.fit"
+    for length in range(len(data)):
+        path.write_bytes(data[:length])
+        with pytest.raises(PacefitError):
+            read_workout(path)
+
+
+def test_every_truncation_of_a_short_real_run_is_a_clean_error(tmp_path: Path) -> None:
+    data = shared_fixture("fit/activities/Activity.fit").read_bytes()
+    path = tmp_path / "cut.fit"
+    for length in range(len(data)):
+        path.write_bytes(data[:length])
+        with pytest.raises(PacefitError):
+            read_activity(path)
+
+
+def _fenix() -> bytes:
+    return shared_fixture("fit/activities/activity-large-fenxi2-multisport.fit").read_bytes()
+
+
+def test_seeded_truncations_of_the_fenix2_run(tmp_path: Path) -> None:
+    data = _fenix()
+    rng = random.Random(20261126)
+    path = tmp_path / "cut.fit"
+    # Reading costs time in proportion to the bytes before the cut: sample the first 12 KB,
+    # where the definitions and the first records live.
+    for length in sorted(rng.sample(range(12_000), 120)):
+        path.write_bytes(data[:length])
+        with pytest.raises(PacefitError):
+            read_activity(path)
+
+
+def test_seeded_byte_flips_of_the_fenix2_run(tmp_path: Path) -> None:
+    data = _fenix()[:6_000]
+    rng = random.Random(7)
+    path = tmp_path / "flip.fit"
+    for _ in range(120):
+        flipped = bytearray(data)
+        flipped[rng.randrange(len(flipped))] ^= 1 << rng.randrange(8)
+        path.write_bytes(bytes(flipped))
+        for crc in CrcPolicy:  # checksum checked or not, only our own error comes out
+            with pytest.raises(PacefitError):
+                read_activity(path, crc=crc)
+
+
+def test_a_bad_checksum_is_refused_unless_asked(tmp_path: Path) -> None:
+    data = bytearray(shared_fixture("fit/activities/garmin-fenix-5-run.fit").read_bytes())
+    data[-1] ^= 0xFF
+    path = tmp_path / "bad-crc.fit"
+    path.write_bytes(bytes(data))
+    refused = CliRunner().invoke(
+        cli,
+        [
+            "analyze",
+            str(path),
+            "--workout",
+            str(WORKOUTS / "easy" / "easy-run.yaml"),
+            "--athlete",
+            str(ATHLETE_FILE),
+        ],
+    )
+    assert refused.exit_code == 1
+    assert "checksum is wrong" in refused.stderr
+    allowed = CliRunner().invoke(
+        cli,
+        [
+            "analyze",
+            str(path),
+            "--workout",
+            str(WORKOUTS / "easy" / "easy-run.yaml"),
+            "--athlete",
+            str(ATHLETE_FILE),
+            "--ignore-crc",
+        ],
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert "warning: " in allowed.stderr and "checksum is wrong; read anyway" in allowed.stderr
+
+
+# -- output paths and interruptions -----------------------------------------------------------
+
+
+@given(st.text(max_size=60))
+def test_no_workout_name_escapes_the_output_folder(name: str) -> None:
+    filename = safe_filename(name, suffix=".fit")
+    assert re.fullmatch(r"[a-z0-9][a-z0-9-]*\.fit", filename)
+    folder = Path("/tmp/pacefit-out")
+    assert path_inside(folder, filename).parent == folder
+
+
+def _interrupt_on_call(monkeypatch: pytest.MonkeyPatch, target: object, name: str, n: int) -> None:
+    original = getattr(target, name)
+    calls = {"count": 0}
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls["count"] += 1
+        if calls["count"] == n:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, wrapper)
+
+
+def _assert_clean(folder: Path, *, expected_whole: int) -> None:
+    from .garmin_sdk import decode_checked
+
+    files = sorted(folder.iterdir())
+    assert not [p for p in files if p.name.startswith(".") or p.suffix == ".part"]
+    assert len(files) == expected_whole
+    for path in files:
+        decode_checked(path.read_bytes())
+
+
+@pytest.mark.parametrize("where", ["between files", "during a write"])
+def test_an_interrupted_build_leaves_only_whole_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from pacefit import compiler
+
+    if where == "between files":
+        _interrupt_on_call(monkeypatch, compiler, "encode_workout", 4)
+    else:
+        _interrupt_on_call(monkeypatch, os, "fsync", 4)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            str(WORKOUTS / "plans" / "10k-8wk"),
+            "--race-date",
+            "2027-01-24",
+            "--athlete",
+            str(ATHLETE_FILE),
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 130
+    _assert_clean(out, expected_whole=3)
+
+
+@pytest.mark.parametrize("where", ["between files", "during a write"])
+def test_an_interrupted_push_leaves_only_whole_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from pacefit import device
+
+    built = tmp_path / "built"
+    CliRunner().invoke(
+        cli, ["compile", str(WORKOUTS / "10k"), "--athlete", str(ATHLETE_FILE), "-o", str(built)]
+    )
+    watch = tmp_path / "watch"
+    (watch / "GARMIN" / "NewFiles").mkdir(parents=True)
+    if where == "between files":
+        _interrupt_on_call(monkeypatch, device, "_copy_verified", 3)
+    else:
+        _interrupt_on_call(monkeypatch, os, "fsync", 3)
+    result = CliRunner().invoke(cli, ["push", str(built), "--to", str(watch)])
+    assert result.exit_code == 130
+    _assert_clean(watch / "GARMIN" / "NewFiles", expected_whole=2)
