@@ -25,6 +25,7 @@ from pacefit.model import (
     Step,
     TimeDuration,
     Workout,
+    planned_time_s,
     unroll,
 )
 from pacefit.units import speed_mps
@@ -42,6 +43,8 @@ AUTO_LAP_TRIGGERS = {
 START_WINDOW_S = 15.0
 END_WINDOW_S = 20.0
 REFINE_WINDOW_S = 3.0
+EASY_SPEED_HORIZON_S = 600.0  # the runner's easy speed is read from the first minutes
+DEFAULT_STEP_TIME_S = 60.0  # for the detection windows of a hard step with no planned length
 # How far past the planned start of a rep to look for it before calling it skipped.
 SEARCH_SLACK_S = 180.0
 
@@ -179,18 +182,22 @@ def _segment(executed: list[ExecutedStep], track: _Track) -> tuple[StepWindow, .
         if not _is_hard(step):
             pending_easy.append(k)
             continue
-        earliest = _lay_out(pending_easy, executed, track, cursor, bounds)
-        start = _find_start(track, step, threshold.for_step(step), earliest, cursor)
+        expected = _lay_out(
+            pending_easy, executed=executed, track=track, cursor=cursor, bounds=bounds
+        )
+        start = _find_start(
+            track, step, threshold_mps=threshold.for_step(step), expected=expected, cursor=cursor
+        )
         if start is None:
             bounds[k] = (None, None)
             continue
         _close_easy(pending_easy, bounds, start)
         pending_easy = []
-        end = _find_end(track, step, threshold.for_step(step), start)
+        end = _find_end(track, step, threshold_mps=threshold.for_step(step), start=start)
         bounds[k] = (start, end)
         cursor = end
     if pending_easy:
-        _lay_out(pending_easy, executed, track, cursor, bounds)
+        _lay_out(pending_easy, executed=executed, track=track, cursor=cursor, bounds=bounds)
         last = pending_easy[-1]
         if isinstance(executed[last].step.duration, OpenDuration) or last == len(executed) - 1:
             bounds[last] = (bounds[last][0], track.last)
@@ -200,10 +207,10 @@ def _segment(executed: list[ExecutedStep], track: _Track) -> tuple[StepWindow, .
 class _Thresholds:
     """The speed that separates 'running the rep' from 'easy' for each hard step: halfway
     between the runner's own easy speed (median of the first minutes) and the slow edge of the
-    rep's band, and never below 80 % of that edge."""
+    rep's band, kept between 80 % and 97 % of that edge."""
 
     def __init__(self, track: _Track) -> None:
-        horizon = track.after_timer(0, 600.0)
+        horizon = track.after_timer(0, EASY_SPEED_HORIZON_S)
         speeds = [
             track.mean_speed(i, min(i + 5, track.last)) for i in range(0, max(horizon - 5, 1), 5)
         ]
@@ -225,6 +232,7 @@ def _planned_end(track: _Track, step: Step, start: int) -> int | None:
 
 def _lay_out(
     pending: list[int],
+    *,
     executed: list[ExecutedStep],
     track: _Track,
     cursor: int,
@@ -232,9 +240,10 @@ def _lay_out(
 ) -> int:
     """Place easy steps one after another from `cursor`; returns where the last one ends."""
     for k in pending:
-        end = _planned_end(track, executed[k].step, cursor)
-        bounds[k] = (cursor, end if end is not None else cursor)
-        cursor = bounds[k][1] or cursor
+        planned = _planned_end(track, executed[k].step, cursor)
+        end = planned if planned is not None else cursor
+        bounds[k] = (cursor, end)
+        cursor = end
     return cursor
 
 
@@ -252,14 +261,14 @@ def _close_easy(
 
 
 def _find_start(
-    track: _Track, step: Step, threshold_mps: float, expected: int, cursor: int
+    track: _Track, step: Step, *, threshold_mps: float, expected: int, cursor: int
 ) -> int | None:
     """The first sample from which the runner holds rep speed.
 
     The search starts halfway through the easy steps before the rep (so a rep that overran
     does not swallow the recovery) and gives up `SEARCH_SLACK_S` after the planned start; for
     the first rep there is no limit, since warm-ups are rarely the planned length."""
-    window_s = min(START_WINDOW_S, _planned_time_s(step) / 3)
+    window_s = min(START_WINDOW_S, _expected_time_s(step) / 3)
     halfway_s = (track.elapsed_s[cursor] + track.elapsed_s[expected]) / 2
     begin = max(cursor, track.index_at(halfway_s))
     limit_elapsed = track.elapsed_s[expected] + SEARCH_SLACK_S if cursor else float("inf")
@@ -267,11 +276,11 @@ def _find_start(
         if track.elapsed_s[index] > limit_elapsed:
             return None
         if track.speed_ahead(index, window_s) >= threshold_mps:
-            return _refine(track, index, threshold_mps, faster=True)
+            return _refine(track, index, threshold_mps=threshold_mps, faster=True)
     return None
 
 
-def _refine(track: _Track, index: int, threshold_mps: float, *, faster: bool) -> int:
+def _refine(track: _Track, index: int, *, threshold_mps: float, faster: bool) -> int:
     """Move a boundary found with a long window to where the speed itself crosses over."""
     limit = track.after_timer(index, START_WINDOW_S)
     for candidate in range(index, limit):
@@ -281,28 +290,19 @@ def _refine(track: _Track, index: int, threshold_mps: float, *, faster: bool) ->
     return index
 
 
-def _find_end(track: _Track, step: Step, threshold_mps: float, start: int) -> int:
+def _find_end(track: _Track, step: Step, *, threshold_mps: float, start: int) -> int:
     """The planned end, or earlier where the runner eased off for good (a rep cut short)."""
     planned = _planned_end(track, step, start)
     stop = planned if planned is not None else track.last
-    window_s = min(END_WINDOW_S, _planned_time_s(step) / 3)
+    window_s = min(END_WINDOW_S, _expected_time_s(step) / 3)
     first_check = track.after_timer(start, window_s)
     for index in range(first_check, stop):
-        if track.speed_ahead(index, window_s) < threshold_mps and _stays_slow(
-            track, index, threshold_mps, stop
-        ):
-            return _refine(track, index, threshold_mps, faster=False)
+        eased_off = track.speed_ahead(index, window_s) < threshold_mps
+        # for good: the rest of the planned step would not be run at rep speed
+        if eased_off and track.mean_speed(index, stop) < threshold_mps:
+            return _refine(track, index, threshold_mps=threshold_mps, faster=False)
     return stop
 
 
-def _stays_slow(track: _Track, index: int, threshold_mps: float, stop: int) -> bool:
-    """Eased off for good: the rest of the planned step would not be run at rep speed."""
-    return track.mean_speed(index, stop) < threshold_mps
-
-
-def _planned_time_s(step: Step) -> float:
-    if isinstance(step.duration, TimeDuration):
-        return step.duration.duration_s
-    if isinstance(step.duration, DistanceDuration) and isinstance(step.target, PaceTarget):
-        return step.duration.distance_m / 1000 * step.target.middle_s_per_km
-    return 60.0
+def _expected_time_s(step: Step) -> float:
+    return planned_time_s(step) or DEFAULT_STEP_TIME_S

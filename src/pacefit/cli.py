@@ -20,7 +20,7 @@ class PacefitGroup(click.Group):
     """Turns pacefit's errors into one line and exit code 1; `--debug` shows tracebacks."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        debug = "--debug" in sys.argv[1:] or bool(ctx.params.get("debug"))
+        debug = bool(ctx.params.get("debug"))
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -76,6 +76,18 @@ def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def out_option(*, default: Path, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-o",
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
 def _load_athlete(path: Path | None) -> Any:
     if path is None:
         return None
@@ -88,15 +100,7 @@ def _load_athlete(path: Path | None) -> Any:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @athlete_option
 @level_option
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Folder for the FIT files.",
-)
+@out_option(default=Path("out"), help="Folder for the FIT files.")
 def compile_command(
     paths: tuple[Path, ...], athlete_path: Path | None, level: str, out_dir: Path
 ) -> None:
@@ -280,15 +284,7 @@ def analyze(
     help="Race day (YYYY-MM-DD); every session is dated back from it.",
 )
 @athlete_option
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder for the FIT files and plan.ics.",
-)
+@out_option(default=Path("build"), help="Folder for the FIT files and plan.ics.")
 def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path) -> None:
     """Build a plan folder (plan.yaml) into dated FIT files and plan.ics, or compile every
     workout in a plain folder. One bad session does not stop the others."""

@@ -68,12 +68,7 @@ def iter_messages(
     """
     location = Location(str(path))
     try:
-        fit = fitparse.FitFile(
-            str(path), check_crc=crc is CrcPolicy.REFUSE, data_processor=_RawTimesProcessor()
-        )
-        # fitparse keeps every message it has parsed; a long run would then hold hundreds of
-        # megabytes. Messages are used once here, so they are not kept.
-        fit._messages = _Forgetful()
+        fit = _open(path, check_crc=crc is CrcPolicy.REFUSE)
         yield from fit.get_messages(name=list(names) if names is not None else None)
     except FitCRCError as exc:
         raise FitFileError(
@@ -100,10 +95,18 @@ def iter_messages(
         _warn_if_crc_bad(path)
 
 
+def _open(path: Path, *, check_crc: bool) -> fitparse.FitFile:
+    fit = fitparse.FitFile(str(path), check_crc=check_crc, data_processor=_RawTimesProcessor())
+    # fitparse keeps every message it has parsed; a long run would then hold hundreds of
+    # megabytes. Messages are used once here, so they are not kept.
+    fit._messages = _Forgetful()
+    return fit
+
+
 def _warn_if_crc_bad(path: Path) -> None:
+    """A second pass that only checks the checksum, for files read with CrcPolicy.WARN."""
     try:
-        fit = fitparse.FitFile(str(path), check_crc=True)
-        for _ in fit.get_messages(name="no-such-message"):
+        for _ in _open(path, check_crc=True).get_messages(name="no-such-message"):
             pass
     except FitCRCError:
         warnings.warn(f"{path}: the checksum is wrong; read anyway", FitCrcWarning, stacklevel=3)

@@ -207,6 +207,16 @@ class StepEstimate:
     duration_s: float | None
 
 
+def planned_time_s(step: Step) -> float | None:
+    """How long a step should take: its time, or its distance at the middle of its pace band;
+    None when that cannot be known (open steps, no pace)."""
+    if isinstance(step.duration, TimeDuration):
+        return step.duration.duration_s
+    if isinstance(step.duration, DistanceDuration) and isinstance(step.target, PaceTarget):
+        return step.duration.distance_m / 1000 * step.target.middle_s_per_km
+    return None
+
+
 def estimate_step(step: Step, *, default_pace_s_per_km: float) -> StepEstimate:
     """Distance and time of a step run at the middle of its pace band (or the default pace)."""
     pace = (

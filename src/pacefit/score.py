@@ -16,7 +16,7 @@ from enum import Enum
 
 from pacefit.activity import Activity
 from pacefit.align import Alignment, StepWindow
-from pacefit.model import DistanceDuration, PaceTarget, Step, TimeDuration, Workout
+from pacefit.model import DistanceDuration, PaceTarget, Step, TimeDuration, Workout, planned_time_s
 
 PENALTY_SCALE_S_PER_KM = 20.0
 SHORT_FRACTION = 0.9  # less than this share of the planned step done is "short"
@@ -111,14 +111,6 @@ def credit(pace_s_per_km: float, target: PaceTarget) -> float:
     )
 
 
-def planned_time_s(step: Step) -> float:
-    if isinstance(step.duration, TimeDuration):
-        return step.duration.duration_s
-    if isinstance(step.duration, DistanceDuration) and isinstance(step.target, PaceTarget):
-        return step.duration.distance_m / 1000 * step.target.middle_s_per_km
-    return 0.0
-
-
 def _score_window(activity: Activity, window: StepWindow) -> StepResult:
     executed = window.executed
     step = executed.step
@@ -129,7 +121,7 @@ def _score_window(activity: Activity, window: StepWindow) -> StepResult:
         repetition=executed.repetition,
         fit_step_index=executed.fit_step_index,
         verdict=Verdict.SKIPPED,
-        planned_weight_s=planned_time_s(step) if target else 0.0,
+        planned_weight_s=(planned_time_s(step) or 0.0) if target else 0.0,
         score=0.0 if target else None,
     )
     if window.skipped:

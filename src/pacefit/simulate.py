@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -34,7 +35,9 @@ from pacefit.activity import EARTH_RADIUS_M
 from pacefit.fit_workout import workout_messages
 from pacefit.model import (
     DistanceDuration,
+    Intensity,
     PaceTarget,
+    Step,
     TimeDuration,
     Workout,
     unroll,
@@ -141,10 +144,7 @@ def simulate(script: Script) -> SimulatedRun:
     return SimulatedRun(script=script, points=tuple(points), laps=tuple(laps), pause=state.pause)
 
 
-def _pace_for(step: object, plan: StepRun) -> float:
-    from pacefit.model import Intensity, Step
-
-    assert isinstance(step, Step)
+def _pace_for(step: Step, plan: StepRun) -> float:
     if plan.pace_s_per_km is not None:
         return plan.pace_s_per_km
     if isinstance(step.target, PaceTarget):
@@ -156,10 +156,7 @@ def _pace_for(step: object, plan: StepRun) -> float:
     return EASY_PACE_S_PER_KM
 
 
-def _duration_s(step: object, speed_mps: float) -> float:
-    from pacefit.model import Step
-
-    assert isinstance(step, Step)
+def _duration_s(step: Step, speed_mps: float) -> float:
     if isinstance(step.duration, DistanceDuration):
         return step.duration.distance_m / speed_mps
     if isinstance(step.duration, TimeDuration):
@@ -273,16 +270,17 @@ def to_fit_bytes(run: SimulatedRun) -> bytes:
         builder.add_all(steps)
     builder.add(_timer_event(at(0), EventType.START))
     laps = list(run.laps)
+    pause_to_write = run.pause
     for point in run.points:
-        if run.pause and point.elapsed_s > run.pause[1] and at(run.pause[0]) >= 0:
-            builder.add(_timer_event(at(run.pause[0]), EventType.STOP_ALL))
-            builder.add(_timer_event(at(run.pause[1]), EventType.START))
-            run = SimulatedRun(run.script, run.points, run.laps, None)
+        if pause_to_write and point.elapsed_s > pause_to_write[1]:
+            builder.add(_timer_event(at(pause_to_write[0]), EventType.STOP_ALL))
+            builder.add(_timer_event(at(pause_to_write[1]), EventType.START))
+            pause_to_write = None
         builder.add(_record(point, at(point.elapsed_s)))
         while laps and laps[0].end_s <= point.elapsed_s:
-            builder.add(_lap(laps.pop(0), at, run))
+            builder.add(_lap(laps.pop(0), at))
     for lap in laps:
-        builder.add(_lap(lap, at, run))
+        builder.add(_lap(lap, at))
     end = run.points[-1]
     builder.add(_timer_event(at(end.elapsed_s), EventType.STOP_ALL))
     builder.add(_session(run, at))
@@ -320,8 +318,7 @@ def _record(point: Point, timestamp_ms: int) -> RecordMessage:
     return message
 
 
-def _lap(lap: SimLap, at: object, run: SimulatedRun) -> LapMessage:
-    assert callable(at)
+def _lap(lap: SimLap, at: Callable[[float], int]) -> LapMessage:
     message = LapMessage()
     message.timestamp = at(lap.end_s)
     message.start_time = at(lap.start_s)
@@ -335,8 +332,7 @@ def _lap(lap: SimLap, at: object, run: SimulatedRun) -> LapMessage:
     return message
 
 
-def _session(run: SimulatedRun, at: object) -> SessionMessage:
-    assert callable(at)
+def _session(run: SimulatedRun, at: Callable[[float], int]) -> SessionMessage:
     end = run.points[-1]
     message = SessionMessage()
     message.timestamp = at(end.elapsed_s)
