@@ -11,7 +11,7 @@ from pacefit.align import Evidence
 from pacefit.analysis import analyze_run, read_activity
 from pacefit.athlete_yaml import load_athlete
 from pacefit.errors import ActivityError, PacefitError
-from pacefit.model import Intensity, PaceTarget, Step, TimeDuration, Workout
+from pacefit.model import ExecutedStep, Intensity, PaceTarget, Step, TimeDuration, Workout
 from pacefit.score import Verdict, credit, overall_score
 from pacefit.workout_yaml import load_workout
 
@@ -148,9 +148,13 @@ def test_overall_score_is_weighted_by_planned_duration() -> None:
     short_step = Step(Intensity.ACTIVE, TimeDuration(300), BAND)
     jog = Step(Intensity.RECOVERY, TimeDuration(300))
     results = (
-        StepResult(1, long_step, 1, 0, Verdict.ON_TARGET, score=100.0, planned_weight_s=900),
-        StepResult(2, short_step, 1, 1, Verdict.SKIPPED, score=0.0, planned_weight_s=300),
-        StepResult(3, jog, 1, 2, Verdict.DONE, score=None, planned_weight_s=0),
+        StepResult(
+            1, ExecutedStep(long_step, 0), Verdict.ON_TARGET, score=100.0, planned_weight_s=900
+        ),
+        StepResult(
+            2, ExecutedStep(short_step, 1), Verdict.SKIPPED, score=0.0, planned_weight_s=300
+        ),
+        StepResult(3, ExecutedStep(jog, 2), Verdict.DONE, score=None, planned_weight_s=0),
     )
     assert overall_score(results) == pytest.approx(75.0)
 

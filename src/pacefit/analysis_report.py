@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pacefit import units
-from pacefit.describe import describe_duration, describe_pace_band, step_label
+from pacefit.describe import describe_duration, describe_pace_band, executed_label
 from pacefit.score import Analysis, StepResult, Verdict
 from pacefit.units import DistanceUnit
 
@@ -55,7 +55,7 @@ def _row(result: StepResult, unit: DistanceUnit) -> str:
     verdict = result.verdict.value
     if result.verdict is Verdict.SHORT:
         verdict += f" ({100 * result.completed_fraction:.0f}%)"
-    label = step_label(result.step)
+    label = executed_label(result.executed)
     return (
         f"{result.number:>3} {label[:16]:<17}{describe_duration(result.step.duration)[:8]:<9}"
         f"{band:<11}{actual:>8}{deviation:>6}{in_band:>8}  {verdict}"
@@ -109,10 +109,10 @@ def _step_data(result: StepResult) -> dict[str, Any]:
     target = result.target
     return {
         "number": result.number,
-        "name": step_label(result.step),
+        "name": executed_label(result.executed),
         "intensity": result.step.intensity.value,
-        "fit_step_index": result.fit_step_index,
-        "repetition": result.repetition,
+        "fit_step_index": result.executed.fit_step_index,
+        "repetition": result.executed.repetition,
         "planned": describe_duration(result.step.duration),
         "target_fast_s_per_km": _round(target.fast_s_per_km if target else None, 1),
         "target_slow_s_per_km": _round(target.slow_s_per_km if target else None, 1),

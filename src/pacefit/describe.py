@@ -7,6 +7,7 @@ from pacefit.model import (
     CadenceTarget,
     DistanceDuration,
     Duration,
+    ExecutedStep,
     HeartRateDuration,
     HeartRateTarget,
     Node,
@@ -59,6 +60,14 @@ def step_label(step: Step) -> str:
     if step.name:
         return step.name
     return f"{step.intensity.value} {describe_duration(step.duration)}"
+
+
+def executed_label(executed: ExecutedStep) -> str:
+    """The step's label, with `3/6` when it is one of a repeat's runs."""
+    label = step_label(executed.step)
+    if executed.repeat_count:
+        return f"{label} {executed.repetition}/{executed.repeat_count}"
+    return label
 
 
 def workout_outline(nodes: tuple[Node, ...], unit: DistanceUnit = DistanceUnit.KM) -> list[str]:

@@ -19,7 +19,7 @@ from pacefit.units import DistanceUnit
 Scale = Callable[[float], float]
 
 WIDTH, HEIGHT = 900, 340
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 60, 20, 20, 40
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 60, 20, 30, 40
 MAX_POINTS = 1500
 SMOOTHING_S = 10.0
 VERDICT_COLOURS = {
@@ -41,7 +41,8 @@ def render_html(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) -> 
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body {{ font: 15px/1.4 system-ui, sans-serif; margin: 24px; color: #222; max-width: 960px; }}
-h1 {{ font-size: 22px; margin: 0 0 4px; }} .meta {{ color: #666; margin-bottom: 16px; }}
+h1 {{ font-size: 22px; margin: 0 0 4px; }} h2 {{ font-size: 17px; margin-top: 24px; }}
+.meta {{ color: #666; margin-bottom: 16px; }}
 .score {{ font-size: 40px; font-weight: 700; float: right; }}
 .score small {{ font-size: 16px; color: #666; }}
 table {{ border-collapse: collapse; width: 100%; margin-top: 16px; }}
@@ -57,6 +58,7 @@ svg text {{ font-size: 11px; fill: #555; }}
 timer {units.format_clock(analysis.activity.timer_s)} · aligned by {evidence}</div>
 {_chart(analysis, unit)}
 {_table(analysis, unit)}
+{_repeats(analysis, unit)}
 </body></html>
 """
 
@@ -158,7 +160,7 @@ def _axes(
     parts.append(
         f'<text x="{WIDTH / 2}" y="{title_y}" text-anchor="middle">distance ({unit.value})</text>'
     )
-    parts.append(f'<text x="12" y="{MARGIN_TOP + 10}">pace /{unit.value}</text>')
+    parts.append(f'<text x="12" y="14">pace /{unit.value}</text>')
     return parts
 
 
@@ -171,18 +173,33 @@ def _table(analysis: Analysis, unit: DistanceUnit) -> str:
         target = f"{_pace(fast, unit)}-{_pace(slow, unit)}" if fast else "open"
         in_band = f"{step['time_in_band_pct']:.0f}%" if step["time_in_band_pct"] is not None else ""
         deviation = format_deviation(step["deviation_s_per_km"])
+        verdict_text = verdict.value
+        if verdict is Verdict.SHORT:
+            verdict_text += f" ({step['completed_pct']:.0f}%)"
         rows.append(
             f"<tr><td>{step['number']}</td><td>{html.escape(step['name'])}</td>"
             f"<td>{html.escape(step['planned'])}</td><td>{target}</td>"
             f"<td>{_pace(step['avg_pace_s_per_km'], unit)}</td><td>{deviation}</td>"
             f'<td>{in_band}</td><td><span class="verdict" style="background:{colour}">'
-            f"{verdict.value}</span></td></tr>"
+            f"{verdict_text}</span></td></tr>"
         )
     header = (
         f"<tr><th>#</th><th>step</th><th>planned</th><th>target /{unit.value}</th>"
         f"<th>actual /{unit.value}</th><th>dev s/km</th><th>in band</th><th>verdict</th></tr>"
     )
     return f"<table>{header}{''.join(rows)}</table>"
+
+
+def _repeats(analysis: Analysis, unit: DistanceUnit) -> str:
+    items = []
+    for repeat in analysis.repeats:
+        paces = " · ".join(_pace(p, unit) for p in repeat.avg_paces_s_per_km)
+        items.append(
+            f"<li><b>{html.escape(repeat.label)}</b>: {paces} /{unit.value}; consistency "
+            f"±{repeat.consistency_s_per_km:.1f} s/km, fade {repeat.fade_s_per_km:+.1f} s/km "
+            "(last reps against the first)</li>"
+        )
+    return f"<h2>Repeats</h2><ul>{''.join(items)}</ul>" if items else ""
 
 
 def _pace(pace_s_per_km: float | None, unit: DistanceUnit) -> str:

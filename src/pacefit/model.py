@@ -136,7 +136,8 @@ class ExecutedStep:
 
     step: Step
     fit_step_index: int
-    repetition: int  # 1-based within its innermost repeat; 1 outside repeats
+    repetition: int = 1  # 1-based within its innermost repeat; 1 outside repeats
+    repeat_count: int | None = None  # how many times that repeat runs; None outside repeats
 
 
 def message_count(nodes: tuple[Node, ...]) -> int:
@@ -146,20 +147,20 @@ def message_count(nodes: tuple[Node, ...]) -> int:
 
 def unroll(workout: Workout) -> list[ExecutedStep]:
     """The steps in the order a runner executes them. Heart-rate repeats count once."""
-    return list(_unroll(workout.steps, first_index=0, repetition=1))
+    return list(_unroll(workout.steps, first_index=0, repetition=1, count=None))
 
 
 def _unroll(
-    nodes: tuple[Node, ...], *, first_index: int, repetition: int
+    nodes: tuple[Node, ...], *, first_index: int, repetition: int, count: int | None
 ) -> Iterator[ExecutedStep]:
     index = first_index
     for node in nodes:
         if isinstance(node, Step):
-            yield ExecutedStep(step=node, fit_step_index=index, repetition=repetition)
+            yield ExecutedStep(node, index, repetition=repetition, repeat_count=count)
             index += 1
             continue
         for rep in range(1, (node.count or 1) + 1):
-            yield from _unroll(node.steps, first_index=index, repetition=rep)
+            yield from _unroll(node.steps, first_index=index, repetition=rep, count=node.count)
         index += message_count(node.steps) + 1
 
 

@@ -6,8 +6,8 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from pacefit import units
-from pacefit.describe import describe_duration, describe_target, step_label
-from pacefit.model import Repeat, Workout, estimate_step, unroll
+from pacefit.describe import describe_duration, describe_target, executed_label
+from pacefit.model import Workout, estimate_step, unroll
 from pacefit.paces import Athlete, PaceTable, pace_table
 from pacefit.units import DistanceUnit
 
@@ -33,14 +33,10 @@ def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
     lines.append(f"{'#':>3}  {'step':<22}{'length':<11}{'target':<19}{'distance':>10}{'time':>9}")
     total_m = total_s = 0.0
     open_steps = 0
-    counts = _repeat_counts(workout)
     for number, executed in enumerate(unroll(workout), start=1):
         step = executed.step
         estimate = estimate_step(step, default_pace_s_per_km=easy_s_per_km)
-        label = step_label(step)
-        count = counts.get(executed.fit_step_index)
-        if count:
-            label = f"{label} {executed.repetition}/{count}"
+        label = executed_label(executed)
         if estimate.distance_m is None or estimate.duration_s is None:
             open_steps += 1
             distance = time = "-"
@@ -62,24 +58,6 @@ def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
 
 def _format_km(distance_m: float, unit: DistanceUnit) -> str:
     return f"{distance_m / unit.metres:.2f}{unit.value}"
-
-
-def _repeat_counts(workout: Workout) -> dict[int, int]:
-    """FIT step index -> count of the innermost repeat around it."""
-    counts: dict[int, int] = {}
-
-    def walk(nodes: tuple[object, ...], index: int, count: int | None) -> int:
-        for node in nodes:
-            if isinstance(node, Repeat):
-                index = walk(node.steps, index, node.count) + 1
-            else:
-                if count:
-                    counts[index] = count
-                index += 1
-        return index
-
-    walk(workout.steps, 0, None)
-    return counts
 
 
 def pace_table_text(table: PaceTable) -> str:

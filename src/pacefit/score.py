@@ -16,7 +16,16 @@ from enum import Enum
 
 from pacefit.activity import Activity
 from pacefit.align import Alignment, StepWindow
-from pacefit.model import DistanceDuration, PaceTarget, Step, TimeDuration, Workout, planned_time_s
+from pacefit.describe import step_label
+from pacefit.model import (
+    DistanceDuration,
+    ExecutedStep,
+    PaceTarget,
+    Step,
+    TimeDuration,
+    Workout,
+    planned_time_s,
+)
 
 PENALTY_SCALE_S_PER_KM = 20.0
 SHORT_FRACTION = 0.9  # less than this share of the planned step done is "short"
@@ -35,9 +44,7 @@ class Verdict(Enum):
 @dataclass(frozen=True)
 class StepResult:
     number: int
-    step: Step
-    repetition: int
-    fit_step_index: int
+    executed: ExecutedStep
     verdict: Verdict
     start_elapsed_s: float | None = None
     end_elapsed_s: float | None = None
@@ -50,6 +57,10 @@ class StepResult:
     pace_stdev_s_per_km: float | None = None
     score: float | None = None  # 0-100; None when the step has no pace target
     planned_weight_s: float = 0.0
+
+    @property
+    def step(self) -> Step:
+        return self.executed.step
 
     @property
     def target(self) -> PaceTarget | None:
@@ -117,9 +128,7 @@ def _score_window(activity: Activity, window: StepWindow) -> StepResult:
     target = step.target if isinstance(step.target, PaceTarget) else None
     skipped = StepResult(
         number=window.number,
-        step=step,
-        repetition=executed.repetition,
-        fit_step_index=executed.fit_step_index,
+        executed=executed,
         verdict=Verdict.SKIPPED,
         planned_weight_s=(planned_time_s(step) or 0.0) if target else 0.0,
         score=0.0 if target else None,
@@ -221,7 +230,7 @@ def _repeat_summaries(results: tuple[StepResult, ...]) -> list[RepeatSummary]:
     by_step: dict[int, list[StepResult]] = {}
     for result in results:
         if result.target is not None and result.step.intensity.value == "active":
-            by_step.setdefault(result.fit_step_index, []).append(result)
+            by_step.setdefault(result.executed.fit_step_index, []).append(result)
     summaries = []
     for index, reps in by_step.items():
         paces = tuple(r.avg_pace_s_per_km for r in reps if r.avg_pace_s_per_km is not None)
@@ -231,7 +240,7 @@ def _repeat_summaries(results: tuple[StepResult, ...]) -> list[RepeatSummary]:
         summaries.append(
             RepeatSummary(
                 fit_step_index=index,
-                label=reps[0].step.name or f"step {reps[0].number}",
+                label=step_label(reps[0].step),
                 avg_paces_s_per_km=paces,
                 consistency_s_per_km=statistics.pstdev(paces),
                 fade_s_per_km=statistics.fmean(paces[-third:]) - statistics.fmean(paces[:third]),
