@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pacefit.errors import FitFileError
 from pacefit.fit_decode import CrcPolicy, FitCrcWarning
@@ -246,3 +248,63 @@ def read_workout_ok(tmp_path: Path) -> Workout:
     path = tmp_path / "good.fit"
     path.write_bytes(encode_workout(INTERVALS).data)
     return read_workout(path)
+
+
+# -- property: FIT -> Workout -> FIT keeps every step -------------------------------------------
+
+durations = st.one_of(
+    st.builds(DistanceDuration, st.integers(1, 5_000_000).map(lambda cm: cm / 100)),
+    st.builds(TimeDuration, st.integers(1, 86_400_000).map(lambda ms: ms / 1000)),
+    st.just(OpenDuration()),
+    st.builds(HeartRateDuration, st.builds(HeartRate, st.integers(101, 220)), st.booleans()),
+)
+paces = st.tuples(st.integers(150, 900), st.integers(0, 60)).map(
+    lambda p: PaceTarget(float(p[0]), float(p[0] + p[1]))
+)
+targets = st.one_of(
+    st.none(),
+    paces,
+    st.builds(HeartRateTarget, zone=st.integers(1, 5)),
+    st.builds(
+        lambda lo, span: HeartRateTarget(low=HeartRate(lo), high=HeartRate(lo + span)),
+        st.integers(80, 180),
+        st.integers(0, 30),
+    ),
+    st.builds(
+        lambda lo, span: CadenceTarget(lo, lo + span), st.integers(140, 190), st.integers(0, 20)
+    ),
+    st.builds(
+        lambda lo, span: PowerTarget(low=lo, high=lo + span),
+        st.integers(100, 400),
+        st.integers(0, 50),
+    ),
+)
+steps = st.builds(
+    Step,
+    st.sampled_from(list(Intensity)),
+    durations,
+    targets,
+    name=st.text(st.characters(codec="ascii", exclude_categories=["Cc"]), max_size=12),
+)
+nodes = st.recursive(
+    steps,
+    lambda children: st.builds(
+        lambda kids, n: Repeat(steps=tuple(kids), count=n),
+        st.lists(children, min_size=1, max_size=3),
+        st.integers(1, 20),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(nodes, min_size=1, max_size=6))
+def test_any_workout_survives_a_fit_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, tree: list[Step | Repeat]
+) -> None:
+    workout = Workout(name="property", steps=tuple(tree))
+    path = tmp_path_factory.mktemp("rt") / "w.fit"
+    first = encode_workout(workout).data
+    path.write_bytes(first)
+    again = encode_workout(read_workout(path)).data
+    assert garmin_steps(again) == garmin_steps(first)
