@@ -9,6 +9,7 @@ from pacefit.athlete_yaml import load_athlete
 from pacefit.errors import WorkoutError
 from pacefit.model import (
     DistanceDuration,
+    HeartRate,
     HeartRateTarget,
     Intensity,
     OpenDuration,
@@ -155,6 +156,19 @@ def test_time_durations_heart_rate_and_cadence(tmp_path: Path) -> None:
         TimeDuration(30),
     ]
     assert isinstance(steps[0], Step) and steps[0].target == HeartRateTarget(zone=2)
+
+
+def test_hr_zones_come_from_the_athlete_file_when_it_has_them(tmp_path: Path) -> None:
+    path = write(tmp_path, "steps:\n  - run: 20min\n    hr: zone 2\n")
+    with_zones = Athlete(hr_zones_bpm=((100, 120), (120, 140), (140, 155), (155, 170), (170, 190)))
+    step = load_workout(path, athlete=with_zones).steps[0]
+    assert isinstance(step, Step)
+    assert step.target == HeartRateTarget(low=HeartRate(120), high=HeartRate(140))
+    from_max = load_workout(path, athlete=Athlete(max_hr_bpm=200)).steps[0]
+    assert isinstance(from_max, Step)
+    assert from_max.target == HeartRateTarget(low=HeartRate(120), high=HeartRate(140))
+    watch_zones = load_workout(path, athlete=Athlete()).steps[0]
+    assert isinstance(watch_zones, Step) and watch_zones.target == HeartRateTarget(zone=2)
 
 
 def test_athlete_file_example_loads() -> None:

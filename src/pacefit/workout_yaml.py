@@ -80,6 +80,7 @@ class _Context:
     level: str
     table: PaceTable | None
     tolerance_s_per_km: float
+    athlete: Athlete | None = None
     depth: int = 0
 
 
@@ -112,6 +113,7 @@ def parse_workout(
         source=source,
         level=level,
         table=pace_table(athlete) if athlete else None,
+        athlete=athlete,
         tolerance_s_per_km=read_tolerance(source, top, default=base_tolerance),
     )
     name = _optional_text(source, top, "name") or Path(source.path).stem
@@ -340,7 +342,7 @@ def _target(context: _Context, entries: dict[str, Entry]) -> Target:
     text = source.text(node, what=f"'{key}'").strip().lower()
     try:
         if key == "hr":
-            return _hr_target(text)
+            return _athlete_zone(_hr_target(text), context.athlete)
         if key == "cadence":
             return _cadence_target(text)
         return _power_target(text)
@@ -378,6 +380,17 @@ def _pace_target(
         slow_s_per_km=band.slow_s_per_km,
         label=label,
     )
+
+
+def _athlete_zone(target: HeartRateTarget, athlete: Athlete | None) -> HeartRateTarget:
+    """A zone in the athlete's own bpm when the athlete file defines zones (or a max HR);
+    otherwise the zone number, which the watch reads against its own zones."""
+    if target.zone is None or athlete is None:
+        return target
+    zone_bpm = athlete.hr_zone_bpm(target.zone)
+    if zone_bpm is None:
+        return target
+    return HeartRateTarget(low=HeartRate(zone_bpm[0]), high=HeartRate(zone_bpm[1]))
 
 
 def _hr_target(text: str) -> HeartRateTarget:
