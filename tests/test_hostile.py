@@ -253,31 +253,18 @@ def test_a_bad_checksum_is_refused_unless_asked(tmp_path: Path) -> None:
     data[-1] ^= 0xFF
     path = tmp_path / "bad-crc.fit"
     path.write_bytes(bytes(data))
-    refused = CliRunner().invoke(
-        cli,
-        [
-            "analyze",
-            str(path),
-            "--workout",
-            str(WORKOUTS / "easy" / "easy-run.yaml"),
-            "--athlete",
-            str(ATHLETE_FILE),
-        ],
-    )
+    args = [
+        "analyze",
+        str(path),
+        "--workout",
+        str(WORKOUTS / "easy" / "easy-run.yaml"),
+        "--athlete",
+        str(ATHLETE_FILE),
+    ]
+    refused = CliRunner().invoke(cli, args)
     assert refused.exit_code == 1
     assert "checksum is wrong" in refused.stderr
-    allowed = CliRunner().invoke(
-        cli,
-        [
-            "analyze",
-            str(path),
-            "--workout",
-            str(WORKOUTS / "easy" / "easy-run.yaml"),
-            "--athlete",
-            str(ATHLETE_FILE),
-            "--ignore-crc",
-        ],
-    )
+    allowed = CliRunner().invoke(cli, [*args, "--ignore-crc"])
     assert allowed.exit_code == 0, allowed.output
     assert "warning: " in allowed.stderr and "checksum is wrong; read anyway" in allowed.stderr
 

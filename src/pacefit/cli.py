@@ -88,6 +88,20 @@ def out_option(*, default: Path, help: str) -> Callable[[Callable[..., Any]], Ca
     )
 
 
+def ignore_crc_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--ignore-crc",
+        is_flag=True,
+        help="Read a FIT file whose checksum is wrong (with a warning).",
+    )(function)
+
+
+def _crc_policy(ignore_crc: bool) -> Any:
+    from pacefit.fit_decode import CrcPolicy
+
+    return CrcPolicy.WARN if ignore_crc else CrcPolicy.REFUSE
+
+
 def _load_athlete(path: Path | None) -> Any:
     if path is None:
         return None
@@ -197,17 +211,14 @@ def _parse_race_options(races: tuple[str, ...]) -> dict[str, float]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the YAML here instead of printing it.",
 )
-@click.option(
-    "--ignore-crc", is_flag=True, help="Read a file whose checksum is wrong (with a warning)."
-)
+@ignore_crc_option
 def decompile(path: Path, out_path: Path | None, ignore_crc: bool) -> None:
     """Turn a FIT workout file (e.g. from Garmin Connect) back into workout YAML."""
     from pacefit.files import write_atomic
-    from pacefit.fit_decode import CrcPolicy
     from pacefit.fit_workout import read_workout
     from pacefit.workout_yaml import dump_workout
 
-    workout = read_workout(path, crc=CrcPolicy.WARN if ignore_crc else CrcPolicy.REFUSE)
+    workout = read_workout(path, crc=_crc_policy(ignore_crc))
     text = dump_workout(workout)
     if out_path is None:
         click.echo(text, nl=False)
@@ -237,9 +248,7 @@ def decompile(path: Path, out_path: Path | None, ignore_crc: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a self-contained HTML report with a pace chart.",
 )
-@click.option(
-    "--ignore-crc", is_flag=True, help="Read a FIT file whose checksum is wrong (with a warning)."
-)
+@ignore_crc_option
 def analyze(
     run_path: Path,
     workout_path: Path | None,
@@ -254,13 +263,12 @@ def analyze(
 
     from pacefit.analysis import analyze_run, read_activity
     from pacefit.analysis_report import analysis_data, analysis_table
-    from pacefit.fit_decode import CrcPolicy
     from pacefit.units import DistanceUnit
     from pacefit.workout_yaml import load_workout
 
     athlete = _load_athlete(athlete_path)
     workout = load_workout(workout_path, athlete=athlete, level=level) if workout_path else None
-    activity = read_activity(run_path, crc=CrcPolicy.WARN if ignore_crc else CrcPolicy.REFUSE)
+    activity = read_activity(run_path, crc=_crc_policy(ignore_crc))
     analysis = analyze_run(activity, workout)
     unit = athlete.display_unit if athlete else DistanceUnit.KM
     if html_path is not None:
