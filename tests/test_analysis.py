@@ -16,7 +16,7 @@ from pacefit.score import Verdict, credit, overall_score
 from pacefit.workout_yaml import load_workout
 
 from .garmin_sdk import decode_checked
-from .helpers import ATHLETE_FILE, ROOT, WORKOUTS, shared_files
+from .helpers import ATHLETE_FILE, ROOT, WORKOUTS, shared_files, shared_fixture
 
 RUNS = ROOT / "fixtures" / "runs"
 ATHLETE = load_athlete(ATHLETE_FILE)
@@ -121,6 +121,23 @@ def test_fixtures_are_what_the_generator_makes() -> None:
 
     script, _ = module.RUNS["intervals-800-watch"]
     assert to_fit_bytes(simulate(script)) == (RUNS / "intervals-800-watch.fit").read_bytes()
+
+
+def test_the_run_day_is_the_local_day() -> None:
+    import datetime as dt
+
+    from pacefit.activity import Activity, Sample
+
+    late = Activity(
+        source="x.fit",
+        file_format="fit",
+        start_time=dt.datetime(2026, 11, 20, 23, 30, tzinfo=dt.UTC),
+        samples=(Sample(0, 0, 0, None),),
+        utc_offset_s=2 * 3600,
+    )
+    assert late.local_date == dt.date(2026, 11, 21)
+    fenix5 = read_activity(shared_fixture("fit/activities/garmin-fenix-5-run.fit"))
+    assert fenix5.utc_offset_s == -7 * 3600  # recorded in California, summer time
 
 
 def test_no_workout_at_all_is_a_clear_error() -> None:

@@ -143,6 +143,13 @@ def test_build_the_chain_then_rebuild_writes_nothing(tmp_path: Path) -> None:
     )
     assert "60 sessions: 0 written, 60 unchanged, 0 failed" in second.output  # type: ignore[attr-defined]
     assert {p: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+    old = out / "2026-11-01_w00-sun_old-plan.fit"
+    old.write_bytes(files[0].read_bytes())
+    third = run_build(
+        PLANS / "marathon-20wk", "--race-date", "2027-04-18", "--athlete", ATHLETE_FILE, "-o", out
+    )
+    assert f"note: {old} is not part of this build (left in place)" in third.stderr  # type: ignore[attr-defined]
+    assert old.exists()
 
 
 def test_the_calendar_imports(tmp_path: Path) -> None:
@@ -163,7 +170,7 @@ def test_the_calendar_imports(tmp_path: Path) -> None:
     first = events[0]
     assert str(first["SUMMARY"]) == "W01 Tue 800m repeats"
     assert first.decoded("DTSTART") == dt.date(2026, 12, 1)
-    assert "2 x [active 800m @ 4:11-4:21/km; recovery 800m]" in str(first["DESCRIPTION"])
+    assert "2 x [run 800m @ 4:11-4:21/km; recover 800m]" in str(first["DESCRIPTION"])
     assert all(len(line) <= 75 for line in (tmp_path / "plan.ics").read_bytes().split(b"\r\n"))
 
 

@@ -55,6 +55,14 @@ class Activity:
     workout: Workout | None = None
     sport: str = "running"
     device: str = ""
+    utc_offset_s: float = 0.0  # local time minus UTC where the run was recorded, when known
+
+    @property
+    def local_date(self) -> dt.date | None:
+        """The calendar day of the run where it was run (UTC when the file does not say)."""
+        if self.start_time is None:
+            return None
+        return (self.start_time + dt.timedelta(seconds=self.utc_offset_s)).date()
 
     @property
     def timer_s(self) -> float:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pacefit import units
+from pacefit.activity import Activity
 from pacefit.describe import describe_duration, describe_pace_band, executed_label
 from pacefit.score import Analysis, StepResult, Verdict
 from pacefit.units import DistanceUnit
@@ -14,7 +16,7 @@ JSON_SCHEMA_VERSION = 1
 
 def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
     activity = analysis.activity
-    started = activity.start_time.strftime("%Y-%m-%d %H:%M UTC") if activity.start_time else "?"
+    started = _local_start(activity)
     lines = [
         f"{analysis.workout.name}: {activity.source}",
         f"run {started}, {activity.distance_m / unit.metres:.2f}{unit.value} in "
@@ -40,6 +42,16 @@ def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) 
     )
     lines.append(f"score: {score}")
     return "\n".join(lines)
+
+
+def _local_start(activity: Activity) -> str:
+    """The start in the runner's local time when the file says it, else in UTC."""
+    if activity.start_time is None:
+        return "(date unknown)"
+    local = activity.start_time + dt.timedelta(seconds=activity.utc_offset_s)
+    hours = activity.utc_offset_s / 3600
+    zone = f"UTC{hours:+g}" if hours else "UTC"
+    return f"{local:%Y-%m-%d %H:%M} {zone}"
 
 
 def _row(result: StepResult, unit: DistanceUnit) -> str:
@@ -84,6 +96,7 @@ def analysis_data(analysis: Analysis) -> dict[str, Any]:
             "format": activity.file_format,
             "device": activity.device,
             "start_time": activity.start_time.isoformat() if activity.start_time else None,
+            "utc_offset_s": activity.utc_offset_s,
             "distance_m": round(activity.distance_m, 1),
             "timer_s": round(activity.timer_s, 1),
             "pauses": len(activity.pauses),

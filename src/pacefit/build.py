@@ -141,3 +141,12 @@ def write_calendar(
     text = calendar_text(events, name=job.name, stamp=job.schedule.race_date)
     path = out_dir / CALENDAR_FILE
     return path, write_atomic(path, text.encode())
+
+
+def stale_outputs(out_dir: Path, outcomes: list[Outcome]) -> list[Path]:
+    """FIT files in `out_dir` that this build did not make (an older version of the plan, say).
+    They are reported, never deleted: they may be the runner's."""
+    made = {o.output.resolve() for o in outcomes if o.output is not None}
+    if not out_dir.is_dir():
+        return []
+    return sorted(p for p in out_dir.glob("*.fit") if p.resolve() not in made)

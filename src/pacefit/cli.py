@@ -314,6 +314,8 @@ def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path
             click.echo(f"{spec.location}: warning: dropped, {date} is after race day", err=True)
         path, changed = builder.write_calendar(job, outcomes, out_dir=out_dir, athlete=athlete)
         click.echo(f"{'wrote' if changed else 'unchanged'} {path}")
+    for path in builder.stale_outputs(out_dir, outcomes):
+        click.echo(f"note: {path} is not part of this build (left in place)", err=True)
     for outcome in outcomes:
         for warning in outcome.warnings:
             click.echo(f"{outcome.source}: warning: {warning}", err=True)

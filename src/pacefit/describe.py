@@ -10,6 +10,7 @@ from pacefit.model import (
     ExecutedStep,
     HeartRateDuration,
     HeartRateTarget,
+    Intensity,
     Node,
     OpenDuration,
     PaceTarget,
@@ -55,11 +56,19 @@ def describe_target(target: Target, unit: DistanceUnit = DistanceUnit.KM) -> str
     return f"{target.low}-{target.high}{'% FTP' if target.percent_ftp else ' W'}"
 
 
+# The words of the workout language, which runners read more easily than FIT's intensity names.
+KIND_WORDS = {Intensity.ACTIVE: "run", Intensity.RECOVERY: "recover"}
+
+
+def kind_word(intensity: Intensity) -> str:
+    return KIND_WORDS.get(intensity, intensity.value)
+
+
 def step_label(step: Step) -> str:
     """The step's own name, or its kind and length (`run 800m`)."""
     if step.name:
         return step.name
-    return f"{step.intensity.value} {describe_duration(step.duration)}"
+    return f"{kind_word(step.intensity)} {describe_duration(step.duration)}"
 
 
 def executed_label(executed: ExecutedStep) -> str:
@@ -81,7 +90,7 @@ def workout_outline(nodes: tuple[Node, ...], unit: DistanceUnit = DistanceUnit.K
             inner = "; ".join(workout_outline(node.steps, unit))
             lines.append(f"{count} [{inner}]")
             continue
-        text = f"{node.intensity.value} {describe_duration(node.duration)}"
+        text = f"{kind_word(node.intensity)} {describe_duration(node.duration)}"
         if node.target is not None:
             text += f" @ {describe_target(node.target, unit)}"
         lines.append(text)

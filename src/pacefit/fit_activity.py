@@ -27,6 +27,7 @@ FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 # date_time values below this are seconds since the device powered on, not calendar times.
 FIT_MIN_CALENDAR_TIME = 0x10000000
 SEMICIRCLES_PER_DEGREE = 2**31 / 180
+MAX_UTC_OFFSET_S = 14 * 3600
 RUNNING_SPORTS = {"running", "generic", None}
 _WANTED = frozenset(
     {
@@ -38,7 +39,7 @@ _WANTED = frozenset(
         "event",
         "workout",
         "workout_step",
-        "device_info",
+        "activity",
     }
 )
 _TIMER_STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
@@ -55,6 +56,7 @@ class _Collected:
     laps: list[dict[str, Any]] = field(default_factory=list)
     timer_events: list[tuple[float, bool]] = field(default_factory=list)  # (time, running)
     workout_name: str = ""
+    utc_offset_s: float = 0.0
     workout_steps: list[dict[int, object]] = field(default_factory=list)
 
 
@@ -84,6 +86,7 @@ def read_fit_activity(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Activ
         workout=_embedded_workout(collected, path),
         sport=collected.sport or "running",
         device=collected.device,
+        utc_offset_s=collected.utc_offset_s,
     )
 
 
@@ -110,11 +113,22 @@ def _collect(path: Path, crc: CrcPolicy) -> _Collected:
         elif name == "file_id":
             collected.file_type = file_type_name(message)
             collected.device = f"{message.get_value('manufacturer')}/{message.get_value('product')}"
+        elif name == "activity":
+            collected.utc_offset_s = _utc_offset_s(raw_fields(message))
         elif name == "workout":
             collected.workout_name = str(message.get_value("wkt_name") or "")
         elif name == "workout_step":
             collected.workout_steps.append(raw_fields(message))
     return collected
+
+
+def _utc_offset_s(activity_fields: dict[int, Any]) -> float:
+    """The activity message's local_timestamp (field 5) minus its timestamp (253)."""
+    local, utc = activity_fields.get(5), activity_fields.get(253)
+    if not isinstance(local, int) or not isinstance(utc, int):
+        return 0.0
+    offset = local - utc
+    return float(offset) if abs(offset) <= MAX_UTC_OFFSET_S else 0.0
 
 
 def _text(value: object) -> str | None:

@@ -67,10 +67,10 @@ def find_runs(folder: Path) -> list[Path]:
 
 
 def run_date(path: Path) -> dt.date:
-    activity = read_activity(path)
-    if activity.start_time is None:
+    date = read_activity(path).local_date
+    if date is None:
         raise PacefitError(f"{path}: the run has no calendar date")
-    return activity.start_time.date()
+    return date
 
 
 def review(

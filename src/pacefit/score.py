@@ -20,6 +20,7 @@ from pacefit.describe import step_label
 from pacefit.model import (
     DistanceDuration,
     ExecutedStep,
+    Intensity,
     PaceTarget,
     Step,
     TimeDuration,
@@ -229,7 +230,7 @@ def _repeat_summaries(results: tuple[StepResult, ...]) -> list[RepeatSummary]:
     """Consistency and fade of each repeated step with a pace target (by its FIT step)."""
     by_step: dict[int, list[StepResult]] = {}
     for result in results:
-        if result.target is not None and result.step.intensity.value == "active":
+        if result.target is not None and result.step.intensity is Intensity.ACTIVE:
             by_step.setdefault(result.executed.fit_step_index, []).append(result)
     summaries = []
     for index, reps in by_step.items():
