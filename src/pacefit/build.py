@@ -40,16 +40,12 @@ class Outcome:
 
 @dataclass(frozen=True)
 class BuildJob:
-    """What a build will do, known before any file is written (for a progress bar)."""
+    """What a build will do, known before any file is written (so a progress bar knows the end)."""
 
     folder: Path
     name: str
     schedule: Schedule | None  # None for a plain folder of workouts
     sources: tuple[Path, ...]  # plain folder only
-
-    @property
-    def size(self) -> int:
-        return len(self.schedule.sessions) if self.schedule else len(self.sources)
 
 
 def is_plan(folder: Path) -> bool:
