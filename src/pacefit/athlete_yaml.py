@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from pacefit import units
-from pacefit.paces import RACE_DISTANCES_M, Athlete
+from pacefit.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, RACE_DISTANCES_M, Athlete
 from pacefit.yaml_source import Entry, YamlSource, read_tolerance
 
 ATHLETE_KEYS = ("name", "races", "vdot", "unit", "max_hr", "hr_zones", "tolerance")
@@ -30,7 +30,9 @@ def parse_athlete(source: YamlSource) -> Athlete:
         display_unit=_unit(source, top),
         max_hr_bpm=round(max_hr) if max_hr is not None else None,
         hr_zones_bpm=_hr_zones(source, top["hr_zones"].value) if "hr_zones" in top else (),
-        pace_tolerance_s_per_km=read_tolerance(source, top, default=5.0),
+        pace_tolerance_s_per_km=read_tolerance(
+            source, top, default=DEFAULT_PACE_TOLERANCE_S_PER_KM
+        ),
     )
 
 

@@ -17,6 +17,7 @@ RACE_DISTANCES_M: dict[str, float] = {
     "marathon": 42195.0,
 }
 RIEGEL_EXPONENT = 1.06
+DEFAULT_PACE_TOLERANCE_S_PER_KM = 5.0  # the band around a single target pace
 
 # Training intensities as a fraction of VDOT (Daniels' Running Formula); marathon pace is the
 # VDOT-equivalent marathon race pace instead. Checked against the published tables in the tests.
@@ -38,7 +39,7 @@ class Athlete:
     display_unit: DistanceUnit = DistanceUnit.KM
     max_hr_bpm: int | None = None
     hr_zones_bpm: tuple[tuple[int, int], ...] = ()
-    pace_tolerance_s_per_km: float = 5.0
+    pace_tolerance_s_per_km: float = DEFAULT_PACE_TOLERANCE_S_PER_KM
 
     def hr_zone_bpm(self, zone: int) -> tuple[int, int] | None:
         """The bpm range of a zone (1-based), from explicit zones or from max HR."""

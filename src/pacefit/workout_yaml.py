@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from pacefit import units
-from pacefit.errors import InvalidValue
+from pacefit.errors import InvalidValue, WorkoutError
 from pacefit.model import (
     DEFAULT_LEVEL,
     LEVELS,
@@ -39,7 +39,7 @@ from pacefit.model import (
     message_count,
 )
 from pacefit.pace_expr import PaceExpr, PaceSlide, parse_pace, resolve_pace
-from pacefit.paces import Athlete, PaceTable, pace_table
+from pacefit.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, Athlete, PaceTable, pace_table
 from pacefit.yaml_source import Entry, YamlSource, read_tolerance
 
 # Refused as absurd rather than passed to a watch.
@@ -104,11 +104,11 @@ def parse_workout(
     overrides: Overrides | None = None,
 ) -> Workout:
     if level not in LEVELS:
-        raise InvalidValue(f"unknown level '{level}'", f"levels are {', '.join(LEVELS)}")
+        raise WorkoutError(f"unknown level '{level}'", hint=f"levels are {', '.join(LEVELS)}")
     top = source.mapping(source.root, what="a workout", allowed=WORKOUT_KEYS)
     if "steps" not in top:
         source.fail(source.root, "the workout has no 'steps'", "add 'steps:' with a list of steps")
-    base_tolerance = athlete.pace_tolerance_s_per_km if athlete else 5.0
+    base_tolerance = athlete.pace_tolerance_s_per_km if athlete else DEFAULT_PACE_TOLERANCE_S_PER_KM
     context = _Context(
         source=source,
         level=level,
@@ -126,11 +126,11 @@ def parse_workout(
                 "pacefit writes running workouts",
             )
     steps = _parse_block(context, top["steps"].value, what="'steps'")
-    if message_count(steps) > MAX_WORKOUT_STEPS:
+    fit_steps = message_count(steps)
+    if fit_steps > MAX_WORKOUT_STEPS:
         source.fail(
             top["steps"].value,
-            f"the workout has {message_count(steps)} steps; watches accept at most "
-            f"{MAX_WORKOUT_STEPS}",
+            f"the workout has {fit_steps} steps; watches accept at most {MAX_WORKOUT_STEPS}",
             "use repeats, or split it into several workouts",
         )
     workout = Workout(
