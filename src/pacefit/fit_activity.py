@@ -61,8 +61,19 @@ class _Collected:
 
 
 def read_fit_activity(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Activity:
-    collected = _collect(path, crc)
     location = Location(str(path))
+    try:
+        return _read(path, crc, location)
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        # a field of an unexpected type or size in a damaged or unusual file
+        raise ActivityError(
+            f"the file holds values pacefit cannot use ({type(exc).__name__}: {exc})",
+            location=location,
+        ) from exc
+
+
+def _read(path: Path, crc: CrcPolicy, location: Location) -> Activity:
+    collected = _collect(path, crc)
     if collected.file_type != "activity":
         raise ActivityError(
             f"this is a FIT {collected.file_type or 'unknown'} file, not an activity",
@@ -160,24 +171,20 @@ def _running_windows(collected: _Collected, location: Location) -> list[tuple[fl
             )
         return [(float("-inf"), float("inf"))]
     sports = [_text(s.get("sport")) for s in collected.sessions]
-    windows = []
+    windows: list[tuple[tuple[float, float], str | None]] = []
     for session, sport in zip(collected.sessions, sports, strict=True):
         if sport not in RUNNING_SPORTS or session.get("start_time") is None:
             continue
         start = _seconds(session["start_time"])
-        length = session.get("total_elapsed_time") or 0.0
+        length = float(session.get("total_elapsed_time") or 0.0)
         end = _seconds(session["timestamp"]) if session.get("timestamp") is not None else start
-        windows.append((start, max(end, start + float(length))))
+        windows.append(((start, max(end, start + length)), sport))
     if not windows:
         listed = ", ".join(sorted({s or "unknown" for s in sports}))
         raise ActivityError(f"this is a {listed} activity, not a run", location=location)
     # A multisport file holds generic warm-up sessions too: prefer the sessions marked running.
-    running = [
-        w
-        for w, sport in zip(windows, [s for s in sports if s in RUNNING_SPORTS], strict=True)
-        if sport == "running"
-    ]
-    return running or windows
+    running = [window for window, sport in windows if sport == "running"]
+    return running or [window for window, _ in windows]
 
 
 def _inside(t: float, windows: list[tuple[float, float]]) -> bool:
