@@ -350,3 +350,15 @@ def test_an_interrupted_push_leaves_only_whole_files(
     result = CliRunner().invoke(cli, ["push", str(built), "--to", str(watch)])
     assert result.exit_code == 130
     _assert_clean(watch / "GARMIN" / "NewFiles", expected_whole=2)
+
+
+def test_truncated_and_garbled_gpx_is_a_clean_error(tmp_path: Path) -> None:
+    data = shared_fixture("gpx/cerknicko-jezero.gpx").read_bytes()
+    path = tmp_path / "cut.gpx"
+    for length in range(0, len(data), 250):
+        for variant in (data[:length], data[:length] + b"\xff\xfe<" + data[length + 3 :]):
+            path.write_bytes(variant)
+            try:
+                read_activity(path)
+            except PacefitError:
+                pass  # a clean refusal; a whole file after the garbling may also read
