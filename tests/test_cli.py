@@ -223,3 +223,13 @@ def test_analyze_refuses_a_cycling_file_in_one_line() -> None:
     )
     assert result.exit_code == 1
     assert result.stderr == f"{path}: this is a cycling activity, not a run\n"
+
+
+def test_analyze_speaks_the_athletes_unit(tmp_path: Path) -> None:
+    athlete = tmp_path / "athlete.yaml"
+    athlete.write_text("races:\n  10k: '45:00'\nunit: mi\n")
+    result = run("analyze", RUNS / "intervals-800-watch.fit", "--athlete", athlete)
+    lines = result.output.splitlines()
+    assert "paces per mi; dev: seconds per mi outside the band (- faster, + slower)" in lines
+    slow_rep = next(line for line in lines if line.startswith(" 12 "))
+    assert "6:44-7:00" in slow_rep and "+22" in slow_rep  # 14 s/km is 22 s/mi

@@ -27,14 +27,19 @@ def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) 
         f"{'in band':>8}  verdict",
     ]
     lines += [_row(result, unit) for result in analysis.steps]
+    per_unit = unit.metres / 1000
+    lines.append(
+        f"paces per {unit.value}; dev: seconds per {unit.value} outside the band "
+        "(- faster, + slower)"
+    )
     if analysis.repeats:
         lines.append("")
         for repeat in analysis.repeats:
             paces = " ".join(_pace(p, unit) for p in repeat.avg_paces_s_per_km)
             lines.append(f"{repeat.label}: {paces}")
             lines.append(
-                f"  consistency ±{repeat.consistency_s_per_km:.1f}s/km, "
-                f"fade {repeat.fade_s_per_km:+.1f}s/km (last reps vs first)"
+                f"  consistency ±{repeat.consistency_s_per_km * per_unit:.1f}s/{unit.value}, "
+                f"fade {repeat.fade_s_per_km * per_unit:+.1f}s/{unit.value} (last reps vs first)"
             )
     lines.append("")
     score = (
@@ -58,7 +63,7 @@ def _row(result: StepResult, unit: DistanceUnit) -> str:
     target = result.target
     band = describe_pace_band(target, unit).split("/")[0] if target else "-"
     actual = _pace(result.avg_pace_s_per_km, unit) if result.avg_pace_s_per_km else "-"
-    deviation = format_deviation(result.deviation_s_per_km)
+    deviation = format_deviation(result.deviation_s_per_km, unit)
     in_band = (
         f"{100 * result.time_in_band_fraction:.0f}%"
         if result.time_in_band_fraction is not None
@@ -74,11 +79,12 @@ def _row(result: StepResult, unit: DistanceUnit) -> str:
     )
 
 
-def format_deviation(deviation_s_per_km: float | None) -> str:
-    """Signed seconds per km off the band: `-7`, `+13`, `0` inside it."""
+def format_deviation(deviation_s_per_km: float | None, unit: DistanceUnit) -> str:
+    """Signed seconds per unit off the band: `-7`, `+13`, `0` inside it."""
     if deviation_s_per_km is None:
         return ""
-    return "0" if round(deviation_s_per_km) == 0 else f"{deviation_s_per_km:+.0f}"
+    seconds = deviation_s_per_km * unit.metres / 1000
+    return "0" if round(seconds) == 0 else f"{seconds:+.0f}"
 
 
 def _pace(pace_s_per_km: float | None, unit: DistanceUnit) -> str:

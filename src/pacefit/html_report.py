@@ -172,7 +172,7 @@ def _table(analysis: Analysis, unit: DistanceUnit) -> str:
         fast, slow = step["target_fast_s_per_km"], step["target_slow_s_per_km"]
         target = f"{_pace(fast, unit)}-{_pace(slow, unit)}" if fast else "open"
         in_band = f"{step['time_in_band_pct']:.0f}%" if step["time_in_band_pct"] is not None else ""
-        deviation = format_deviation(step["deviation_s_per_km"])
+        deviation = format_deviation(step["deviation_s_per_km"], unit)
         verdict_text = verdict.value
         if verdict is Verdict.SHORT:
             verdict_text += f" ({step['completed_pct']:.0f}%)"
@@ -185,18 +185,21 @@ def _table(analysis: Analysis, unit: DistanceUnit) -> str:
         )
     header = (
         f"<tr><th>#</th><th>step</th><th>planned</th><th>target /{unit.value}</th>"
-        f"<th>actual /{unit.value}</th><th>dev s/km</th><th>in band</th><th>verdict</th></tr>"
+        f"<th>actual /{unit.value}</th><th>dev s/{unit.value}</th><th>in band</th>"
+        "<th>verdict</th></tr>"
     )
     return f"<table>{header}{''.join(rows)}</table>"
 
 
 def _repeats(analysis: Analysis, unit: DistanceUnit) -> str:
+    per_unit = unit.metres / 1000
     items = []
     for repeat in analysis.repeats:
         paces = " · ".join(_pace(p, unit) for p in repeat.avg_paces_s_per_km)
         items.append(
             f"<li><b>{html.escape(repeat.label)}</b>: {paces} /{unit.value}; consistency "
-            f"±{repeat.consistency_s_per_km:.1f} s/km, fade {repeat.fade_s_per_km:+.1f} s/km "
+            f"±{repeat.consistency_s_per_km * per_unit:.1f} s/{unit.value}, "
+            f"fade {repeat.fade_s_per_km * per_unit:+.1f} s/{unit.value} "
             "(last reps against the first)</li>"
         )
     return f"<h2>Repeats</h2><ul>{''.join(items)}</ul>" if items else ""
