@@ -218,3 +218,36 @@ def test_corrupt_files_give_a_clear_error(path: Path) -> None:
     with pytest.raises(PacefitError) as caught:
         read_activity(path)
     assert str(caught.value).startswith(str(path))
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "10k/mix.yaml",
+        "10k/ladder.yaml",
+        "10k/tempo-2x15.yaml",
+        "races/10k.yaml",
+        "marathon/mp-run.yaml",
+        "marathon/cruise-intervals.yaml",
+    ],
+)
+def test_a_run_to_plan_without_laps_is_found_step_by_step(relative: str) -> None:
+    """Strides of 20 s, ladders, tempo blocks, a race after a warm-up: run exactly to plan and
+    recorded with no laps, every hard step is found and judged on target."""
+    from pacefit.activity import Activity, Sample
+    from pacefit.simulate import LapMode, Script, simulate
+
+    workout = load_workout(WORKOUTS / relative, athlete=ATHLETE)
+    run = simulate(Script(workout=workout, laps=LapMode.NONE, embed_workout=False, seed=11))
+    activity = Activity(
+        source=relative,
+        file_format="fit",
+        start_time=None,
+        samples=tuple(
+            Sample(p.elapsed_s, p.elapsed_s, p.distance_m, p.speed_mps) for p in run.points
+        ),
+    )
+    analysis = analyze_run(activity, workout)
+    assert analysis.alignment.evidence is Evidence.SEGMENTED
+    assert {r.verdict for r in analysis.steps} <= {Verdict.ON_TARGET, Verdict.DONE}
+    assert analysis.score is not None and analysis.score > 90

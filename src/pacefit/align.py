@@ -39,10 +39,12 @@ AUTO_LAP_TRIGGERS = {
     "position_marked",
     "fitness_equipment",
 }
-# How long speed must stay above (below) the threshold to count as the start (end) of a rep.
-START_WINDOW_S = 15.0
-END_WINDOW_S = 20.0
-REFINE_WINDOW_S = 3.0
+# How long speed must stay above (below) the threshold to count as the start (end) of a rep:
+# most of the rep, up to a minute. Long windows average GPS jitter away (a 7 s window over a
+# jittery GPX track mistakes warm-up for strides); the boundary is then refined with a short one.
+WINDOW_SHARE_OF_STEP = 0.8
+MAX_WINDOW_S = 60.0
+REFINE_WINDOW_S = 5.0
 EASY_SPEED_HORIZON_S = 600.0  # the runner's easy speed is read from the first minutes
 DEFAULT_STEP_TIME_S = 60.0  # for the detection windows of a hard step with no planned length
 # How far past the planned start of a rep to look for it before calling it skipped.
@@ -140,6 +142,10 @@ class _Track:
 
     def speed_ahead(self, index: int, window_s: float) -> float:
         return self.mean_speed(index, self.after_timer(index, window_s))
+
+    def speed_behind(self, index: int, window_s: float) -> float:
+        target = self.timer_s[index] - window_s
+        return self.mean_speed(bisect.bisect_left(self.timer_s, target, hi=index), index)
 
 
 def _by_step_index(
@@ -268,7 +274,7 @@ def _find_start(
     The search starts halfway through the easy steps before the rep (so a rep that overran
     does not swallow the recovery) and gives up `SEARCH_SLACK_S` after the planned start; for
     the first rep there is no limit, since warm-ups are rarely the planned length."""
-    window_s = min(START_WINDOW_S, _expected_time_s(step) / 3)
+    window_s = _window_s(step)
     halfway_s = (track.elapsed_s[cursor] + track.elapsed_s[expected]) / 2
     begin = max(cursor, track.index_at(halfway_s))
     limit_elapsed = track.elapsed_s[expected] + SEARCH_SLACK_S if cursor else float("inf")
@@ -276,31 +282,39 @@ def _find_start(
         if track.elapsed_s[index] > limit_elapsed:
             return None
         if track.speed_ahead(index, window_s) >= threshold_mps:
-            return _refine(track, index, threshold_mps=threshold_mps, faster=True)
+            return _refine(track, index, faster=True, within_s=window_s)
     return None
 
 
-def _refine(track: _Track, index: int, *, threshold_mps: float, faster: bool) -> int:
-    """Move a boundary found with a long window to where the speed itself crosses over."""
-    limit = track.after_timer(index, START_WINDOW_S)
-    for candidate in range(index, limit):
-        above = track.speed_ahead(candidate, REFINE_WINDOW_S) >= threshold_mps
-        if above == faster:
-            return candidate
-    return index
+def _window_s(step: Step) -> float:
+    return min(MAX_WINDOW_S, WINDOW_SHARE_OF_STEP * _expected_time_s(step))
+
+
+def _refine(track: _Track, index: int, *, faster: bool, within_s: float) -> int:
+    """Move a boundary found with a long window to the sharpest change of speed after it: the
+    sample with the biggest difference between the speed just after and just before (an edge
+    detector; a forward-looking window alone would place it a few seconds early)."""
+    limit = max(track.after_timer(index, within_s), index + 1)
+    sign = 1.0 if faster else -1.0
+
+    def contrast(candidate: int) -> float:
+        after = track.speed_ahead(candidate, REFINE_WINDOW_S)
+        return sign * (after - track.speed_behind(candidate, REFINE_WINDOW_S))
+
+    return max(range(index, limit), key=contrast)
 
 
 def _find_end(track: _Track, step: Step, *, threshold_mps: float, start: int) -> int:
     """The planned end, or earlier where the runner eased off for good (a rep cut short)."""
     planned = _planned_end(track, step, start)
     stop = planned if planned is not None else track.last
-    window_s = min(END_WINDOW_S, _expected_time_s(step) / 3)
+    window_s = min(MAX_WINDOW_S / 3, _expected_time_s(step) / 3)
     first_check = track.after_timer(start, window_s)
     for index in range(first_check, stop):
         eased_off = track.speed_ahead(index, window_s) < threshold_mps
         # for good: the rest of the planned step would not be run at rep speed
         if eased_off and track.mean_speed(index, stop) < threshold_mps:
-            return _refine(track, index, threshold_mps=threshold_mps, faster=False)
+            return _refine(track, index, faster=False, within_s=window_s)
     return stop
 
 
