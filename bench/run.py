@@ -129,7 +129,7 @@ def bench_analyze(work: Path) -> None:
             f"analyze peak memory: {label}",
             f"{ours_mb:.0f} MB ({size_mb:.1f} MB file)",
             f"bare decode {bare_mb:.0f} MB",
-            f"+{ours_mb - bare_mb:.0f} MB over the decoder",
+            f"{ours_mb - bare_mb:+.0f} MB against the bare decode",
         )
 
 
