@@ -21,7 +21,7 @@ from pacefit.analysis import read_activity
 from pacefit.cli import cli
 from pacefit.errors import PacefitError, WorkoutError
 from pacefit.files import path_inside, safe_filename
-from pacefit.fit_decode import CrcPolicy
+from pacefit.fit_decode import fit_crc16
 from pacefit.fit_workout import read_workout
 from pacefit.paces import Athlete
 from pacefit.workout_yaml import parse_workout
@@ -202,22 +202,39 @@ def test_race_dates_far_away_are_refused(date: str) -> None:
 # -- FIT readers ------------------------------------------------------------------------------
 
 
-def test_every_truncation_of_a_real_workout_is_a_clean_error(tmp_path: Path) -> None:
-    data = shared_fixture("fit/workouts/WorkoutRepeatSteps.fit").read_bytes()
-    path = tmp_path / "cut.fit"
+def reframed(data: bytes) -> bytes:
+    """A cut or damaged FIT file with its header length and checksums made right again, so
+    that the decoder itself, not the checksum check before it, meets the damage."""
+    header_size = data[0]
+    header = bytearray(data[:header_size])
+    body = data[header_size:]
+    header[4:8] = len(body).to_bytes(4, "little")
+    if header_size == 14:
+        header[12:14] = fit_crc16(bytes(header[:12])).to_bytes(2, "little")
+    framed = bytes(header) + body
+    return framed + fit_crc16(framed).to_bytes(2, "little")
+
+
+def _every_cut(data: bytes, path: Path, read: object) -> None:
+    assert callable(read)
     for length in range(len(data)):
         path.write_bytes(data[:length])
-        with pytest.raises(PacefitError):
-            read_workout(path)
+        with pytest.raises(PacefitError):  # refused by the framing check
+            read(path)
+        if length > data[0]:
+            path.write_bytes(reframed(data[:length]))
+            with contextlib.suppress(PacefitError):  # a cut on a message boundary may read
+                read(path)
+
+
+def test_every_truncation_of_a_real_workout_is_a_clean_error(tmp_path: Path) -> None:
+    data = shared_fixture("fit/workouts/WorkoutRepeatSteps.fit").read_bytes()
+    _every_cut(data, tmp_path / "cut.fit", read_workout)
 
 
 def test_every_truncation_of_a_short_real_run_is_a_clean_error(tmp_path: Path) -> None:
     data = shared_fixture("fit/activities/Activity.fit").read_bytes()
-    path = tmp_path / "cut.fit"
-    for length in range(len(data)):
-        path.write_bytes(data[:length])
-        with pytest.raises(PacefitError):
-            read_activity(path)
+    _every_cut(data, tmp_path / "cut.fit", read_activity)
 
 
 def _fenix() -> bytes:
@@ -228,25 +245,43 @@ def test_seeded_truncations_of_the_fenix2_run(tmp_path: Path) -> None:
     data = _fenix()
     rng = random.Random(20261126)
     path = tmp_path / "cut.fit"
-    # Reading costs time in proportion to the bytes before the cut: sample the first 12 KB,
-    # where the definitions and the first records live.
-    for length in sorted(rng.sample(range(12_000), 120)):
+    for length in sorted(rng.sample(range(len(data)), 60)):
         path.write_bytes(data[:length])
-        with pytest.raises(PacefitError):
+        with pytest.raises(PacefitError, match=r"cut short|not a FIT file"):
+            read_activity(path)
+    # Decoding costs time in proportion to the bytes before the cut: the decoder meets cuts in
+    # the first 16 KB, where the definitions and the first records live.
+    for length in sorted(rng.sample(range(15, 16_000), 120)):
+        path.write_bytes(reframed(data[:length]))
+        with contextlib.suppress(PacefitError):
             read_activity(path)
 
 
 def test_seeded_byte_flips_of_the_fenix2_run(tmp_path: Path) -> None:
-    data = _fenix()[:6_000]
+    """Flipped bits behind a valid checksum: the decoder meets garbage it must refuse cleanly
+    (or read, when the flip lands in a value)."""
+    data = _fenix()[:8_000]
     rng = random.Random(7)
     path = tmp_path / "flip.fit"
     for _ in range(120):
         flipped = bytearray(data)
-        flipped[rng.randrange(len(flipped))] ^= 1 << rng.randrange(8)
+        flipped[rng.randrange(14, len(flipped))] ^= 1 << rng.randrange(8)
+        path.write_bytes(reframed(bytes(flipped)))
+        with contextlib.suppress(PacefitError):
+            read_activity(path)
+
+
+def test_flips_anywhere_in_the_fenix2_run_are_caught_by_the_checksum(tmp_path: Path) -> None:
+    data = _fenix()
+    rng = random.Random(99)
+    path = tmp_path / "flip.fit"
+    for _ in range(15):
+        flipped = bytearray(data)
+        position = rng.randrange(14, len(flipped))
+        flipped[position] ^= 1 << rng.randrange(8)
         path.write_bytes(bytes(flipped))
-        for crc in CrcPolicy:  # checksum checked or not, only our own error comes out
-            with pytest.raises(PacefitError):
-                read_activity(path, crc=crc)
+        with pytest.raises(PacefitError, match=r"checksum is wrong|cut short|corrupt FIT header"):
+            read_activity(path)
 
 
 def test_a_bad_checksum_is_refused_unless_asked(tmp_path: Path) -> None:

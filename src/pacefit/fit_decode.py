@@ -11,7 +11,7 @@ from typing import Any
 
 import fitparse
 from fitparse.processors import FitFileDataProcessor
-from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
+from fitparse.utils import FitEOFError, FitHeaderError, FitParseError
 
 from pacefit.errors import FitFileError, Location
 
@@ -64,18 +64,14 @@ def iter_messages(
 ) -> Iterator[fitparse.DataMessage]:
     """The file's data messages (only those named in `names`, when given).
 
-    Decoding stops at the first problem; the error names the file and what is wrong.
+    The file's framing and checksums are checked first, so a cut or corrupt file is refused
+    before any decoding; decoding then stops at the first problem. Errors name the file.
     """
     location = Location(str(path))
     try:
-        fit = _open(path, check_crc=crc is CrcPolicy.REFUSE)
+        check_framing(path.read_bytes(), crc=crc, source=str(path))
+        fit = _open(path)
         yield from fit.get_messages(name=list(names) if names is not None else None)
-    except FitCRCError as exc:
-        raise FitFileError(
-            "the file's checksum is wrong: it is corrupt or was cut short",
-            location=location,
-            hint="pass --ignore-crc to read it anyway",
-        ) from exc
     except FitHeaderError as exc:
         raise FitFileError(f"not a FIT file ({exc})", location=location) from exc
     except FitEOFError as exc:
@@ -91,27 +87,73 @@ def iter_messages(
         raise FitFileError(
             f"the file is malformed ({type(exc).__name__}: {exc})", location=location
         ) from exc
-    if crc is CrcPolicy.WARN:
-        _warn_if_crc_bad(path)
 
 
-def _open(path: Path, *, check_crc: bool) -> fitparse.FitFile:
-    fit = fitparse.FitFile(str(path), check_crc=check_crc, data_processor=_RawTimesProcessor())
+def _open(path: Path) -> fitparse.FitFile:
+    # Checksums were checked by check_framing, faster than fitparse does it.
+    fit = fitparse.FitFile(str(path), check_crc=False, data_processor=_RawTimesProcessor())
     # fitparse keeps every message it has parsed; a long run would then hold hundreds of
     # megabytes. Messages are used once here, so they are not kept.
     fit._messages = _Forgetful()
     return fit
 
 
-def _warn_if_crc_bad(path: Path) -> None:
-    """A second pass that only checks the checksum, for files read with CrcPolicy.WARN."""
-    try:
-        for _ in _open(path, check_crc=True).get_messages(name="no-such-message"):
-            pass
-    except FitCRCError:
-        warnings.warn(f"{path}: the checksum is wrong; read anyway", FitCrcWarning, stacklevel=3)
-    except FitParseError:
-        pass
+def _crc_table() -> tuple[int, ...]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+        table.append(crc)
+    return tuple(table)
+
+
+_CRC_TABLE = _crc_table()
+
+
+def fit_crc16(data: bytes) -> int:
+    """The CRC-16 of the FIT protocol (CRC-16/ARC), a byte at a time."""
+    crc = 0
+    table = _CRC_TABLE
+    for byte in data:
+        crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
+    return crc
+
+
+def check_framing(data: bytes, *, crc: CrcPolicy, source: str) -> None:
+    """Check every FIT file in `data` (they may be chained): header, announced length, and the
+    header and file checksums. A bad checksum is an error, or a warning under CrcPolicy.WARN."""
+    location = Location(source)
+    offset = 0
+    while offset < len(data):
+        header = data[offset : offset + 14]
+        if len(header) < 12 or header[0] not in (12, 14) or header[8:12] != b".FIT":
+            what = "not a FIT file" if offset == 0 else f"a corrupt FIT header at byte {offset}"
+            raise FitFileError(what, location=location)
+        header_size = header[0]
+        end = offset + header_size + int.from_bytes(header[4:8], "little") + 2
+        if end > len(data):
+            raise FitFileError(
+                f"the file is cut short: {len(data) - offset} bytes where its header announces "
+                f"{end - offset}",
+                location=location,
+            )
+        header_crc = int.from_bytes(header[12:14], "little") if header_size == 14 else 0
+        bad_header = header_crc != 0 and header_crc != fit_crc16(header[:12])
+        bad_file = fit_crc16(data[offset : end - 2]) != int.from_bytes(
+            data[end - 2 : end], "little"
+        )
+        if bad_header or bad_file:
+            if crc is CrcPolicy.REFUSE:
+                raise FitFileError(
+                    "the file's checksum is wrong: it is corrupt",
+                    location=location,
+                    hint="pass --ignore-crc to read it anyway",
+                )
+            warnings.warn(
+                f"{source}: the checksum is wrong; read anyway", FitCrcWarning, stacklevel=4
+            )
+        offset = end
 
 
 def raw_fields(message: fitparse.DataMessage) -> dict[int, Any]:
