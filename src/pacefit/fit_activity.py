@@ -147,10 +147,11 @@ def _text(value: object) -> str | None:
 
 
 def _seconds(value: object) -> float:
-    """A FIT date_time as seconds: calendar times since the Unix epoch, device times as they are."""
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC).timestamp()
-    number = float(value)  # type: ignore[arg-type]
+    """A raw FIT date_time as seconds: calendar times since the Unix epoch, device times (since
+    power-on) as they are."""
+    if not isinstance(value, int | float):
+        raise ValueError(f"a time field holds {value!r}")
+    number = float(value)
     if number >= FIT_MIN_CALENDAR_TIME:
         return FIT_EPOCH.timestamp() + number
     return number
