@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FENIX2 = ROOT.parent / "shared/fixtures/fit/activities/activity-large-fenxi2-multisport.fit"
@@ -52,16 +53,18 @@ def row(name: str, value: str, baseline: str, verdict: str) -> None:
     print(f"  {name}: {value} | {baseline} | {verdict}", file=sys.stderr)
 
 
-def peak_rss_mb(code: str) -> float:
+def peak_rss_mb(code: str, *, with_output: bool = False) -> Any:
     """Peak resident memory of a fresh interpreter running `code` (Linux VmHWM; ru_maxrss would
-    carry over the parent's peak through fork and exec)."""
+    carry over the parent's peak through fork and exec); with the code's own last line."""
     script = (
         f"{code}\nfrom pathlib import Path\n"
         "print(next(line.split()[1] for line in Path('/proc/self/status').read_text().splitlines()"
         " if line.startswith('VmHWM')))"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    lines = out.stdout.strip().splitlines()
+    peak_mb = int(lines[-1]) / 1024
+    return (peak_mb, lines[-2]) if with_output else peak_mb
 
 
 # -- 1. analyze ---------------------------------------------------------------------------
@@ -265,6 +268,25 @@ def bench_review(work: Path) -> None:
         f"{len(paths) / many:.1f} runs/s on {max(timings)} cores",
         f"1 worker {len(paths) / one:.1f} runs/s",
         f"speed-up x{one / many:.2f}",
+    )
+    code = (
+        f"import sys, datetime as dt; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
+        "from pathlib import Path\nfrom pacefit.athlete_yaml import load_athlete\n"
+        "from pacefit.build import prepare_build\nfrom pacefit.review import find_runs, review\n"
+        f"job = prepare_build(Path({str(plan)!r}), race_date=dt.date(2027, 6, 6))\n"
+        f"review(job.schedule, find_runs(Path({str(runs)!r})), "
+        f"athlete=load_athlete(Path({str(ATHLETE)!r})), workers={max(timings)})\n"
+        "import resource\n"
+        "print('children', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    parent_mb, children = peak_rss_mb(code, with_output=True)
+    worker_mb = int(children.split()[-1]) / 1024
+    total_mb = sum(p.stat().st_size for p in paths) / 1e6
+    row(
+        f"review peak memory: {len(paths)} runs ({total_mb:.0f} MB of FIT)",
+        f"main process {parent_mb:.0f} MB, largest worker {worker_mb:.0f} MB",
+        "",
+        "runs are read one at a time per worker",
     )
 
 
