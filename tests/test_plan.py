@@ -337,23 +337,17 @@ def test_review_matches_runs_to_sessions_by_date(tmp_path: Path) -> None:
         (runs / name).write_bytes((ROOT / "fixtures" / "runs" / name).read_bytes())
     (runs / "broken.fit").write_bytes(b"not a fit file")
     html = tmp_path / "review.html"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "review",
-            str(folder),
-            str(runs),
-            "--race-date",
-            "2026-11-22",
-            "--athlete",
-            str(ATHLETE_FILE),
-            "--json",
-            "--html",
-            str(html),
-            "--workers",
-            "2",
-        ],
-    )
+    args = [
+        "review",
+        str(folder),
+        str(runs),
+        "--race-date",
+        "2026-11-22",
+        "--athlete",
+        str(ATHLETE_FILE),
+        "--json",
+    ]
+    result = CliRunner().invoke(cli, [*args, "--html", str(html), "--workers", "2"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["weeks"] == [
@@ -371,19 +365,5 @@ def test_review_matches_runs_to_sessions_by_date(tmp_path: Path) -> None:
     assert data["unmatched_runs"] == [str(runs / "intervals-800-no-laps.gpx")]
     assert data["unreadable_runs"][0]["run"] == str(runs / "broken.fit")
     assert "<table>" in html.read_text()
-    one_worker = CliRunner().invoke(
-        cli,
-        [
-            "review",
-            str(folder),
-            str(runs),
-            "--race-date",
-            "2026-11-22",
-            "--athlete",
-            str(ATHLETE_FILE),
-            "--json",
-            "--workers",
-            "1",
-        ],
-    )
+    one_worker = CliRunner().invoke(cli, [*args, "--workers", "1"])
     assert json.loads(one_worker.stdout) == data
