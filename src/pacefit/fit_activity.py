@@ -120,7 +120,7 @@ def _collect(path: Path, crc: CrcPolicy) -> _Collected:
         elif name == "session":
             collected.sessions.append(message.get_values())
         elif name == "sport":
-            collected.sport = _text(message.get_value("sport"))
+            collected.sport = _sport_name(message.get_value("sport"))
         elif name == "file_id":
             collected.file_type = file_type_name(message)
             collected.device = f"{message.get_value('manufacturer')}/{message.get_value('product')}"
@@ -142,8 +142,11 @@ def _utc_offset_s(activity_fields: dict[int, Any]) -> float:
     return float(offset) if abs(offset) <= MAX_UTC_OFFSET_S else 0.0
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+def _sport_name(value: object) -> str | None:
+    """fitparse gives a sport newer than its profile as a bare number."""
+    if value is None:
+        return None
+    return f"unknown sport {value}" if isinstance(value, int) else str(value)
 
 
 def _seconds(value: object) -> float:
@@ -171,7 +174,7 @@ def _running_windows(collected: _Collected, location: Location) -> list[tuple[fl
                 f"this is a {collected.sport} activity, not a run", location=location
             )
         return [(float("-inf"), float("inf"))]
-    sports = [_text(s.get("sport")) for s in collected.sessions]
+    sports = [_sport_name(s.get("sport")) for s in collected.sessions]
     windows: list[tuple[tuple[float, float], str | None]] = []
     for session, sport in zip(collected.sessions, sports, strict=True):
         if sport not in RUNNING_SPORTS or session.get("start_time") is None:
