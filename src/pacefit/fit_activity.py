@@ -123,6 +123,8 @@ def _collect(path: Path, crc: CrcPolicy) -> _Collected:
             collected.sport = _sport_name(message.get_value("sport"))
         elif name == "file_id":
             collected.file_type = file_type_name(message)
+            if collected.file_type != "activity":
+                break  # refused by the caller; no need to decode the rest
             collected.device = f"{message.get_value('manufacturer')}/{message.get_value('product')}"
         elif name == "activity":
             collected.utc_offset_s = _utc_offset_s(raw_fields(message))

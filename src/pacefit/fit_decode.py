@@ -171,18 +171,3 @@ def file_type_name(file_id: fitparse.DataMessage) -> str:
     if not isinstance(raw, int):
         return "unknown"
     return FILE_TYPES.get(raw, f"type {raw}")
-
-
-def file_type(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> str:
-    """The file_id type of a FIT file, as a word ('workout', 'activity', ...)."""
-    for message in iter_messages(path, names=frozenset({"file_id"}), crc=crc):
-        return file_type_name(message)
-    raise FitFileError("the file has no file_id message", location=Location(str(path)))
-
-
-def require_type(path: Path, expected: str, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> None:
-    kind = file_type(path, crc=crc)
-    if kind != expected:
-        raise FitFileError(
-            f"this is a FIT {kind} file, not a {expected}", location=Location(str(path))
-        )

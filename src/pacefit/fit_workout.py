@@ -27,7 +27,7 @@ from fit_tool.profile.profile_type import (
 from fit_tool.profile.profile_type import Intensity as FitIntensity
 
 from pacefit.errors import FitFileError, Location
-from pacefit.fit_decode import CrcPolicy, iter_messages, raw_fields, require_type
+from pacefit.fit_decode import CrcPolicy, file_type_name, iter_messages, raw_fields
 from pacefit.model import (
     MAX_WORKOUT_STEPS,
     CadenceTarget,
@@ -239,11 +239,18 @@ def _hr_raw(heart_rate: HeartRate) -> int:
 
 
 def read_workout(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Workout:
-    """A FIT workout file (ours or Garmin's) as a `Workout`."""
-    require_type(path, "workout", crc=crc)
+    """A FIT workout file (ours or Garmin's) as a `Workout`, read in one pass."""
     name = path.stem
     raw_steps: list[dict[int, object]] = []
-    for message in iter_messages(path, names=frozenset({"workout", "workout_step"}), crc=crc):
+    wanted = frozenset({"file_id", "workout", "workout_step"})
+    for message in iter_messages(path, names=wanted, crc=crc):
+        if message.name == "file_id":
+            kind = file_type_name(message)
+            if kind != "workout":
+                raise FitFileError(
+                    f"this is a FIT {kind} file, not a workout", location=Location(str(path))
+                )
+            continue
         fields = raw_fields(message)
         if message.name == "workout":
             name = str(fields.get(8, name))
