@@ -73,11 +73,11 @@ def peak_rss_mb(code: str, *, with_output: bool = False) -> Any:
 def bench_analyze(work: Path) -> None:
     import fitparse
 
-    from pacefit.analysis import analyze_run, read_activity
-    from pacefit.analysis_report import analysis_data
-    from pacefit.athlete_yaml import load_athlete
+    from pacefit.formats.athlete_yaml import load_athlete
+    from pacefit.formats.workout_yaml import load_workout
+    from pacefit.jobs.analyze import analyze_run, read_activity
+    from pacefit.reports.data import analysis_data
     from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
-    from pacefit.workout_yaml import load_workout
 
     workout_path = work / "simple.yaml"
     workout_path.write_text(SIMPLE_WORKOUT)
@@ -117,8 +117,8 @@ def bench_analyze(work: Path) -> None:
         )
         code = (
             f"import sys; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
-            "from pathlib import Path\nfrom pacefit.analysis import analyze_run, read_activity\n"
-            "from pacefit.workout_yaml import load_workout\n"
+            "from pathlib import Path\nfrom pacefit.jobs.analyze import analyze_run, read_activity\n"
+            "from pacefit.formats.workout_yaml import load_workout\n"
             f"w = load_workout(Path({str(workout_path)!r}), athlete=None)\n"
             f"analyze_run(read_activity(Path({str(path)!r})), w)"
         )
@@ -137,7 +137,7 @@ def bench_analyze(work: Path) -> None:
 
 
 def _distance(metres: float) -> object:
-    from pacefit.model import Overrides
+    from pacefit.core.workout import Overrides
 
     return Overrides(distance_m=metres)
 
@@ -146,8 +146,8 @@ def _distance(metres: float) -> object:
 
 
 def bench_build(work: Path) -> None:
-    from pacefit.athlete_yaml import load_athlete
-    from pacefit.build import build_items, build_one, prepare_build, write_calendar
+    from pacefit.formats.athlete_yaml import load_athlete
+    from pacefit.jobs.build import build_items, build_one, prepare_build, write_calendar
 
     plan = work / "plan100"
     plan.mkdir()
@@ -226,11 +226,11 @@ def bench_startup(work: Path) -> None:
 
 
 def bench_review(work: Path) -> None:
-    from pacefit.athlete_yaml import load_athlete
-    from pacefit.build import prepare_build
-    from pacefit.review import find_runs, review
+    from pacefit.formats.athlete_yaml import load_athlete
+    from pacefit.formats.workout_yaml import load_workout
+    from pacefit.jobs.build import prepare_build
+    from pacefit.jobs.review import find_runs, review
     from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
-    from pacefit.workout_yaml import load_workout
 
     plan = work / "daily"
     plan.mkdir()
@@ -271,8 +271,8 @@ def bench_review(work: Path) -> None:
     )
     code = (
         f"import sys, datetime as dt; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
-        "from pathlib import Path\nfrom pacefit.athlete_yaml import load_athlete\n"
-        "from pacefit.build import prepare_build\nfrom pacefit.review import find_runs, review\n"
+        "from pathlib import Path\nfrom pacefit.formats.athlete_yaml import load_athlete\n"
+        "from pacefit.jobs.build import prepare_build\nfrom pacefit.jobs.review import find_runs, review\n"
         f"job = prepare_build(Path({str(plan)!r}), race_date=dt.date(2027, 6, 6))\n"
         f"review(job.schedule, find_runs(Path({str(runs)!r})), "
         f"athlete=load_athlete(Path({str(ATHLETE)!r})), workers={max(timings)})\n"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pacefit.align import Evidence
-from pacefit.analysis import analyze_run, read_activity
-from pacefit.athlete_yaml import load_athlete
+from pacefit.core.align import Evidence
+from pacefit.core.score import Verdict, credit, overall_score
+from pacefit.core.workout import ExecutedStep, Intensity, PaceTarget, Step, TimeDuration, Workout
 from pacefit.errors import ActivityError, PacefitError
-from pacefit.model import ExecutedStep, Intensity, PaceTarget, Step, TimeDuration, Workout
-from pacefit.score import Verdict, credit, overall_score
-from pacefit.workout_yaml import load_workout
+from pacefit.formats.athlete_yaml import load_athlete
+from pacefit.formats.workout_yaml import load_workout
+from pacefit.jobs.analyze import analyze_run, read_activity
 
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, ROOT, WORKOUTS, shared_files, shared_fixture
@@ -126,7 +126,7 @@ def test_fixtures_are_what_the_generator_makes() -> None:
 def test_the_run_day_is_the_local_day() -> None:
     import datetime as dt
 
-    from pacefit.activity import Activity, Sample
+    from pacefit.core.activity import Activity, Sample
 
     late = Activity(
         source="x.fit",
@@ -159,7 +159,7 @@ def test_credit_falls_linearly_outside_the_band(pace: float, expected: float) ->
 
 
 def test_overall_score_is_weighted_by_planned_duration() -> None:
-    from pacefit.score import StepResult
+    from pacefit.core.score import StepResult
 
     long_step = Step(Intensity.ACTIVE, TimeDuration(900), BAND)
     short_step = Step(Intensity.ACTIVE, TimeDuration(300), BAND)
@@ -208,7 +208,7 @@ def test_every_real_file_is_analysed_or_refused_in_one_line(path: Path) -> None:
 
 
 def analysis_json(analysis: object) -> object:
-    from pacefit.analysis_report import analysis_data
+    from pacefit.reports.data import analysis_data
 
     return analysis_data(analysis)  # type: ignore[arg-type]
 
@@ -234,7 +234,7 @@ def test_corrupt_files_give_a_clear_error(path: Path) -> None:
 def test_a_run_to_plan_without_laps_is_found_step_by_step(relative: str) -> None:
     """Strides of 20 s, ladders, tempo blocks, a race after a warm-up: run exactly to plan and
     recorded with no laps, every hard step is found and judged on target."""
-    from pacefit.activity import Activity, Sample
+    from pacefit.core.activity import Activity, Sample
     from pacefit.simulate import LapMode, Script, simulate
 
     workout = load_workout(WORKOUTS / relative, athlete=ATHLETE)

@@ -9,10 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pacefit.errors import FitFileError
-from pacefit.fit_decode import CrcPolicy, FitCrcWarning
-from pacefit.fit_workout import encode_workout, read_workout
-from pacefit.model import (
+from pacefit.core.workout import (
     MAX_WORKOUT_STEPS,
     CadenceTarget,
     DistanceDuration,
@@ -28,7 +25,10 @@ from pacefit.model import (
     TimeDuration,
     Workout,
 )
-from pacefit.workout_yaml import dump_workout, load_workout
+from pacefit.errors import FitFileError
+from pacefit.formats.fit_decode import CrcPolicy, FitCrcWarning
+from pacefit.formats.fit_workout import encode_workout, read_workout
+from pacefit.formats.workout_yaml import dump_workout, load_workout
 
 from .garmin_sdk import decode_checked
 from .helpers import shared_files, shared_fixture

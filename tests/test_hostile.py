@@ -17,15 +17,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pacefit.analysis import read_activity
 from pacefit.cli import cli
+from pacefit.core.paces import Athlete
 from pacefit.errors import PacefitError, WorkoutError
 from pacefit.files import path_inside, safe_filename
-from pacefit.fit_decode import fit_crc16
-from pacefit.fit_workout import read_workout
-from pacefit.paces import Athlete
-from pacefit.workout_yaml import parse_workout
-from pacefit.yaml_source import YamlSource
+from pacefit.formats.fit_decode import fit_crc16
+from pacefit.formats.fit_workout import read_workout
+from pacefit.formats.workout_yaml import parse_workout
+from pacefit.formats.yaml_source import YamlSource
+from pacefit.jobs.analyze import read_activity
 
 from .helpers import ATHLETE_FILE, WORKOUTS, shared_fixture
 
@@ -343,7 +343,7 @@ def _assert_clean(folder: Path, *, expected_whole: int) -> None:
 def test_an_interrupted_build_leaves_only_whole_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    from pacefit import compiler
+    from pacefit.jobs import compile as compiler
 
     if where == "between files":
         _interrupt_on_call(monkeypatch, compiler, "encode_workout", 4)
@@ -371,7 +371,7 @@ def test_an_interrupted_build_leaves_only_whole_files(
 def test_an_interrupted_push_leaves_only_whole_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    from pacefit import device
+    from pacefit.delivery import usb as device
 
     built = tmp_path / "built"
     CliRunner().invoke(

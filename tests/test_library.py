@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pacefit.athlete_yaml import load_athlete
-from pacefit.compiler import find_workout_files
-from pacefit.fit_workout import encode_workout
-from pacefit.model import LEVELS, PaceTarget, Repeat, unroll
-from pacefit.workout_yaml import load_workout
+from pacefit.core.workout import LEVELS, PaceTarget, Repeat, unroll
+from pacefit.formats.athlete_yaml import load_athlete
+from pacefit.formats.fit_workout import encode_workout
+from pacefit.formats.workout_yaml import load_workout
+from pacefit.jobs.compile import find_workout_files
 
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, WORKOUTS

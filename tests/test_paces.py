@@ -2,7 +2,7 @@
 
 import pytest
 
-from pacefit.paces import (
+from pacefit.core.paces import (
     RACE_DISTANCES_M,
     Athlete,
     pace_table,

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pacefit.build import prepare_build
 from pacefit.cli import cli
+from pacefit.core.workout import DistanceDuration, Repeat, Step
 from pacefit.errors import WorkoutError
-from pacefit.model import DistanceDuration, Repeat, Step
-from pacefit.plan_yaml import load_plan
-from pacefit.workout_yaml import load_workout
+from pacefit.formats.plan_yaml import load_plan
+from pacefit.formats.workout_yaml import load_workout
+from pacefit.jobs.build import prepare_build
 
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, ROOT, WORKOUTS
@@ -76,7 +76,7 @@ def test_weekly_overrides_build_a_progression_from_one_file() -> None:
 
 
 def _athlete():  # type: ignore[no-untyped-def]
-    from pacefit.athlete_yaml import load_athlete
+    from pacefit.formats.athlete_yaml import load_athlete
 
     return load_athlete(ATHLETE_FILE)
 

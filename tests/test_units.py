@@ -1,6 +1,6 @@
 import pytest
 
-from pacefit import units
+from pacefit.core import units
 
 
 @pytest.mark.parametrize(

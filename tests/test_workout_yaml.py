@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pacefit.athlete_yaml import load_athlete
-from pacefit.errors import WorkoutError
-from pacefit.model import (
+from pacefit.core.paces import Athlete, pace_table
+from pacefit.core.workout import (
     DistanceDuration,
     HeartRate,
     HeartRateTarget,
@@ -19,8 +18,9 @@ from pacefit.model import (
     TimeDuration,
     unroll,
 )
-from pacefit.paces import Athlete, pace_table
-from pacefit.workout_yaml import dump_workout, load_workout
+from pacefit.errors import WorkoutError
+from pacefit.formats.athlete_yaml import load_athlete
+from pacefit.formats.workout_yaml import dump_workout, load_workout
 
 from .helpers import ATHLETE_FILE
 

@@ -65,7 +65,7 @@ def athlete_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    from pacefit.model import DEFAULT_LEVEL, LEVELS
+    from pacefit.core.workout import DEFAULT_LEVEL, LEVELS
 
     return click.option(
         "--level",
@@ -97,7 +97,7 @@ def ignore_crc_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _crc_policy(ignore_crc: bool) -> Any:
-    from pacefit.fit_decode import CrcPolicy
+    from pacefit.formats.fit_decode import CrcPolicy
 
     return CrcPolicy.WARN if ignore_crc else CrcPolicy.REFUSE
 
@@ -105,7 +105,7 @@ def _crc_policy(ignore_crc: bool) -> Any:
 def _load_athlete(path: Path | None) -> Any:
     if path is None:
         return None
-    from pacefit.athlete_yaml import load_athlete
+    from pacefit.formats.athlete_yaml import load_athlete
 
     return load_athlete(path)
 
@@ -119,7 +119,7 @@ def compile_command(
     paths: tuple[Path, ...], athlete_path: Path | None, level: str, out_dir: Path
 ) -> None:
     """Compile workout YAML files (or folders of them) into FIT workout files."""
-    from pacefit.compiler import compile_file, find_workout_files
+    from pacefit.jobs.compile import compile_file, find_workout_files
 
     athlete = _load_athlete(athlete_path)
     failures = 0
@@ -144,8 +144,8 @@ def compile_command(
 @level_option
 def show(path: Path, athlete_path: Path | None, level: str) -> None:
     """Show a workout's steps expanded, with paces, distance and time."""
-    from pacefit import reports
-    from pacefit.workout_yaml import load_workout
+    from pacefit.formats.workout_yaml import load_workout
+    from pacefit.reports import text as reports
 
     athlete = _load_athlete(athlete_path)
     workout = load_workout(path, athlete=athlete, level=level)
@@ -164,8 +164,8 @@ def show(path: Path, athlete_path: Path | None, level: str) -> None:
 @athlete_option
 def paces(races: tuple[str, ...], vdot: float | None, athlete_path: Path | None) -> None:
     """Show race paces and training paces from race times or a VDOT."""
-    from pacefit import reports
-    from pacefit.paces import Athlete, pace_table
+    from pacefit.core.paces import Athlete, pace_table
+    from pacefit.reports import text as reports
 
     athlete = _load_athlete(athlete_path) or Athlete()
     times = dict(athlete.race_times_s)
@@ -185,8 +185,8 @@ def paces(races: tuple[str, ...], vdot: float | None, athlete_path: Path | None)
 
 
 def _parse_race_options(races: tuple[str, ...]) -> dict[str, float]:
-    from pacefit.paces import RACE_DISTANCES_M
-    from pacefit.units import parse_clock_s
+    from pacefit.core.paces import RACE_DISTANCES_M
+    from pacefit.core.units import parse_clock_s
 
     times: dict[str, float] = {}
     for race in races:
@@ -215,8 +215,8 @@ def _parse_race_options(races: tuple[str, ...]) -> dict[str, float]:
 def decompile(path: Path, out_path: Path | None, ignore_crc: bool) -> None:
     """Turn a FIT workout file (e.g. from Garmin Connect) back into workout YAML."""
     from pacefit.files import write_atomic
-    from pacefit.fit_workout import read_workout
-    from pacefit.workout_yaml import dump_workout
+    from pacefit.formats.fit_workout import read_workout
+    from pacefit.formats.workout_yaml import dump_workout
 
     workout = read_workout(path, crc=_crc_policy(ignore_crc))
     text = dump_workout(workout)
@@ -261,10 +261,10 @@ def analyze(
     """Score how well a run (FIT or GPX) kept the paces of its workout, step by step."""
     import json
 
-    from pacefit.analysis import analyze_run, read_activity
-    from pacefit.analysis_report import analysis_data, analysis_table
-    from pacefit.units import DistanceUnit
-    from pacefit.workout_yaml import load_workout
+    from pacefit.core.units import DistanceUnit
+    from pacefit.formats.workout_yaml import load_workout
+    from pacefit.jobs.analyze import analyze_run, read_activity
+    from pacefit.reports.data import analysis_data, analysis_table
 
     athlete = _load_athlete(athlete_path)
     workout = load_workout(workout_path, athlete=athlete, level=level) if workout_path else None
@@ -273,7 +273,7 @@ def analyze(
     unit = athlete.display_unit if athlete else DistanceUnit.KM
     if html_path is not None:
         from pacefit.files import write_atomic
-        from pacefit.html_report import render_html
+        from pacefit.reports.html import render_html
 
         write_atomic(html_path, render_html(analysis, unit=unit).encode())
     if as_json:
@@ -296,8 +296,8 @@ def analyze(
 def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path) -> None:
     """Build a plan folder (plan.yaml) into dated FIT files and plan.ics, or compile every
     workout in a plain folder. One bad session does not stop the others."""
-    from pacefit import build as builder
-    from pacefit.reports import build_summary
+    from pacefit.jobs import build as builder
+    from pacefit.reports.text import build_summary
 
     athlete = _load_athlete(athlete_path)
     job = builder.prepare_build(folder, race_date=race_date.date() if race_date else None)
@@ -340,7 +340,7 @@ def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path
 @click.option("--force", is_flag=True, help="Replace files of the same name already on the watch.")
 def push(folder: Path, mount: Path | None, dry_run: bool, force: bool) -> None:
     """Copy the FIT files of FOLDER to the watch (GARMIN/NewFiles), verifying each copy."""
-    from pacefit import device
+    from pacefit.delivery import usb as device
 
     files = sorted(p for p in folder.glob("*.fit") if p.is_file())
     if not files:
@@ -402,9 +402,9 @@ def review(
     """Match completed runs (FIT/GPX) to a plan's sessions by date; score each, week by week."""
     import json
 
-    from pacefit import build as builder
-    from pacefit import review as reviewer
-    from pacefit.reports import review_data, review_table
+    from pacefit.jobs import build as builder
+    from pacefit.jobs import review as reviewer
+    from pacefit.reports.text import review_data, review_table
 
     athlete = _load_athlete(athlete_path)
     job = builder.prepare_build(plan_folder, race_date=race_date.date())
@@ -416,7 +416,7 @@ def review(
     data = review_data(result)
     if html_path is not None:
         from pacefit.files import write_atomic
-        from pacefit.html_report import render_review_html
+        from pacefit.reports.html import render_review_html
 
         write_atomic(html_path, render_review_html(data, title=f"{job.name}: review").encode())
     click.echo(json.dumps(data, indent=2) if as_json else review_table(result))

@@ -31,9 +31,8 @@ from fit_tool.profile.profile_type import (
     Sport,
 )
 
-from pacefit.activity import EARTH_RADIUS_M
-from pacefit.fit_workout import workout_messages
-from pacefit.model import (
+from pacefit.core.activity import EARTH_RADIUS_M
+from pacefit.core.workout import (
     DistanceDuration,
     Intensity,
     PaceTarget,
@@ -42,6 +41,7 @@ from pacefit.model import (
     Workout,
     unroll,
 )
+from pacefit.formats.fit_workout import workout_messages
 
 START_LAT, START_LON = 46.0569, 14.5058
 EASY_PACE_S_PER_KM = 330.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from pacefit.units import DistanceUnit
+from pacefit.core.units import DistanceUnit
 
 RACE_DISTANCES_M: dict[str, float] = {
     "5k": 5000.0,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pacefit import units
-from pacefit.activity import Activity
-from pacefit.describe import describe_duration, describe_pace_band, executed_label
-from pacefit.score import Analysis, StepResult, Verdict
-from pacefit.units import DistanceUnit
+from pacefit.core import units
+from pacefit.core.activity import Activity
+from pacefit.core.describe import describe_duration, describe_pace_band, executed_label
+from pacefit.core.score import Analysis, StepResult, Verdict
+from pacefit.core.units import DistanceUnit
 
 JSON_SCHEMA_VERSION = 1
 

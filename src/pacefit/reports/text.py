@@ -5,15 +5,15 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from pacefit import units
-from pacefit.describe import describe_duration, describe_target, executed_label
-from pacefit.model import Workout, estimate_step, unroll
-from pacefit.paces import Athlete, PaceTable, pace_table
-from pacefit.units import DistanceUnit
+from pacefit.core import units
+from pacefit.core.describe import describe_duration, describe_target, executed_label
+from pacefit.core.paces import Athlete, PaceTable, pace_table
+from pacefit.core.units import DistanceUnit
+from pacefit.core.workout import Workout, estimate_step, unroll
 
 if TYPE_CHECKING:
-    from pacefit.build import Outcome
-    from pacefit.review import Review
+    from pacefit.jobs.build import Outcome
+    from pacefit.jobs.review import Review
 
 DEFAULT_EASY_PACE_S_PER_KM = 360.0  # for estimates when no athlete is given
 REPORT_WIDTH = 80
@@ -66,7 +66,7 @@ def pace_table_text(table: PaceTable) -> str:
         "",
         "Race paces           per km    per mile  time       source",
     ]
-    from pacefit.paces import RACE_DISTANCES_M
+    from pacefit.core.paces import RACE_DISTANCES_M
 
     for name, race in table.race.items():
         time_s = race.pace_s_per_km * RACE_DISTANCES_M[name] / 1000

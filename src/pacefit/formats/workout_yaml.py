@@ -12,9 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from pacefit import units
-from pacefit.errors import InvalidValue, WorkoutError
-from pacefit.model import (
+from pacefit.core import units
+from pacefit.core.pace_expr import PaceExpr, PaceSlide, parse_pace, resolve_pace
+from pacefit.core.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, Athlete, PaceTable, pace_table
+from pacefit.core.workout import (
     DEFAULT_LEVEL,
     LEVELS,
     MAX_WORKOUT_STEPS,
@@ -38,9 +39,8 @@ from pacefit.model import (
     apply_overrides,
     message_count,
 )
-from pacefit.pace_expr import PaceExpr, PaceSlide, parse_pace, resolve_pace
-from pacefit.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, Athlete, PaceTable, pace_table
-from pacefit.yaml_source import Entry, YamlSource, read_tolerance
+from pacefit.errors import InvalidValue, WorkoutError
+from pacefit.formats.yaml_source import Entry, YamlSource, read_tolerance
 
 # Refused as absurd rather than passed to a watch.
 MAX_STEP_DISTANCE_M = 500_000.0

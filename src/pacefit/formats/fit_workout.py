@@ -26,9 +26,8 @@ from fit_tool.profile.profile_type import (
 )
 from fit_tool.profile.profile_type import Intensity as FitIntensity
 
-from pacefit.errors import FitFileError, Location
-from pacefit.fit_decode import CrcPolicy, file_type_name, iter_messages, raw_fields
-from pacefit.model import (
+from pacefit.core.units import pace_s_per_km, speed_mps
+from pacefit.core.workout import (
     MAX_WORKOUT_STEPS,
     CadenceTarget,
     DistanceDuration,
@@ -48,7 +47,8 @@ from pacefit.model import (
     Workout,
     message_count,
 )
-from pacefit.units import pace_s_per_km, speed_mps
+from pacefit.errors import FitFileError, Location
+from pacefit.formats.fit_decode import CrcPolicy, file_type_name, iter_messages, raw_fields
 
 # Conservative text limits: FIT strings are NUL-terminated UTF-8, and Garmin watches show short
 # names only. Longer text is shortened with a warning.

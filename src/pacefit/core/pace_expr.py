@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pacefit.core.paces import RACE_DISTANCES_M, TRAINING_PACE_NAMES, PaceRange, PaceTable
+from pacefit.core.units import METRES_PER_KM, METRES_PER_MILE, parse_pace_s_per_km
 from pacefit.errors import InvalidValue
-from pacefit.paces import RACE_DISTANCES_M, TRAINING_PACE_NAMES, PaceRange, PaceTable
-from pacefit.units import METRES_PER_KM, METRES_PER_MILE, parse_pace_s_per_km
 
 PACE_HINT = "expected e.g. '5k', '5k - 3s/km', '10k + 2%', 'threshold', '4:05/km', '4:00-4:10/km'"
 PACE_NAMES = tuple(RACE_DISTANCES_M) + tuple(n for n in TRAINING_PACE_NAMES if n != "marathon")

@@ -14,10 +14,10 @@ import statistics
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from pacefit.activity import Activity
-from pacefit.align import Alignment, StepWindow
-from pacefit.describe import step_label
-from pacefit.model import (
+from pacefit.core.activity import Activity
+from pacefit.core.align import Alignment, StepWindow
+from pacefit.core.describe import step_label
+from pacefit.core.workout import (
     DistanceDuration,
     ExecutedStep,
     Intensity,

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import yaml
 
-from pacefit import units
-from pacefit.model import LEVELS, Overrides
-from pacefit.plan import MAX_PLAN_WEEKS, RACE_DAY, WEEKDAYS, Block, SessionSpec
-from pacefit.yaml_source import YamlSource
+from pacefit.core import units
+from pacefit.core.plan import MAX_PLAN_WEEKS, RACE_DAY, WEEKDAYS, Block, SessionSpec
+from pacefit.core.workout import LEVELS, Overrides
+from pacefit.formats.yaml_source import YamlSource
 
 PLAN_FILE = "plan.yaml"
 BLOCK_KEYS = ("name", "weeks", "level", "library", "schedule", "description")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pacefit import units
-from pacefit.model import (
+from pacefit.core import units
+from pacefit.core.units import DistanceUnit
+from pacefit.core.workout import (
     CadenceTarget,
     DistanceDuration,
     Duration,
@@ -20,7 +21,6 @@ from pacefit.model import (
     Target,
     TimeDuration,
 )
-from pacefit.units import DistanceUnit
 
 
 def describe_duration(duration: Duration) -> str:

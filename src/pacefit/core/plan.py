@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pacefit.core.workout import DEFAULT_LEVEL, Overrides
 from pacefit.errors import Location
-from pacefit.model import DEFAULT_LEVEL, Overrides
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RACE_DAY = "race"  # a session on the race weekday of its week

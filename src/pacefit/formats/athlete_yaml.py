@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from pacefit import units
-from pacefit.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, RACE_DISTANCES_M, Athlete
-from pacefit.yaml_source import Entry, YamlSource, read_tolerance
+from pacefit.core import units
+from pacefit.core.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, RACE_DISTANCES_M, Athlete
+from pacefit.formats.yaml_source import Entry, YamlSource, read_tolerance
 
 ATHLETE_KEYS = ("name", "races", "vdot", "unit", "max_hr", "hr_zones", "tolerance")
 

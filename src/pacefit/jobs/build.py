@@ -9,16 +9,16 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from pacefit.compiler import compile_file, find_workout_files
-from pacefit.describe import workout_outline
+from pacefit.core.describe import workout_outline
+from pacefit.core.paces import Athlete
+from pacefit.core.plan import Schedule, ScheduledSession, schedule
+from pacefit.core.units import DistanceUnit
+from pacefit.core.workout import Workout
 from pacefit.errors import PacefitError
 from pacefit.files import safe_filename, write_atomic
-from pacefit.ics import CalendarEvent, calendar_text
-from pacefit.model import Workout
-from pacefit.paces import Athlete
-from pacefit.plan import Schedule, ScheduledSession, schedule
-from pacefit.plan_yaml import PLAN_FILE, load_plan
-from pacefit.units import DistanceUnit
+from pacefit.formats.ics import CalendarEvent, calendar_text
+from pacefit.formats.plan_yaml import PLAN_FILE, load_plan
+from pacefit.jobs.compile import compile_file, find_workout_files
 
 CALENDAR_FILE = "plan.ics"
 EARLIEST_RACE_DATE = dt.date(2000, 1, 1)

@@ -15,8 +15,9 @@ import statistics
 from dataclasses import dataclass
 from enum import Enum
 
-from pacefit.activity import Activity, Lap
-from pacefit.model import (
+from pacefit.core.activity import Activity, Lap
+from pacefit.core.units import speed_mps
+from pacefit.core.workout import (
     DistanceDuration,
     ExecutedStep,
     Intensity,
@@ -28,7 +29,6 @@ from pacefit.model import (
     planned_time_s,
     unroll,
 )
-from pacefit.units import speed_mps
 
 AUTO_LAP_TRIGGERS = {
     "distance",

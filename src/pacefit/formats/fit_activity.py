@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pacefit.activity import (
+from pacefit.core.activity import (
     Activity,
     Lap,
     Pause,
@@ -18,10 +18,10 @@ from pacefit.activity import (
     gaps_as_pauses,
     timer_from_pauses,
 )
+from pacefit.core.workout import Workout
 from pacefit.errors import ActivityError, Location
-from pacefit.fit_decode import CrcPolicy, file_type_name, iter_messages, raw_fields
-from pacefit.fit_workout import steps_from_raw
-from pacefit.model import Workout
+from pacefit.formats.fit_decode import CrcPolicy, file_type_name, iter_messages, raw_fields
+from pacefit.formats.fit_workout import steps_from_raw
 
 FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 # date_time values below this are seconds since the device powered on, not calendar times.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pacefit.activity import Activity
-from pacefit.align import align
+from pacefit.core.activity import Activity
+from pacefit.core.align import align
+from pacefit.core.score import Analysis, analyse
+from pacefit.core.workout import Workout
 from pacefit.errors import ActivityError, Location
-from pacefit.fit_decode import CrcPolicy
-from pacefit.model import Workout
-from pacefit.score import Analysis, analyse
+from pacefit.formats.fit_decode import CrcPolicy
 
 RUN_SUFFIXES = (".fit", ".gpx")
 
@@ -18,11 +18,11 @@ def read_activity(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Activity:
     """A FIT or GPX run, by file suffix."""
     suffix = path.suffix.lower()
     if suffix == ".fit":
-        from pacefit.fit_activity import read_fit_activity
+        from pacefit.formats.fit_activity import read_fit_activity
 
         return read_fit_activity(path, crc=crc)
     if suffix == ".gpx":
-        from pacefit.gpx_activity import read_gpx_activity
+        from pacefit.formats.gpx_activity import read_gpx_activity
 
         return read_gpx_activity(path)
     raise ActivityError(

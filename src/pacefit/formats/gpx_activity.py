@@ -12,7 +12,7 @@ from pathlib import Path
 import gpxpy
 import gpxpy.gpx
 
-from pacefit.activity import (
+from pacefit.core.activity import (
     Activity,
     Sample,
     cumulative_distance_m,

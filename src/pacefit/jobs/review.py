@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from pacefit.analysis import RUN_SUFFIXES, analyze_run, read_activity
+from pacefit.core.paces import Athlete
+from pacefit.core.plan import Schedule, ScheduledSession
+from pacefit.core.score import Verdict
 from pacefit.errors import PacefitError
-from pacefit.paces import Athlete
-from pacefit.plan import Schedule, ScheduledSession
-from pacefit.score import Verdict
-from pacefit.workout_yaml import load_workout
+from pacefit.formats.workout_yaml import load_workout
+from pacefit.jobs.analyze import RUN_SUFFIXES, analyze_run, read_activity
 
 T = TypeVar("T")
 

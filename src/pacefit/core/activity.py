@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pacefit.model import Workout
+from pacefit.core.workout import Workout
 
 EARTH_RADIUS_M = 6_371_008.8
 # A gap between samples longer than this, with the timer not known to be running, is a pause.

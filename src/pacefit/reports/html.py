@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pacefit import units
-from pacefit.activity import Sample
-from pacefit.analysis_report import analysis_data, format_deviation
-from pacefit.score import Analysis, StepResult, Verdict
-from pacefit.units import DistanceUnit
+from pacefit.core import units
+from pacefit.core.activity import Sample
+from pacefit.core.score import Analysis, StepResult, Verdict
+from pacefit.core.units import DistanceUnit
+from pacefit.reports.data import analysis_data, format_deviation
 
 Scale = Callable[[float], float]
 

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pacefit.core.paces import Athlete
+from pacefit.core.workout import DEFAULT_LEVEL, Overrides, Workout
 from pacefit.errors import PacefitError
 from pacefit.files import path_inside, safe_filename, write_atomic
-from pacefit.fit_workout import encode_workout
-from pacefit.model import DEFAULT_LEVEL, Overrides, Workout
-from pacefit.paces import Athlete
-from pacefit.workout_yaml import load_workout
+from pacefit.formats.fit_workout import encode_workout
+from pacefit.formats.workout_yaml import load_workout
 
 WORKOUT_SUFFIXES = (".yaml", ".yml")
 NOT_WORKOUTS = ("plan.yaml", "plan.yml")

@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import yaml
 
-from pacefit import units
+from pacefit.core import units
 from pacefit.errors import InvalidValue, Location, WorkoutError
 
 _PLAIN_TAGS = {
