@@ -4,12 +4,14 @@
     python bench/run.py analyze    # just one: analyze, build, startup, review
 
 Every figure is the median of several runs and a ratio against a baseline measured in the same
-run, so that a noisy or slow machine moves both. Needs ../shared/fixtures for the Fenix 2 file.
+run, so that a noisy or slow machine moves both. The real files come from ../shared/fixtures
+(rows are marked skipped when it is absent).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import statistics
@@ -19,11 +21,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-FENIX2 = ROOT.parent / "shared/fixtures/fit/activities/activity-large-fenxi2-multisport.fit"
-ATHLETE = ROOT / "workouts/athlete.example.yaml"
+SHARED = ROOT.parent / "shared" / "fixtures"
+LARGE = SHARED / "real" / "fit-benchmarks-large.fit"
+LARGE_WORKOUT = SHARED / "real" / "workouts" / "fit-benchmarks-large.yaml"
+FENIX2 = SHARED / "fit" / "activities" / "activity-large-fenxi2-multisport.fit"
+ATHLETE = ROOT / "workouts" / "athlete.example.yaml"
 SIMPLE_WORKOUT = """
 name: Steady with pickups
 steps:
@@ -53,93 +57,90 @@ def row(name: str, value: str, baseline: str, verdict: str) -> None:
     print(f"  {name}: {value} | {baseline} | {verdict}", file=sys.stderr)
 
 
-def peak_rss_mb(code: str, *, with_output: bool = False) -> Any:
+def peak_rss_mb(code: str) -> float:
     """Peak resident memory of a fresh interpreter running `code` (Linux VmHWM; ru_maxrss would
-    carry over the parent's peak through fork and exec); with the code's own last line."""
+    carry over the parent's peak through fork and exec)."""
     script = (
-        f"{code}\nfrom pathlib import Path\n"
+        f"import sys; sys.path.insert(0, {str(ROOT / 'src')!r})\n{code}\n"
+        "from pathlib import Path\n"
         "print(next(line.split()[1] for line in Path('/proc/self/status').read_text().splitlines()"
         " if line.startswith('VmHWM')))"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    lines = out.stdout.strip().splitlines()
-    peak_mb = int(lines[-1]) / 1024
-    return (peak_mb, lines[-2]) if with_output else peak_mb
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def bare_fitparse(path: Path) -> None:
+    """The baseline: fitparse decoding the file, doing nothing with the records."""
+    import fitparse
+
+    for _ in fitparse.FitFile(str(path)).get_messages("record"):
+        pass
 
 
 # -- 1. analyze ---------------------------------------------------------------------------
 
 
-def bench_analyze(work: Path) -> None:
-    import fitparse
-
+def simulated_long_run(work: Path) -> Path:
+    from pacefit.core.workout import Overrides
     from pacefit.formats.athlete_yaml import load_athlete
     from pacefit.formats.workout_yaml import load_workout
-    from pacefit.jobs.analyze import analyze_run, read_activity
-    from pacefit.reports.data import analysis_data
     from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
 
-    workout_path = work / "simple.yaml"
-    workout_path.write_text(SIMPLE_WORKOUT)
-    workout = load_workout(workout_path, athlete=None)
-    long_path = work / "four-hours.fit"
     long_run = load_workout(
         ROOT / "workouts/easy/long-run.yaml",
         athlete=load_athlete(ATHLETE),
-        overrides=_distance(40_000),
+        overrides=Overrides(distance_m=40_000),
     )
-    long_path.write_bytes(
-        to_fit_bytes(simulate(Script(workout=long_run, laps=LapMode.AUTO, embed_workout=False)))
-    )
-    for label, path in (
-        ("Fenix 2 multisport, 24,239 records", FENIX2),
-        ("simulated 4 h run, 1 Hz", long_path),
-    ):
-        if not path.exists():
+    path = work / "four-hours.fit"
+    script = Script(workout=long_run, laps=LapMode.AUTO, embed_workout=False)
+    path.write_bytes(to_fit_bytes(simulate(script)))
+    return path
+
+
+def bench_analyze(work: Path) -> None:
+    from pacefit.jobs.analyze import analyze_file
+    from pacefit.reports.data import analysis_data
+
+    simple = work / "simple.yaml"
+    simple.write_text(SIMPLE_WORKOUT)
+    cases = [
+        ("fenix 6X ultra, 42,709 records", LARGE, LARGE_WORKOUT, 0.15),
+        ("Fenix 2 multisport, 24,239 records", FENIX2, simple, 0.15),
+        ("simulated 4 h run, 1 Hz", simulated_long_run(work), simple, 0.4),
+    ]
+    for label, path, workout, target in cases:
+        if not path.exists() or not workout.exists():
             row(f"analyze: {label}", "skipped (file absent)", "", "")
             continue
 
-        def bare(path: Path = path) -> None:
-            for _ in fitparse.FitFile(str(path)).get_messages("record"):
-                pass
+        def full(path: Path = path, workout: Path = workout) -> None:
+            analysis = analyze_file(path, workout_path=workout, athlete=None)
+            json.dumps(analysis_data(analysis))
 
-        def full(path: Path = path) -> None:
-            json.dumps(analysis_data(analyze_run(read_activity(path), workout)))
-
-        baseline = median_s(bare, repeats=3)
+        baseline = median_s(functools.partial(bare_fitparse, path), repeats=3)
         ours = median_s(full, repeats=3)
-        ratio = ours / baseline
         row(
             f"analyze: {label}",
-            f"{ours:.2f} s",
+            f"{ours:.3f} s",
             f"bare fitparse decode {baseline:.2f} s",
-            f"x{ratio:.2f} ({(ratio - 1) * 100:+.0f} %, target <= +15 %)",
+            f"x{ours / baseline:.3f} (target <= x{target})",
         )
-        code = (
-            f"import sys; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
-            "from pathlib import Path\nfrom pacefit.jobs.analyze import analyze_run, read_activity\n"
-            "from pacefit.formats.workout_yaml import load_workout\n"
-            f"w = load_workout(Path({str(workout_path)!r}), athlete=None)\n"
-            f"analyze_run(read_activity(Path({str(path)!r})), w)"
+        ours_mb = peak_rss_mb(
+            "from pathlib import Path\nfrom pacefit.jobs.analyze import analyze_file\n"
+            f"analyze_file(Path({str(path)!r}), workout_path=Path({str(workout)!r}), "
+            "athlete=None)"
         )
-        bare_code = (
-            f"import fitparse\nfor m in fitparse.FitFile({str(path)!r})"
-            ".get_messages('record'): pass"
+        bare_mb = peak_rss_mb(
+            f"import fitparse\nfor m in fitparse.FitFile({str(path)!r}).get_messages('record'):"
+            " pass"
         )
-        size_mb = path.stat().st_size / 1e6
-        ours_mb, bare_mb = peak_rss_mb(code), peak_rss_mb(bare_code)
         row(
             f"analyze peak memory: {label}",
-            f"{ours_mb:.0f} MB ({size_mb:.1f} MB file)",
+            f"{ours_mb:.0f} MB ({path.stat().st_size / 1e6:.1f} MB file)",
             f"bare decode {bare_mb:.0f} MB",
             f"{ours_mb - bare_mb:+.0f} MB against the bare decode",
         )
-
-
-def _distance(metres: float) -> object:
-    from pacefit.core.workout import Overrides
-
-    return Overrides(distance_m=metres)
 
 
 # -- 2. build -------------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def _distance(metres: float) -> object:
 
 def bench_build(work: Path) -> None:
     from pacefit.formats.athlete_yaml import load_athlete
-    from pacefit.jobs.build import build_items, build_one, prepare_build, write_calendar
+    from pacefit.jobs.build import build_plan, plan_schedule
 
     plan = work / "plan100"
     plan.mkdir()
@@ -163,19 +164,18 @@ def bench_build(work: Path) -> None:
     )
     athlete = load_athlete(ATHLETE)
     out = work / "build"
+    race_date = dt.date(2027, 6, 6)
 
     def build() -> int:
-        job = prepare_build(plan, race_date=dt.date(2027, 6, 6))
-        outcomes = [build_one(item, athlete=athlete, out_dir=out) for item in build_items(job)]
-        write_calendar(job, outcomes, out_dir=out, athlete=athlete)
-        assert not [o for o in outcomes if o.error]
-        return sum(o.written for o in outcomes)
+        result = build_plan(plan, race_date=race_date, athlete=athlete, out_dir=out)
+        assert not result.failures
+        return sum(o.written for o in result.outcomes)
 
     start = time.perf_counter()
     written = build()
     first_s = time.perf_counter() - start
     rebuild_s = median_s(build, repeats=3)
-    baseline = median_s(lambda: prepare_build(plan, race_date=dt.date(2027, 6, 6)), repeats=3)
+    baseline = median_s(lambda: plan_schedule(plan, race_date=race_date), repeats=3)
     row(
         f"build: {written}-session plan",
         f"{written / first_s:.0f} sessions/s ({first_s:.2f} s)",
@@ -212,7 +212,8 @@ def bench_startup(work: Path) -> None:
     }
     for name, command in cases.items():
         seconds = median_s(
-            lambda c=command: subprocess.run(c, check=True, capture_output=True), repeats=7
+            functools.partial(subprocess.run, command, check=True, capture_output=True),
+            repeats=7,
         )
         row(
             f"start-up: {name}",
@@ -228,8 +229,8 @@ def bench_startup(work: Path) -> None:
 def bench_review(work: Path) -> None:
     from pacefit.formats.athlete_yaml import load_athlete
     from pacefit.formats.workout_yaml import load_workout
-    from pacefit.jobs.build import prepare_build
-    from pacefit.jobs.review import find_runs, review
+    from pacefit.jobs.build import plan_schedule
+    from pacefit.jobs.review import review_plan
     from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
 
     plan = work / "daily"
@@ -244,49 +245,50 @@ def bench_review(work: Path) -> None:
     )
     (plan / "plan.yaml").write_text(f"weeks: 15\nlibrary: {ROOT / 'workouts'}\nschedule:\n{weeks}")
     race = dt.date(2027, 6, 6)
-    job = prepare_build(plan, race_date=race)
-    assert job.schedule is not None
+    sessions = plan_schedule(plan, race_date=race).schedule.sessions
     athlete = load_athlete(ATHLETE)
     easy = load_workout(ROOT / "workouts/easy/easy-run.yaml", athlete=athlete)
     runs = work / "runs"
     runs.mkdir()
-    for number, session in enumerate(job.schedule.sessions[:100]):
+    for number, session in enumerate(sessions[:100]):
         start = dt.datetime.combine(session.date, dt.time(7, 0), tzinfo=dt.UTC)
         script = Script(
             workout=easy, laps=LapMode.AUTO, embed_workout=False, seed=number, start_time=start
         )
         (runs / f"run-{number:03d}.fit").write_bytes(to_fit_bytes(simulate(script)))
-    paths = find_runs(runs)
-    timings = {}
-    for workers in (1, os.cpu_count() or 1):
-        timings[workers] = median_s(
-            lambda w=workers: review(job.schedule, paths, athlete=athlete, workers=w), repeats=1
+    count = len(list(runs.iterdir()))
+
+    def bare_ten() -> None:
+        for path in sorted(runs.iterdir())[:10]:
+            bare_fitparse(path)
+
+    baseline = median_s(bare_ten, repeats=1)
+    for workers in (1, 2):
+        seconds = median_s(
+            functools.partial(
+                review_plan, plan, runs, race_date=race, athlete=athlete, workers=workers
+            ),
+            repeats=1,
         )
-    one, many = timings[1], timings[max(timings)]
-    row(
-        f"review: {len(paths)} runs",
-        f"{len(paths) / many:.1f} runs/s on {max(timings)} cores",
-        f"1 worker {len(paths) / one:.1f} runs/s",
-        f"speed-up x{one / many:.2f}",
-    )
+        row(
+            f"review: {count} runs, {workers} worker{'s' if workers > 1 else ''}",
+            f"{count / seconds:.1f} runs/s ({seconds:.2f} s)",
+            f"bare fitparse decode {10 / baseline:.1f} runs/s",
+            "target >= 33 runs/s (10x the 3.3 runs/s of 2026-11-26) on 1 worker",
+        )
     code = (
-        f"import sys, datetime as dt; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
-        "from pathlib import Path\nfrom pacefit.formats.athlete_yaml import load_athlete\n"
-        "from pacefit.jobs.build import prepare_build\nfrom pacefit.jobs.review import find_runs, review\n"
-        f"job = prepare_build(Path({str(plan)!r}), race_date=dt.date(2027, 6, 6))\n"
-        f"review(job.schedule, find_runs(Path({str(runs)!r})), "
-        f"athlete=load_athlete(Path({str(ATHLETE)!r})), workers={max(timings)})\n"
-        "import resource\n"
-        "print('children', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        "import datetime as dt\nfrom pathlib import Path\n"
+        "from pacefit.formats.athlete_yaml import load_athlete\n"
+        "from pacefit.jobs.review import review_plan\n"
+        f"review_plan(Path({str(plan)!r}), Path({str(runs)!r}), race_date=dt.date(2027, 6, 6), "
+        f"athlete=load_athlete(Path({str(ATHLETE)!r})), workers=1)"
     )
-    parent_mb, children = peak_rss_mb(code, with_output=True)
-    worker_mb = int(children.split()[-1]) / 1024
-    total_mb = sum(p.stat().st_size for p in paths) / 1e6
+    total_mb = sum(p.stat().st_size for p in runs.iterdir()) / 1e6
     row(
-        f"review peak memory: {len(paths)} runs ({total_mb:.0f} MB of FIT)",
-        f"main process {parent_mb:.0f} MB, largest worker {worker_mb:.0f} MB",
+        f"review peak memory: {count} runs ({total_mb:.0f} MB of FIT)",
+        f"{peak_rss_mb(code):.0f} MB, 1 worker",
         "",
-        "runs are read one at a time per worker",
+        "runs are read one at a time",
     )
 
 

@@ -1,13 +1,20 @@
+"""Paths and small helpers shared by the tests."""
+
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKOUTS = ROOT / "workouts"
+PLANS = WORKOUTS / "plans"
+RUNS = ROOT / "fixtures" / "runs"
 ATHLETE_FILE = WORKOUTS / "athlete.example.yaml"
 SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
+REAL = SHARED_FIXTURES / "real"
 
 
 def shared_fixture(relative: str) -> Path:
@@ -21,3 +28,23 @@ def shared_fixture(relative: str) -> Path:
 def shared_files(folder: str, pattern: str = "*") -> list[Path]:
     base = SHARED_FIXTURES / folder
     return sorted(base.glob(pattern)) if base.is_dir() else []
+
+
+def run_cli(*args: object, env: dict[str, str] | None = None) -> Result:
+    """`pacefit ARGS` as a user runs it; stdout and stderr stay apart."""
+    from pacefit.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def write_plan(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plan.yaml").write_text(textwrap.dedent(text).lstrip("\n"))
+    return folder
+
+
+def assert_one_line_naming(error: BaseException, path: Path | str) -> None:
+    """What the user sees of a refused file: one line that starts with the file's path."""
+    headline = str(error).split("\n  hint: ")[0]
+    assert "\n" not in headline, headline
+    assert headline.startswith(f"{path}: "), headline

@@ -1,32 +1,33 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from pacefit.cli import cli
 
 from .garmin_sdk import decode_checked
-from .helpers import ATHLETE_FILE, WORKOUTS, shared_fixture
+from .helpers import ATHLETE_FILE, ROOT, RUNS, WORKOUTS, shared_fixture
+from .helpers import run_cli as run
+
+COMMANDS = sorted(cli.commands)
 
 
-def run(*args: str | Path) -> click.testing.Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-def all_commands() -> list[str]:
-    return sorted(cli.commands)
-
-
-@pytest.mark.parametrize("name", all_commands())
+@pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_has_help(name: str) -> None:
     command = cli.commands[name]
     assert command.help, f"{name} has no help text"
     result = run(name, "--help")
     assert result.exit_code == 0
-    assert "Usage: " in result.output
+    assert result.stdout.startswith(f"Usage: cli {name} ")
+
+
+def test_every_command_appears_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    shown = set(re.findall(r"^pacefit (\w+)", readme, flags=re.MULTILINE))
+    assert set(COMMANDS) <= shown, f"not in the README: {set(COMMANDS) - shown}"
 
 
 def test_compile_the_library(tmp_path: Path) -> None:
@@ -132,9 +133,6 @@ def test_decompile_of_an_activity_says_what_it_is() -> None:
     result = CliRunner().invoke(cli, ["decompile", str(path)])
     assert result.exit_code == 1
     assert result.stderr == f"{path}: this is a FIT activity file, not a workout\n"
-
-
-RUNS = WORKOUTS.parent / "fixtures" / "runs"
 
 
 def test_analyze_prints_a_table_that_fits_80_columns() -> None:

@@ -34,7 +34,7 @@ def test_the_six_sessions_are_there() -> None:
 @pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
 def test_library_workout_compiles(path: Path, level: str) -> None:
     workout = load_workout(path, athlete=ATHLETE, level=level)
-    messages = decode_checked(encode_workout(workout).data)
+    messages = decode_checked(encode_workout(workout))
     steps = messages["workout_step_mesgs"]
     assert messages["workout_mesgs"][0]["num_valid_steps"] == len(steps)
     assert any(isinstance(e.step.target, PaceTarget) for e in unroll(workout))

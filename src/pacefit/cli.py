@@ -1,4 +1,9 @@
-"""The command line: a thin click layer over the library. The only module that prints or exits."""
+"""The command line: a thin click layer over the library. The only module that prints or exits.
+
+Each command parses its options, calls one job (`pacefit.jobs`), and prints the job's result with
+a report (`pacefit.reports`). Modules are imported inside the commands so that `pacefit --help`
+starts without loading decoders.
+"""
 
 from __future__ import annotations
 
@@ -7,45 +12,63 @@ import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from pacefit.errors import PacefitError
+from pacefit.errors import PacefitError, PacefitWarning
+
+if TYPE_CHECKING:
+    from pacefit.core.paces import Athlete
+    from pacefit.formats import ReadOptions
 
 ATHLETE_HELP = "Athlete YAML file with race times (needed for paces like '5k' or 'easy')."
 
 
 class PacefitGroup(click.Group):
-    """Turns pacefit's errors into one line and exit code 1; `--debug` shows tracebacks."""
+    """Turns pacefit's errors into one line and exit code 1; `--debug` shows tracebacks.
+    Warnings are printed whether or not the command then fails."""
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                result = super().invoke(ctx)
-            for warning in caught:
-                click.echo(f"warning: {warning.message}", err=True)
-            return result
-        except PacefitError as exc:
-            if debug:
-                traceback.print_exc()
-            click.echo(f"error: {exc}" if exc.location is None else str(exc), err=True)
-            ctx.exit(1)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
-        except Exception as exc:
-            if debug:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PacefitWarning)
+            try:
+                return super().invoke(ctx)
+            except PacefitError as exc:
+                if debug:
+                    traceback.print_exc()
+                _print_warnings(caught)
+                click.echo(f"error: {exc}" if exc.location is None else str(exc), err=True)
+                ctx.exit(1)
+            except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+                _print_warnings(caught)
                 raise
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                err=True,
-            )
-            ctx.exit(2)
+            except KeyboardInterrupt:
+                _print_warnings(caught)
+                click.echo("interrupted", err=True)
+                ctx.exit(130)
+            except Exception as exc:
+                if debug:
+                    raise
+                _print_warnings(caught)
+                click.echo(
+                    f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                    err=True,
+                )
+                ctx.exit(2)
+            finally:
+                _print_warnings(caught)
+
+
+def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print (once) the warnings recorded so far."""
+    while caught:
+        message = caught.pop(0).message
+        if isinstance(message, PacefitWarning) and message.location is not None:
+            click.echo(f"{message.location}: warning: {message.message}", err=True)
+        else:
+            click.echo(f"warning: {message}", err=True)
 
 
 @click.group(cls=PacefitGroup)
@@ -96,13 +119,13 @@ def ignore_crc_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def _crc_policy(ignore_crc: bool) -> Any:
-    from pacefit.formats.fit_decode import CrcPolicy
+def _read_options(ignore_crc: bool) -> ReadOptions:
+    from pacefit.formats import ReadOptions
 
-    return CrcPolicy.WARN if ignore_crc else CrcPolicy.REFUSE
+    return ReadOptions(ignore_crc=ignore_crc)
 
 
-def _load_athlete(path: Path | None) -> Any:
+def _load_athlete(path: Path | None) -> Athlete | None:
     if path is None:
         return None
     from pacefit.formats.athlete_yaml import load_athlete
@@ -114,28 +137,22 @@ def _load_athlete(path: Path | None) -> Any:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @athlete_option
 @level_option
-@out_option(default=Path("out"), help="Folder for the FIT files.")
+@out_option(default=Path("out"), help="Folder for the workout files.")
 def compile_command(
     paths: tuple[Path, ...], athlete_path: Path | None, level: str, out_dir: Path
 ) -> None:
     """Compile workout YAML files (or folders of them) into FIT workout files."""
-    from pacefit.jobs.compile import compile_file, find_workout_files
+    from pacefit.jobs.compile import compile_workouts
+    from pacefit.reports.text import compile_summary
 
-    athlete = _load_athlete(athlete_path)
-    failures = 0
-    for source in find_workout_files(paths):
-        try:
-            result = compile_file(source, athlete=athlete, out_dir=out_dir, level=level)
-        except PacefitError as exc:
-            failures += 1
-            click.echo(str(exc), err=True)
-            continue
-        for warning in result.warnings:
-            click.echo(f"{source}: warning: {warning}", err=True)
-        state = "wrote" if result.written else "unchanged"
-        click.echo(f"{state} {result.output}  ({result.workout.name}, {level})")
-    if failures:
-        raise click.ClickException(f"{failures} workout(s) failed to compile")
+    result = compile_workouts(
+        paths, athlete=_load_athlete(athlete_path), out_dir=out_dir, level=level
+    )
+    click.echo(compile_summary(result))
+    for failure in result.failures:
+        click.echo(str(failure.error), err=True)
+    if result.failures:
+        raise click.ClickException(f"{len(result.failures)} workout(s) failed to compile")
 
 
 @cli.command()
@@ -144,12 +161,12 @@ def compile_command(
 @level_option
 def show(path: Path, athlete_path: Path | None, level: str) -> None:
     """Show a workout's steps expanded, with paces, distance and time."""
-    from pacefit.formats.workout_yaml import load_workout
-    from pacefit.reports import text as reports
+    from pacefit.jobs.workouts import show_workout
+    from pacefit.reports.text import workout_table
 
     athlete = _load_athlete(athlete_path)
-    workout = load_workout(path, athlete=athlete, level=level)
-    click.echo(reports.workout_table(workout, athlete=athlete))
+    workout = show_workout(path, athlete=athlete, level=level)
+    click.echo(workout_table(workout, athlete=athlete))
 
 
 @cli.command()
@@ -165,7 +182,7 @@ def show(path: Path, athlete_path: Path | None, level: str) -> None:
 def paces(races: tuple[str, ...], vdot: float | None, athlete_path: Path | None) -> None:
     """Show race paces and training paces from race times or a VDOT."""
     from pacefit.core.paces import Athlete, pace_table
-    from pacefit.reports import text as reports
+    from pacefit.reports.text import pace_table_text
 
     athlete = _load_athlete(athlete_path) or Athlete()
     times = dict(athlete.race_times_s)
@@ -181,7 +198,7 @@ def paces(races: tuple[str, ...], vdot: float | None, athlete_path: Path | None)
         raise click.UsageError(
             "give at least one --race (e.g. --race 10k=45:00), a --vdot or an --athlete"
         )
-    click.echo(reports.pace_table_text(table))
+    click.echo(pace_table_text(table))
 
 
 def _parse_race_options(races: tuple[str, ...]) -> dict[str, float]:
@@ -213,18 +230,14 @@ def _parse_race_options(races: tuple[str, ...]) -> dict[str, float]:
 )
 @ignore_crc_option
 def decompile(path: Path, out_path: Path | None, ignore_crc: bool) -> None:
-    """Turn a FIT workout file (e.g. from Garmin Connect) back into workout YAML."""
-    from pacefit.files import write_atomic
-    from pacefit.formats.fit_workout import read_workout
-    from pacefit.formats.workout_yaml import dump_workout
+    """Turn a workout file (e.g. a FIT workout from Garmin Connect) back into workout YAML."""
+    from pacefit.jobs.workouts import decompile_workout
 
-    workout = read_workout(path, crc=_crc_policy(ignore_crc))
-    text = dump_workout(workout)
-    if out_path is None:
-        click.echo(text, nl=False)
-        return
-    write_atomic(out_path, text.encode())
-    click.echo(f"wrote {out_path}")
+    result = decompile_workout(path, out_path=out_path, options=_read_options(ignore_crc))
+    if result.output is None:
+        click.echo(result.yaml_text, nl=False)
+    else:
+        click.echo(f"wrote {result.output}")
 
 
 @cli.command()
@@ -258,24 +271,27 @@ def analyze(
     html_path: Path | None,
     ignore_crc: bool,
 ) -> None:
-    """Score how well a run (FIT or GPX) kept the paces of its workout, step by step."""
+    """Score how well a run (FIT, GPX or TCX) kept the paces of its workout, step by step."""
     import json
 
-    from pacefit.core.units import DistanceUnit
-    from pacefit.formats.workout_yaml import load_workout
-    from pacefit.jobs.analyze import analyze_run, read_activity
-    from pacefit.reports.data import analysis_data, analysis_table
+    from pacefit.jobs.analyze import analyze_file
+    from pacefit.reports.data import analysis_data
+    from pacefit.reports.text import analysis_table, display_unit
 
     athlete = _load_athlete(athlete_path)
-    workout = load_workout(workout_path, athlete=athlete, level=level) if workout_path else None
-    activity = read_activity(run_path, crc=_crc_policy(ignore_crc))
-    analysis = analyze_run(activity, workout)
-    unit = athlete.display_unit if athlete else DistanceUnit.KM
+    analysis = analyze_file(
+        run_path,
+        workout_path=workout_path,
+        athlete=athlete,
+        level=level,
+        options=_read_options(ignore_crc),
+    )
+    unit = display_unit(athlete)
     if html_path is not None:
         from pacefit.files import write_atomic
-        from pacefit.reports.html import render_html
+        from pacefit.reports.html import render_analysis_html
 
-        write_atomic(html_path, render_html(analysis, unit=unit).encode())
+        write_atomic(html_path, render_analysis_html(analysis, unit=unit).encode())
     if as_json:
         click.echo(json.dumps(analysis_data(analysis), indent=2))
     else:
@@ -292,40 +308,54 @@ def analyze(
     help="Race day (YYYY-MM-DD); every session is dated back from it.",
 )
 @athlete_option
-@out_option(default=Path("build"), help="Folder for the FIT files and plan.ics.")
+@out_option(default=Path("build"), help="Folder for the workout files and plan.ics.")
 def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path) -> None:
     """Build a plan folder (plan.yaml) into dated FIT files and plan.ics, or compile every
     workout in a plain folder. One bad session does not stop the others."""
-    from pacefit.jobs import build as builder
+    from pacefit.jobs.build import build_plan
     from pacefit.reports.text import build_summary
 
-    athlete = _load_athlete(athlete_path)
-    job = builder.prepare_build(folder, race_date=race_date.date() if race_date else None)
-    items = builder.build_items(job)
-    outcomes = []
-    with click.progressbar(
-        items, label=f"building {job.name}", file=sys.stderr, show_pos=True
-    ) as bar:
-        for item in bar:
-            outcomes.append(builder.build_one(item, athlete=athlete, out_dir=out_dir))
-    click.echo(build_summary(outcomes))
-    if job.schedule is not None:
-        for spec, date in job.schedule.dropped:
-            click.echo(f"{spec.location}: warning: dropped, {date} is after race day", err=True)
-        path, changed = builder.write_calendar(job, outcomes, out_dir=out_dir, athlete=athlete)
-        click.echo(f"{'wrote' if changed else 'unchanged'} {path}")
-    for path in builder.stale_outputs(out_dir, outcomes):
+    with _ProgressBar(f"building {folder.name}") as progress:
+        result = build_plan(
+            folder,
+            race_date=race_date.date() if race_date else None,
+            athlete=_load_athlete(athlete_path),
+            out_dir=out_dir,
+            progress=progress,
+        )
+    click.echo(build_summary(result))
+    for path in result.stale:
         click.echo(f"note: {path} is not part of this build (left in place)", err=True)
-    for outcome in outcomes:
-        for warning in outcome.warnings:
-            click.echo(f"{outcome.source}: warning: {warning}", err=True)
-    failed = [o for o in outcomes if o.error is not None]
-    for outcome in failed:
+    for outcome in result.failures:
         click.echo(str(outcome.error), err=True)
         if outcome.session:
             click.echo(f"  scheduled at {outcome.session.spec.location}", err=True)
-    if failed:
-        raise click.ClickException(f"{len(failed)} of {len(outcomes)} sessions failed to build")
+    if result.failures:
+        raise click.ClickException(
+            f"{len(result.failures)} of {len(result.outcomes)} sessions failed to build"
+        )
+
+
+class _ProgressBar:
+    """A progress bar on stderr, shown from the first item done (so that a job that fails
+    before it starts prints only its error)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 @cli.command()
@@ -339,34 +369,16 @@ def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path
 @click.option("--dry-run", is_flag=True, help="Say what would be copied; copy nothing.")
 @click.option("--force", is_flag=True, help="Replace files of the same name already on the watch.")
 def push(folder: Path, mount: Path | None, dry_run: bool, force: bool) -> None:
-    """Copy the FIT files of FOLDER to the watch (GARMIN/NewFiles), verifying each copy."""
-    from pacefit.delivery import usb as device
+    """Copy the workout files of FOLDER to the watch (GARMIN/NewFiles), verifying each copy."""
+    from pacefit.jobs.push import push_folder
+    from pacefit.reports.text import push_summary
 
-    files = sorted(p for p in folder.glob("*.fit") if p.is_file())
-    if not files:
-        raise click.ClickException(f"no .fit files in {folder}: build or compile first")
-    watch = device.choose_watch(mount)
-    if watch is not None:
-        transfers = device.push_to_drive(files, watch, force=force, dry_run=dry_run)
-        where = str(watch)
-    elif device.mtp_available():
-        transfers = device.push_over_mtp(files, force=force, dry_run=dry_run)
-        where = "the MTP watch"
-    else:
-        from pacefit.errors import DeviceError
-
-        raise DeviceError("no watch found", hint=device.MTP_HELP)
-    for transfer in transfers:
-        click.echo(f"{transfer.action.value}: {transfer.source.name} -> {transfer.destination}")
-    counts: dict[str, int] = {}
-    for transfer in transfers:
-        counts[transfer.action.name.lower()] = counts.get(transfer.action.name.lower(), 0) + 1
-    summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
-    click.echo(f"{where}: {summary}{' (dry run)' if dry_run else ''}")
-    refused = [t for t in transfers if t.action is device.Action.REFUSED]
-    if refused:
+    result = push_folder(folder, to=mount, force=force, dry_run=dry_run)
+    click.echo(push_summary(result))
+    if result.refused:
         raise click.ClickException(
-            f"{len(refused)} file(s) not copied: the watch has different files of the same name"
+            f"{len(result.refused)} file(s) not copied: the watch has different files of the "
+            "same name"
         )
 
 
@@ -399,27 +411,26 @@ def review(
     html_path: Path | None,
     workers: int | None,
 ) -> None:
-    """Match completed runs (FIT/GPX) to a plan's sessions by date; score each, week by week."""
+    """Match completed runs (FIT, GPX, TCX) to a plan's sessions; score each, week by week."""
     import json
 
-    from pacefit.jobs import build as builder
-    from pacefit.jobs import review as reviewer
-    from pacefit.reports.text import review_data, review_table
+    from pacefit.jobs.review import review_plan
+    from pacefit.reports.data import review_data
+    from pacefit.reports.text import review_table
 
-    athlete = _load_athlete(athlete_path)
-    job = builder.prepare_build(plan_folder, race_date=race_date.date())
-    if job.schedule is None:
-        raise click.UsageError(f"{plan_folder} has no plan.yaml")
-    result = reviewer.review(
-        job.schedule, reviewer.find_runs(runs_folder), athlete=athlete, workers=workers
+    result = review_plan(
+        plan_folder,
+        runs_folder,
+        race_date=race_date.date(),
+        athlete=_load_athlete(athlete_path),
+        workers=workers,
     )
-    data = review_data(result)
     if html_path is not None:
         from pacefit.files import write_atomic
         from pacefit.reports.html import render_review_html
 
-        write_atomic(html_path, render_review_html(data, title=f"{job.name}: review").encode())
-    click.echo(json.dumps(data, indent=2) if as_json else review_table(result))
+        write_atomic(html_path, render_review_html(result).encode())
+    click.echo(json.dumps(review_data(result), indent=2) if as_json else review_table(result))
 
 
 def main() -> None:

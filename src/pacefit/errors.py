@@ -1,8 +1,15 @@
-"""The project's one exception tree. Every error says where it happened."""
+"""The project's one exception tree, and its warnings. Every error says where it happened.
+
+The library never prints: it raises a `PacefitError` (the CLI shows it as one line) or emits a
+`PacefitWarning` through the standard `warnings` module (the CLI shows every warning, whether or
+not the command then fails).
+"""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,21 @@ class PacefitError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
+    @property
+    def headline(self) -> str:
+        """The error on one line, without the hint: for tables and batch summaries."""
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only arguments do not survive the default pickling (review's worker processes)
+        return (_rebuild, (type(self), self.message, self.location, self.hint))
+
+
+def _rebuild(
+    cls: type[PacefitError], message: str, location: Location | None, hint: str
+) -> PacefitError:
+    return cls(message, location=location, hint=hint)
+
 
 class WorkoutError(PacefitError):
     """A workout, athlete or plan file says something pacefit cannot use."""
@@ -64,6 +86,32 @@ class ActivityError(PacefitError):
 
 class DeviceError(PacefitError):
     """The watch cannot be found or written to."""
+
+
+class PacefitWarning(UserWarning):
+    """Something the user should know that does not stop the job (a name shortened, a session
+    dropped, a file read despite a bad checksum)."""
+
+    def __init__(self, message: str, *, location: Location | None = None) -> None:
+        message = one_line(message)
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_warning, (self.message, self.location))
+
+
+def _rebuild_warning(message: str, location: Location | None) -> PacefitWarning:
+    return PacefitWarning(message, location=location)
+
+
+def warn(message: str, *, location: Location | None = None) -> None:
+    """Emit a `PacefitWarning` (shown by the CLI as `path:line:col: warning: message`)."""
+    warnings.warn(PacefitWarning(message, location=location), stacklevel=2)
 
 
 class InvalidValue(ValueError):

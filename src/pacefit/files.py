@@ -1,14 +1,18 @@
-"""Writing output files safely: atomic replacement, names that cannot escape their folder."""
+"""Writing output files safely: atomic replacement, names that cannot escape their folder.
+
+The one place that writes a file, whether into an output folder or onto a watch.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
 import unicodedata
 from pathlib import Path
 
-from pacefit.errors import PacefitError
+from pacefit.errors import Location, PacefitError
 
 MAX_FILENAME_CHARS = 80
 OUTPUT_FILE_MODE = 0o644
@@ -28,22 +32,36 @@ def path_inside(folder: Path, filename: str) -> Path:
     """`folder/filename`, refusing anything that would land outside `folder`."""
     target = (folder / filename).resolve()
     if target.parent != folder.resolve():
-        raise PacefitError(f"refusing to write '{filename}' outside {folder}")
+        raise PacefitError(
+            f"refusing to write '{filename}' outside the folder", location=Location(str(folder))
+        )
     return target
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_if_exists(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PacefitError(
+            f"cannot read the file: {exc.strerror or exc}", location=Location(str(path))
+        ) from exc
+
+
+def write_atomic(path: Path, data: bytes, *, verify: bool = False) -> bool:
     """Write `data` to `path` so that readers see the old file or the new one, never half.
 
-    Returns False, and touches nothing, when the file already holds exactly `data`.
+    Returns False, and touches nothing, when the file already holds exactly `data`. With
+    `verify`, the file is read back after the rename and its checksum compared (for storage
+    that may lie, such as a watch's).
     """
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise PacefitError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if read_if_exists(path) == data:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
@@ -56,4 +74,9 @@ def write_atomic(path: Path, data: bytes) -> bool:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+    if verify and sha256(path.read_bytes()) != sha256(data):
+        raise PacefitError(
+            "the file does not read back as written: check the storage",
+            location=Location(str(path)),
+        )
     return True

@@ -265,7 +265,7 @@ def to_fit_bytes(run: SimulatedRun) -> bytes:
     file_id.time_created = start_ms
     builder.add(file_id)
     if script.embed_workout:
-        header, steps = workout_messages(script.workout, [])
+        header, steps = workout_messages(script.workout)
         builder.add(header)
         builder.add_all(steps)
     builder.add(_timer_event(at(0), EventType.START))

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from pacefit.core import units
 from pacefit.core.units import DistanceUnit
 from pacefit.core.workout import (
-    CadenceTarget,
+    CadenceRange,
     DistanceDuration,
     Duration,
     ExecutedStep,
     HeartRateDuration,
-    HeartRateTarget,
+    HeartRateRange,
+    HeartRateZone,
     Intensity,
     Node,
     OpenDuration,
     PaceTarget,
-    PowerTarget,
+    PowerRange,
+    PowerZone,
     Repeat,
+    RepeatUntil,
     Step,
     Target,
     TimeDuration,
@@ -24,36 +29,37 @@ from pacefit.core.workout import (
 
 
 def describe_duration(duration: Duration) -> str:
-    if isinstance(duration, DistanceDuration):
-        return units.format_distance(duration.distance_m)
-    if isinstance(duration, TimeDuration):
-        return units.format_duration(duration.duration_s)
-    if isinstance(duration, HeartRateDuration):
-        return f"until HR {'>' if duration.above else '<'} {duration.limit}"
-    return "until lap"
+    match duration:
+        case DistanceDuration(distance_m=distance_m):
+            return units.format_distance(distance_m)
+        case TimeDuration(duration_s=duration_s):
+            return units.format_duration(duration_s)
+        case HeartRateDuration(limit=limit, above=above):
+            return f"until HR {'>' if above else '<'} {limit}"
+        case OpenDuration():
+            return "until lap"
+        case _:
+            assert_never(duration)
 
 
-def describe_pace_band(target: PaceTarget, unit: DistanceUnit) -> str:
-    fast = units.format_pace(target.fast_s_per_km, unit)
-    slow = units.format_pace(target.slow_s_per_km, unit)
-    return f"{fast.split('/')[0]}-{slow}"
-
-
-def describe_target(target: Target, unit: DistanceUnit = DistanceUnit.KM) -> str:
-    if target is None:
-        return "open"
-    if isinstance(target, PaceTarget):
-        return describe_pace_band(target, unit)
-    if isinstance(target, HeartRateTarget):
-        if target.zone is not None:
-            return f"HR zone {target.zone}"
-        return f"HR {target.low}-{target.high}"
-    if isinstance(target, CadenceTarget):
-        return f"{target.low_spm}-{target.high_spm} spm"
-    assert isinstance(target, PowerTarget)
-    if target.zone is not None:
-        return f"power zone {target.zone}"
-    return f"{target.low}-{target.high}{'% FTP' if target.percent_ftp else ' W'}"
+def describe_target(target: Target | None, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    match target:
+        case None:
+            return "open"
+        case PaceTarget():
+            return units.format_pace_band(target.fast_s_per_km, target.slow_s_per_km, unit)
+        case HeartRateZone(zone=zone):
+            return f"HR zone {zone}"
+        case HeartRateRange(low=low, high=high):
+            return f"HR {low}-{high}"
+        case CadenceRange(low_spm=low_spm, high_spm=high_spm):
+            return f"{low_spm}-{high_spm} spm"
+        case PowerZone(zone=zone):
+            return f"power zone {zone}"
+        case PowerRange(low=low_power, high=high_power, percent_ftp=percent_ftp):
+            return f"{low_power}-{high_power}{'% FTP' if percent_ftp else ' W'}"
+        case _:
+            assert_never(target)
 
 
 # The words of the workout language, which runners read more easily than FIT's intensity names.
@@ -83,15 +89,17 @@ def workout_outline(nodes: tuple[Node, ...], unit: DistanceUnit = DistanceUnit.K
     """One line per step, repeats kept as `6 x` blocks: what a calendar entry should say."""
     lines: list[str] = []
     for node in nodes:
-        if isinstance(node, Repeat):
-            count = (
-                f"{node.count} x" if node.count else describe_duration(node.until or OpenDuration())
-            )
-            inner = "; ".join(workout_outline(node.steps, unit))
-            lines.append(f"{count} [{inner}]")
-            continue
-        text = f"{kind_word(node.intensity)} {describe_duration(node.duration)}"
-        if node.target is not None:
-            text += f" @ {describe_target(node.target, unit)}"
-        lines.append(text)
+        match node:
+            case Repeat(count=count):
+                lines.append(f"{count} x [{'; '.join(workout_outline(node.steps, unit))}]")
+            case RepeatUntil(until=until):
+                inner = "; ".join(workout_outline(node.steps, unit))
+                lines.append(f"{describe_duration(until)} [{inner}]")
+            case Step():
+                text = f"{kind_word(node.intensity)} {describe_duration(node.duration)}"
+                if node.target is not None:
+                    text += f" @ {describe_target(node.target, unit)}"
+                lines.append(text)
+            case _:
+                assert_never(node)
     return lines

@@ -9,20 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pacefit.core.paces import RACE_DISTANCES_M, TRAINING_PACE_NAMES, PaceRange, PaceTable
-from pacefit.core.units import METRES_PER_KM, METRES_PER_MILE, parse_pace_s_per_km
+from pacefit.core.paces import RACE_DISTANCES_M, TRAINING_PACE_NAMES, PaceTable
+from pacefit.core.units import METRES_PER_KM, METRES_PER_MILE, PaceRange, parse_pace_s_per_km
 from pacefit.errors import InvalidValue
 
 PACE_HINT = "expected e.g. '5k', '5k - 3s/km', '10k + 2%', 'threshold', '4:05/km', '4:00-4:10/km'"
 PACE_NAMES = tuple(RACE_DISTANCES_M) + tuple(n for n in TRAINING_PACE_NAMES if n != "marathon")
 
 _OFFSET_RE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)\s*(s/km|s/mi|s|%)$")
-
-
-@dataclass(frozen=True)
-class AbsolutePace:
-    fast_s_per_km: float
-    slow_s_per_km: float
 
 
 @dataclass(frozen=True)
@@ -35,19 +29,19 @@ class NamedPace:
 
 
 @dataclass(frozen=True)
-class PaceBand:
+class PaceBetween:
     """Anywhere between two paces (`5k..10k`)."""
 
-    first: NamedPace | AbsolutePace
-    second: NamedPace | AbsolutePace
+    first: NamedPace | PaceRange
+    second: NamedPace | PaceRange
 
 
 @dataclass(frozen=True)
 class PaceSlide:
     """A pace moving from one pace to another across a ladder (`5k -> 10k`)."""
 
-    start: NamedPace | AbsolutePace
-    end: NamedPace | AbsolutePace
+    start: NamedPace | PaceRange
+    end: NamedPace | PaceRange
 
     def at(self, fraction: float) -> InterpolatedPace:
         return InterpolatedPace(start=self.start, end=self.end, fraction=fraction)
@@ -55,12 +49,12 @@ class PaceSlide:
 
 @dataclass(frozen=True)
 class InterpolatedPace:
-    start: NamedPace | AbsolutePace
-    end: NamedPace | AbsolutePace
+    start: NamedPace | PaceRange
+    end: NamedPace | PaceRange
     fraction: float
 
 
-PaceExpr = AbsolutePace | NamedPace | PaceBand | PaceSlide | InterpolatedPace
+PaceExpr = PaceRange | NamedPace | PaceBetween | PaceSlide | InterpolatedPace
 
 
 def parse_pace(text: str) -> PaceExpr:
@@ -70,14 +64,14 @@ def parse_pace(text: str) -> PaceExpr:
         return PaceSlide(start=_parse_single(start), end=_parse_single(end))
     between = re.match(r"^between (.+) and (.+)$", text)
     if between:
-        return PaceBand(first=_parse_single(between[1]), second=_parse_single(between[2]))
+        return PaceBetween(first=_parse_single(between[1]), second=_parse_single(between[2]))
     if ".." in text:
         first, _, second = text.partition("..")
-        return PaceBand(first=_parse_single(first), second=_parse_single(second))
+        return PaceBetween(first=_parse_single(first), second=_parse_single(second))
     return _parse_single(text)
 
 
-def _parse_single(text: str) -> NamedPace | AbsolutePace:
+def _parse_single(text: str) -> NamedPace | PaceRange:
     text = text.strip()
     absolute = _parse_absolute(text)
     if absolute is not None:
@@ -102,7 +96,7 @@ def _parse_single(text: str) -> NamedPace | AbsolutePace:
     return NamedPace(name=name, offset_s_per_km=sign * per_km)
 
 
-def _parse_absolute(text: str) -> AbsolutePace | None:
+def _parse_absolute(text: str) -> PaceRange | None:
     """`4:05/km` or `4:00-4:10/km` (either order), or None when not an absolute pace."""
     unit_match = re.search(r"/\s*(km|mi|mile)$", text)
     if not unit_match or not re.match(r"^\d+:", text):
@@ -115,7 +109,7 @@ def _parse_absolute(text: str) -> AbsolutePace | None:
     if any(p is None for p in paces):
         raise InvalidValue(f"cannot read the pace '{text}'", PACE_HINT)
     values = [p for p in paces if p is not None]
-    return AbsolutePace(fast_s_per_km=min(values), slow_s_per_km=max(values))
+    return PaceRange(fast_s_per_km=min(values), slow_s_per_km=max(values))
 
 
 def resolve_pace(
@@ -127,7 +121,7 @@ def resolve_pace(
             "a sliding pace ('a -> b') only works in a ladder",
             "use '5k..10k' for a band, or put the steps in a `ladder:`",
         )
-    if isinstance(expr, PaceBand):
+    if isinstance(expr, PaceBetween):
         first = _resolve_single(expr.first, table)
         second = _resolve_single(expr.second, table)
         return PaceRange(
@@ -156,8 +150,8 @@ def _point(pace_s_per_km: float) -> PaceRange:
     return PaceRange(fast_s_per_km=pace_s_per_km, slow_s_per_km=pace_s_per_km)
 
 
-def _resolve_single(expr: NamedPace | AbsolutePace, table: PaceTable | None) -> PaceRange:
-    if isinstance(expr, AbsolutePace):
+def _resolve_single(expr: NamedPace | PaceRange, table: PaceTable | None) -> PaceRange:
+    if isinstance(expr, PaceRange):
         return PaceRange(fast_s_per_km=expr.fast_s_per_km, slow_s_per_km=expr.slow_s_per_km)
     if table is None:
         raise InvalidValue(

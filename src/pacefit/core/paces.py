@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from pacefit.core.units import DistanceUnit
+from pacefit.core.units import DistanceUnit, PaceRange
 
 RACE_DISTANCES_M: dict[str, float] = {
     "5k": 5000.0,
@@ -49,12 +49,6 @@ class Athlete:
             return None
         low, high = DEFAULT_HR_ZONE_FRACTIONS[zone - 1]
         return round(low * self.max_hr_bpm), round(high * self.max_hr_bpm)
-
-
-@dataclass(frozen=True)
-class PaceRange:
-    fast_s_per_km: float
-    slow_s_per_km: float
 
 
 @dataclass(frozen=True)

@@ -107,20 +107,9 @@ def overall_score(results: tuple[StepResult, ...]) -> float | None:
     return sum(r.score * r.planned_weight_s for r in scored if r.score is not None) / total_weight
 
 
-def band_distance_s_per_km(pace_s_per_km: float, target: PaceTarget) -> float:
-    """How far a pace lies outside the band, signed: negative when faster, 0 inside."""
-    if pace_s_per_km < target.fast_s_per_km:
-        return pace_s_per_km - target.fast_s_per_km
-    if pace_s_per_km > target.slow_s_per_km:
-        return pace_s_per_km - target.slow_s_per_km
-    return 0.0
-
-
 def credit(pace_s_per_km: float, target: PaceTarget) -> float:
     """1 inside the band, falling linearly to 0 at PENALTY_SCALE_S_PER_KM outside it."""
-    return max(
-        0.0, 1.0 - abs(band_distance_s_per_km(pace_s_per_km, target)) / PENALTY_SCALE_S_PER_KM
-    )
+    return max(0.0, 1.0 - abs(target.outside_s_per_km(pace_s_per_km)) / PENALTY_SCALE_S_PER_KM)
 
 
 def _score_window(activity: Activity, window: StepWindow) -> StepResult:
@@ -155,7 +144,7 @@ def _score_window(activity: Activity, window: StepWindow) -> StepResult:
     if target is None:
         return measured
     in_band, step_credit, stdev = _pace_statistics(activity, window, target)
-    deviation = band_distance_s_per_km(avg_pace, target) if avg_pace is not None else None
+    deviation = target.outside_s_per_km(avg_pace) if avg_pace is not None else None
     return replace(
         measured,
         verdict=_verdict(completed, deviation),
@@ -206,7 +195,7 @@ def _pace_statistics(
             speed = (sample.distance_m - previous.distance_m) / dt_s
         pace = 1000 / speed if speed > 0 else math.inf
         total += dt_s
-        if band_distance_s_per_km(pace, target) == 0:
+        if target.outside_s_per_km(pace) == 0:
             in_band += dt_s
         earned += credit(pace, target) * dt_s
         if speed > MOVING_SPEED_MPS:

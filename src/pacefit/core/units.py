@@ -7,6 +7,7 @@ Parsers raise ValueError with a message meant for a runner; callers add the loca
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import Enum
 
 METRES_PER_MILE = 1609.344
@@ -20,6 +21,27 @@ class DistanceUnit(Enum):
     @property
     def metres(self) -> float:
         return METRES_PER_KM if self is DistanceUnit.KM else METRES_PER_MILE
+
+
+@dataclass(frozen=True)
+class PaceRange:
+    """A band of paces, fast edge first: the one band type (targets, training paces, bands in
+    pace expressions)."""
+
+    fast_s_per_km: float
+    slow_s_per_km: float
+
+    @property
+    def middle_s_per_km(self) -> float:
+        return (self.fast_s_per_km + self.slow_s_per_km) / 2
+
+    def outside_s_per_km(self, pace_s_per_km: float) -> float:
+        """How far a pace lies outside the band, signed: negative when faster, 0 inside."""
+        if pace_s_per_km < self.fast_s_per_km:
+            return pace_s_per_km - self.fast_s_per_km
+        if pace_s_per_km > self.slow_s_per_km:
+            return pace_s_per_km - self.slow_s_per_km
+        return 0.0
 
 
 _DISTANCE_UNITS_M = {
@@ -98,8 +120,42 @@ def format_clock(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def per_unit(seconds_per_km: float, unit: DistanceUnit) -> float:
+    """Seconds per km (a pace, or a difference of paces) as seconds per `unit`."""
+    return seconds_per_km * unit.metres / METRES_PER_KM
+
+
 def format_pace(pace_s_per_km: float, unit: DistanceUnit = DistanceUnit.KM) -> str:
-    return f"{format_clock(pace_s_per_km * unit.metres / METRES_PER_KM)}/{unit.value}"
+    """`4:05/km`, `6:34/mi`."""
+    return f"{format_clock(per_unit(pace_s_per_km, unit))}/{unit.value}"
+
+
+def format_pace_clock(pace_s_per_km: float | None, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    """The pace without its unit (`4:05`), for a column headed with the unit; `-` when None."""
+    return "-" if pace_s_per_km is None else format_clock(per_unit(pace_s_per_km, unit))
+
+
+def format_pace_band(
+    fast_s_per_km: float, slow_s_per_km: float, unit: DistanceUnit = DistanceUnit.KM
+) -> str:
+    """`4:00-4:10/km`, or one pace when both edges round to the same second."""
+    fast, slow = per_unit(fast_s_per_km, unit), per_unit(slow_s_per_km, unit)
+    if round(fast) == round(slow):
+        return format_pace(fast_s_per_km, unit)
+    return f"{format_clock(fast)}-{format_clock(slow)}/{unit.value}"
+
+
+def format_deviation(deviation_s_per_km: float | None, unit: DistanceUnit) -> str:
+    """Signed seconds per unit off a band: `-7`, `+13`, `0` inside it; empty when None."""
+    if deviation_s_per_km is None:
+        return ""
+    seconds = per_unit(deviation_s_per_km, unit)
+    return "0" if round(seconds) == 0 else f"{seconds:+.0f}"
+
+
+def format_distance_in(distance_m: float, unit: DistanceUnit, *, decimals: int = 2) -> str:
+    """`5.38km`, `3.34mi`: a measured distance in the runner's unit."""
+    return f"{distance_m / unit.metres:.{decimals}f}{unit.value}"
 
 
 def format_duration(seconds: float) -> str:

@@ -1,13 +1,18 @@
 """The workout model: what a compiled workout is, independent of YAML and FIT.
 
-Values are frozen; a workout is a tree of steps and repeats, as a coach writes it.
+Values are frozen; a workout is a tree of steps and repeats, as a coach writes it. Each kind of
+duration, target and repeat is its own class, so that a value cannot be two things at once (a zone
+*and* a range) and a `match` over a union can be checked for completeness by the type checker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
+
+from pacefit.core.units import PaceRange
+from pacefit.errors import Location
 
 LEVELS = ("beginner", "intermediate", "advanced")
 # Garmin watches refuse workouts with more FIT steps than this (Garmin Connect's own limit).
@@ -67,58 +72,82 @@ Duration = DistanceDuration | TimeDuration | OpenDuration | HeartRateDuration
 
 
 @dataclass(frozen=True)
-class PaceTarget:
-    fast_s_per_km: float
-    slow_s_per_km: float
-    label: str = ""  # how the workout said it, e.g. "5k - 3s/km"
+class PaceTarget(PaceRange):
+    """A pace band to run in, and how the workout said it."""
 
-    @property
-    def middle_s_per_km(self) -> float:
-        return (self.fast_s_per_km + self.slow_s_per_km) / 2
+    label: str = ""  # e.g. "5k - 3s/km"
 
 
 @dataclass(frozen=True)
-class HeartRateTarget:
-    zone: int | None = None
-    low: HeartRate | None = None
-    high: HeartRate | None = None
+class HeartRateZone:
+    """A heart-rate zone (1-5) as the watch defines it."""
+
+    zone: int
 
 
 @dataclass(frozen=True)
-class CadenceTarget:
+class HeartRateRange:
+    low: HeartRate
+    high: HeartRate
+
+
+@dataclass(frozen=True)
+class CadenceRange:
+    """Running cadence in steps per minute (both feet), as runners count it."""
+
     low_spm: int
     high_spm: int
 
 
 @dataclass(frozen=True)
-class PowerTarget:
-    zone: int | None = None
-    low: int | None = None
-    high: int | None = None
+class PowerZone:
+    zone: int
+
+
+@dataclass(frozen=True)
+class PowerRange:
+    """Power in watts, or in percent of FTP."""
+
+    low: int
+    high: int
     percent_ftp: bool = False
 
 
-Target = PaceTarget | HeartRateTarget | CadenceTarget | PowerTarget | None
+Target = PaceTarget | HeartRateZone | HeartRateRange | CadenceRange | PowerZone | PowerRange
 
 
 @dataclass(frozen=True)
 class Step:
     intensity: Intensity
     duration: Duration
-    target: Target = None
+    target: Target | None = None
     name: str = ""
     notes: str = ""
+    # where the step was written (a YAML line), for messages; not part of the step's value
+    origin: Location | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Repeat:
+    """The steps, run `count` times."""
+
     steps: tuple[Node, ...]
-    count: int | None = None  # None when the repeat ends on heart rate
-    until: HeartRateDuration | None = None
+    count: int
     name: str = ""
+    origin: Location | None = field(default=None, compare=False, repr=False)
 
 
-Node = Step | Repeat
+@dataclass(frozen=True)
+class RepeatUntil:
+    """The steps, run again and again until heart rate crosses a limit."""
+
+    steps: tuple[Node, ...]
+    until: HeartRateDuration
+    name: str = ""
+    origin: Location | None = field(default=None, compare=False, repr=False)
+
+
+Node = Step | Repeat | RepeatUntil
 
 
 @dataclass(frozen=True)
@@ -128,6 +157,7 @@ class Workout:
     sport: str = "running"
     description: str = ""
     level: str = DEFAULT_LEVEL
+    origin: Location | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -159,8 +189,10 @@ def _unroll(
             yield ExecutedStep(node, index, repetition=repetition, repeat_count=count)
             index += 1
             continue
-        for rep in range(1, (node.count or 1) + 1):
-            yield from _unroll(node.steps, first_index=index, repetition=rep, count=node.count)
+        times = node.count if isinstance(node, Repeat) else 1
+        inner_count = node.count if isinstance(node, Repeat) else None
+        for rep in range(1, times + 1):
+            yield from _unroll(node.steps, first_index=index, repetition=rep, count=inner_count)
         index += message_count(node.steps) + 1
 
 
@@ -196,8 +228,9 @@ def _override(node: Node, overrides: Overrides) -> Node:
     children = tuple(
         _override(child, overrides) if isinstance(child, Step) else child for child in node.steps
     )
-    count = overrides.repeat if overrides.repeat is not None and node.count else node.count
-    return replace(node, steps=children, count=count)
+    if isinstance(node, Repeat) and overrides.repeat is not None:
+        return replace(node, steps=children, count=overrides.repeat)
+    return replace(node, steps=children)
 
 
 @dataclass(frozen=True)

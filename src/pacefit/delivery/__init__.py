@@ -1,0 +1,92 @@
+"""Delivery: putting workout files on a watch.
+
+A `Destination` is a watch's `GARMIN/NewFiles` folder, reached one way or another: a USB drive
+(`usb.py`) or the libmtp tools (`mtp.py`). What to do with each file (copy, leave alone, refuse to
+overwrite) is decided once, here, for every destination; a new way to reach a watch is one module
+implementing the protocol plus one line in `find_destination`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Protocol
+
+from pacefit.errors import DeviceError
+
+
+class Action(Enum):
+    COPIED = "copied"
+    REPLACED = "replaced"
+    IDENTICAL = "already there"
+    REFUSED = "refused: a different file of that name is on the watch (use --force)"
+    WOULD_COPY = "would copy"
+    WOULD_REPLACE = "would replace"
+
+
+@dataclass(frozen=True)
+class Transfer:
+    source: Path
+    destination: str
+    action: Action
+
+
+class Destination(Protocol):
+    """A watch's folder for new files. Writes are whole-file and verified by reading back."""
+
+    @property
+    def description(self) -> str:
+        """Where the files go, for messages: a mount point, or 'the MTP watch'."""
+        ...
+
+    def where(self, name: str) -> str:
+        """The address of file `name` on the watch, for messages."""
+        ...
+
+    def read(self, name: str) -> bytes | None:
+        """The bytes of file `name` on the watch, or None when there is none."""
+        ...
+
+    def write(self, name: str, data: bytes) -> None:
+        """Put `data` on the watch as `name` (replacing it), then read it back and compare;
+        a mismatch is a `DeviceError` naming the file."""
+        ...
+
+
+def decide(data: bytes, existing: bytes | None, *, force: bool, dry_run: bool) -> Action:
+    """What to do with one file: nothing on the watch is replaced unless forced."""
+    if existing == data:
+        return Action.IDENTICAL
+    if existing is not None and not force:
+        return Action.REFUSED
+    if dry_run:
+        return Action.WOULD_REPLACE if existing is not None else Action.WOULD_COPY
+    return Action.REPLACED if existing is not None else Action.COPIED
+
+
+def deliver(
+    files: Sequence[Path], destination: Destination, *, force: bool, dry_run: bool
+) -> list[Transfer]:
+    transfers = []
+    for source in files:
+        data = source.read_bytes()
+        action = decide(data, destination.read(source.name), force=force, dry_run=dry_run)
+        if action in (Action.COPIED, Action.REPLACED):
+            destination.write(source.name, data)
+        transfers.append(Transfer(source, destination.where(source.name), action))
+    return transfers
+
+
+def find_destination(explicit: Path | None) -> Destination:
+    """The watch to deliver to: the drive named, else the one USB drive with a GARMIN folder,
+    else a watch reached through the libmtp tools."""
+    from pacefit.delivery import mtp, usb
+
+    drive = usb.choose_drive(explicit)
+    if drive is not None:
+        return drive
+    if mtp.tools_available():
+        return mtp.MtpWatch()
+    raise DeviceError("no watch found", hint=mtp.INSTALL_HELP)

@@ -20,7 +20,8 @@ from pacefit.core.activity import (
 )
 from pacefit.core.workout import Workout
 from pacefit.errors import ActivityError, Location
-from pacefit.formats.fit_decode import CrcPolicy, file_type_name, iter_messages, raw_fields
+from pacefit.formats import ReadOptions
+from pacefit.formats.fit_decode import file_type_name, iter_messages, raw_fields
 from pacefit.formats.fit_workout import steps_from_raw
 
 FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
@@ -60,10 +61,10 @@ class _Collected:
     workout_steps: list[dict[int, object]] = field(default_factory=list)
 
 
-def read_fit_activity(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Activity:
+def read_fit_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
     location = Location(str(path))
     try:
-        return _read(path, crc, location)
+        return _read(path, options or ReadOptions(), location)
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         # a field of an unexpected type or size in a damaged or unusual file
         raise ActivityError(
@@ -72,8 +73,8 @@ def read_fit_activity(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Activ
         ) from exc
 
 
-def _read(path: Path, crc: CrcPolicy, location: Location) -> Activity:
-    collected = _collect(path, crc)
+def _read(path: Path, options: ReadOptions, location: Location) -> Activity:
+    collected = _collect(path, options)
     if collected.file_type != "activity":
         raise ActivityError(
             f"this is a FIT {collected.file_type or 'unknown'} file, not an activity",
@@ -101,9 +102,9 @@ def _read(path: Path, crc: CrcPolicy, location: Location) -> Activity:
     )
 
 
-def _collect(path: Path, crc: CrcPolicy) -> _Collected:
+def _collect(path: Path, options: ReadOptions) -> _Collected:
     collected = _Collected()
-    for message in iter_messages(path, names=_WANTED, crc=crc):
+    for message in iter_messages(path, names=_WANTED, options=options):
         name = message.name
         if name == "record":
             values = message.get_values()

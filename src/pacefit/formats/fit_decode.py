@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import struct
-import warnings
 from collections.abc import Iterator
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +11,8 @@ import fitparse
 from fitparse.processors import FitFileDataProcessor
 from fitparse.utils import FitEOFError, FitHeaderError, FitParseError
 
-from pacefit.errors import FitFileError, Location
+from pacefit.errors import FitFileError, Location, warn
+from pacefit.formats import ReadOptions
 
 FILE_TYPES = {
     1: "device",
@@ -48,19 +47,8 @@ class _RawTimesProcessor(FitFileDataProcessor):  # type: ignore[misc]  # untyped
         pass
 
 
-class CrcPolicy(Enum):
-    """What to do with a file whose checksum is wrong."""
-
-    REFUSE = "refuse"
-    WARN = "warn"
-
-
-class FitCrcWarning(UserWarning):
-    """A file with a bad checksum was read anyway because the user asked for it."""
-
-
 def iter_messages(
-    path: Path, *, names: frozenset[str] | None = None, crc: CrcPolicy = CrcPolicy.REFUSE
+    path: Path, *, names: frozenset[str] | None = None, options: ReadOptions
 ) -> Iterator[fitparse.DataMessage]:
     """The file's data messages (only those named in `names`, when given).
 
@@ -69,7 +57,7 @@ def iter_messages(
     """
     location = Location(str(path))
     try:
-        check_framing(path.read_bytes(), crc=crc, source=str(path))
+        check_framing(path.read_bytes(), ignore_crc=options.ignore_crc, source=str(path))
         fit = _open(path)
         yield from fit.get_messages(name=list(names) if names is not None else None)
     except FitHeaderError as exc:
@@ -120,9 +108,9 @@ def fit_crc16(data: bytes) -> int:
     return crc
 
 
-def check_framing(data: bytes, *, crc: CrcPolicy, source: str) -> None:
+def check_framing(data: bytes, *, ignore_crc: bool, source: str) -> None:
     """Check every FIT file in `data` (they may be chained): header, announced length, and the
-    header and file checksums. A bad checksum is an error, or a warning under CrcPolicy.WARN."""
+    header and file checksums. A bad checksum is an error, or a warning with `ignore_crc`."""
     location = Location(source)
     offset = 0
     while offset < len(data):
@@ -144,15 +132,13 @@ def check_framing(data: bytes, *, crc: CrcPolicy, source: str) -> None:
             data[end - 2 : end], "little"
         )
         if bad_header or bad_file:
-            if crc is CrcPolicy.REFUSE:
+            if not ignore_crc:
                 raise FitFileError(
                     "the file's checksum is wrong: it is corrupt",
                     location=location,
                     hint="pass --ignore-crc to read it anyway",
                 )
-            warnings.warn(
-                f"{source}: the checksum is wrong; read anyway", FitCrcWarning, stacklevel=4
-            )
+            warn("the checksum is wrong; read anyway", location=location)
         offset = end
 
 

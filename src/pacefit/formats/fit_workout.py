@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import assert_never
 
 from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.file_id_message import FileIdMessage
@@ -29,26 +29,30 @@ from fit_tool.profile.profile_type import Intensity as FitIntensity
 from pacefit.core.units import pace_s_per_km, speed_mps
 from pacefit.core.workout import (
     MAX_WORKOUT_STEPS,
-    CadenceTarget,
+    CadenceRange,
     DistanceDuration,
     Duration,
     HeartRate,
     HeartRateDuration,
-    HeartRateTarget,
+    HeartRateRange,
+    HeartRateZone,
     Intensity,
     Node,
     OpenDuration,
     PaceTarget,
-    PowerTarget,
+    PowerRange,
+    PowerZone,
     Repeat,
+    RepeatUntil,
     Step,
     Target,
     TimeDuration,
     Workout,
     message_count,
 )
-from pacefit.errors import FitFileError, Location
-from pacefit.formats.fit_decode import CrcPolicy, file_type_name, iter_messages, raw_fields
+from pacefit.errors import FitFileError, Location, warn
+from pacefit.formats import ReadOptions
+from pacefit.formats.fit_decode import file_type_name, iter_messages, raw_fields
 
 # Conservative text limits: FIT strings are NUL-terminated UTF-8, and Garmin watches show short
 # names only. Longer text is shortened with a warning.
@@ -74,14 +78,8 @@ _REPEAT_HR_BELOW, _REPEAT_HR_ABOVE = 10, 11
 _TARGET_SPEED, _TARGET_HR, _TARGET_OPEN, _TARGET_CADENCE, _TARGET_POWER = 0, 1, 2, 3, 4
 
 
-@dataclass(frozen=True)
-class EncodedWorkout:
-    data: bytes
-    warnings: tuple[str, ...]
-
-
-def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None) -> EncodedWorkout:
-    """The FIT bytes of a workout, and warnings about anything shortened.
+def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None) -> bytes:
+    """The FIT bytes of a workout; anything shortened to fit a watch is a `PacefitWarning`.
 
     The same workout always gives the same bytes (serial number and time are derived from the
     content unless `time_created` is given), so rebuilding changes nothing.
@@ -92,9 +90,9 @@ def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None)
             f"the workout '{workout.name}' has {steps_count} steps; watches accept at most "
             f"{MAX_WORKOUT_STEPS}",
             hint="split it into several workouts or use repeats",
+            location=workout.origin,
         )
-    warnings: list[str] = []
-    header, messages = workout_messages(workout, warnings)
+    header, messages = workout_messages(workout)
     fingerprint = zlib.crc32(repr((header.workout_name, workout.steps)).encode())
 
     file_id = FileIdMessage()
@@ -111,68 +109,72 @@ def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None)
     builder.add(file_id)
     builder.add(header)
     builder.add_all(messages)
-    return EncodedWorkout(data=bytes(builder.build().to_bytes()), warnings=tuple(warnings))
+    return bytes(builder.build().to_bytes())
 
 
-def workout_messages(
-    workout: Workout, warnings: list[str]
-) -> tuple[WorkoutMessage, list[WorkoutStepMessage]]:
+def workout_messages(workout: Workout) -> tuple[WorkoutMessage, list[WorkoutStepMessage]]:
     """The workout and workout_step messages (also embedded in simulated activities)."""
     header = WorkoutMessage()
-    header.workout_name = _shorten(workout.name, WORKOUT_NAME_MAX_BYTES, "workout name", warnings)
+    header.workout_name = _shorten(
+        workout.name, WORKOUT_NAME_MAX_BYTES, "workout name", workout.origin
+    )
     header.sport = Sport.RUNNING
     messages: list[WorkoutStepMessage] = []
-    _encode_nodes(workout.steps, messages, warnings)
+    _encode_nodes(workout.steps, messages)
     header.num_valid_steps = len(messages)
     return header, messages
 
 
-def _shorten(text: str, max_bytes: int, what: str, warnings: list[str]) -> str:
+def _shorten(text: str, max_bytes: int, what: str, origin: Location | None) -> str:
     encoded = text.encode("utf-8")
     if len(encoded) <= max_bytes:
         return text
     short = encoded[:max_bytes].decode("utf-8", errors="ignore").rstrip()
-    warnings.append(f"{what} '{text}' is too long for a watch; shortened to '{short}'")
+    warn(f"{what} '{text}' is too long for a watch; shortened to '{short}'", location=origin)
     return short
 
 
-def _encode_nodes(
-    nodes: tuple[Node, ...], out: list[WorkoutStepMessage], warnings: list[str]
-) -> None:
+def _encode_nodes(nodes: tuple[Node, ...], out: list[WorkoutStepMessage]) -> None:
     for node in nodes:
         if isinstance(node, Step):
-            out.append(_encode_step(node, len(out), warnings))
+            out.append(_encode_step(node, len(out)))
             continue
         first_index = len(out)
-        _encode_nodes(node.steps, out, warnings)
+        _encode_nodes(node.steps, out)
         message = WorkoutStepMessage()
         message.message_index = len(out)
         if node.name:
             message.workout_step_name = _shorten(
-                node.name, STEP_NAME_MAX_BYTES, "repeat name", warnings
+                node.name, STEP_NAME_MAX_BYTES, "repeat name", node.origin
             )
         message.duration_step = first_index
-        if node.until is None:
-            message.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
-            message.target_repeat_steps = node.count
-        else:
-            message.duration_type = (
-                WorkoutStepDuration.REPEAT_UNTIL_HR_GREATER_THAN
-                if node.until.above
-                else WorkoutStepDuration.REPEAT_UNTIL_HR_LESS_THAN
-            )
-            message.target_repeat_hr = _hr_raw(node.until.limit)
+        match node:
+            case Repeat(count=count):
+                message.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
+                message.target_repeat_steps = count
+            case RepeatUntil(until=until):
+                message.duration_type = (
+                    WorkoutStepDuration.REPEAT_UNTIL_HR_GREATER_THAN
+                    if until.above
+                    else WorkoutStepDuration.REPEAT_UNTIL_HR_LESS_THAN
+                )
+                message.target_repeat_hr = _hr_raw(until.limit)
+            case _:
+                assert_never(node)
         out.append(message)
 
 
-def _encode_step(step: Step, index: int, warnings: list[str]) -> WorkoutStepMessage:
+def _encode_step(step: Step, index: int) -> WorkoutStepMessage:
     message = WorkoutStepMessage()
     message.message_index = index
-    label = f"step {index + 1} name"
     if step.name:
-        message.workout_step_name = _shorten(step.name, STEP_NAME_MAX_BYTES, label, warnings)
+        message.workout_step_name = _shorten(
+            step.name, STEP_NAME_MAX_BYTES, f"step {index + 1} name", step.origin
+        )
     if step.notes:
-        message.notes = _shorten(step.notes, NOTES_MAX_BYTES, f"step {index + 1} notes", warnings)
+        message.notes = _shorten(
+            step.notes, NOTES_MAX_BYTES, f"step {index + 1} notes", step.origin
+        )
     message.intensity = _INTENSITY_TO_FIT[step.intensity]
     _encode_duration(step.duration, message)
     _encode_target(step.target, message)
@@ -180,55 +182,57 @@ def _encode_step(step: Step, index: int, warnings: list[str]) -> WorkoutStepMess
 
 
 def _encode_duration(duration: Duration, message: WorkoutStepMessage) -> None:
-    if isinstance(duration, DistanceDuration):
-        message.duration_type = WorkoutStepDuration.DISTANCE
-        message.duration_distance = duration.distance_m
-    elif isinstance(duration, TimeDuration):
-        message.duration_type = WorkoutStepDuration.TIME
-        message.duration_time = duration.duration_s
-    elif isinstance(duration, HeartRateDuration):
-        message.duration_type = (
-            WorkoutStepDuration.HR_GREATER_THAN
-            if duration.above
-            else WorkoutStepDuration.HR_LESS_THAN
-        )
-        message.duration_hr = _hr_raw(duration.limit)
-    else:
-        message.duration_type = WorkoutStepDuration.OPEN
+    match duration:
+        case DistanceDuration(distance_m=distance_m):
+            message.duration_type = WorkoutStepDuration.DISTANCE
+            message.duration_distance = distance_m
+        case TimeDuration(duration_s=duration_s):
+            message.duration_type = WorkoutStepDuration.TIME
+            message.duration_time = duration_s
+        case HeartRateDuration(limit=limit, above=above):
+            message.duration_type = (
+                WorkoutStepDuration.HR_GREATER_THAN if above else WorkoutStepDuration.HR_LESS_THAN
+            )
+            message.duration_hr = _hr_raw(limit)
+        case OpenDuration():
+            message.duration_type = WorkoutStepDuration.OPEN
+        case _:
+            assert_never(duration)
 
 
-def _encode_target(target: Target, message: WorkoutStepMessage) -> None:
-    if target is None:
-        message.target_type = WorkoutStepTarget.OPEN
-        return
-    if isinstance(target, PaceTarget):
-        message.target_type = WorkoutStepTarget.SPEED
-        message.target_value = 0
-        message.custom_target_speed_low = speed_mps(target.slow_s_per_km)
-        message.custom_target_speed_high = speed_mps(target.fast_s_per_km)
-    elif isinstance(target, HeartRateTarget):
-        message.target_type = WorkoutStepTarget.HEART_RATE
-        if target.zone is not None:
-            message.target_hr_zone = target.zone
-        else:
-            assert target.low is not None and target.high is not None
+def _encode_target(target: Target | None, message: WorkoutStepMessage) -> None:
+    match target:
+        case None:
+            message.target_type = WorkoutStepTarget.OPEN
+        case PaceTarget():
+            message.target_type = WorkoutStepTarget.SPEED
             message.target_value = 0
-            message.custom_target_heart_rate_low = _hr_raw(target.low)
-            message.custom_target_heart_rate_high = _hr_raw(target.high)
-    elif isinstance(target, CadenceTarget):
-        message.target_type = WorkoutStepTarget.CADENCE
-        message.target_value = 0
-        message.custom_target_cadence_low = target.low_spm
-        message.custom_target_cadence_high = target.high_spm
-    else:
-        message.target_type = WorkoutStepTarget.POWER
-        if target.zone is not None:
-            message.target_power_zone = target.zone
-        else:
-            offset = 0 if target.percent_ftp else _POWER_WATTS_OFFSET
+            message.custom_target_speed_low = speed_mps(target.slow_s_per_km)
+            message.custom_target_speed_high = speed_mps(target.fast_s_per_km)
+        case HeartRateZone(zone=zone):
+            message.target_type = WorkoutStepTarget.HEART_RATE
+            message.target_hr_zone = zone
+        case HeartRateRange(low=low, high=high):
+            message.target_type = WorkoutStepTarget.HEART_RATE
             message.target_value = 0
-            message.custom_target_power_low = (target.low or 0) + offset
-            message.custom_target_power_high = (target.high or 0) + offset
+            message.custom_target_heart_rate_low = _hr_raw(low)
+            message.custom_target_heart_rate_high = _hr_raw(high)
+        case CadenceRange(low_spm=low_spm, high_spm=high_spm):
+            message.target_type = WorkoutStepTarget.CADENCE
+            message.target_value = 0
+            message.custom_target_cadence_low = low_spm
+            message.custom_target_cadence_high = high_spm
+        case PowerZone(zone=zone):
+            message.target_type = WorkoutStepTarget.POWER
+            message.target_power_zone = zone
+        case PowerRange(low=low_power, high=high_power, percent_ftp=percent_ftp):
+            offset = 0 if percent_ftp else _POWER_WATTS_OFFSET
+            message.target_type = WorkoutStepTarget.POWER
+            message.target_value = 0
+            message.custom_target_power_low = low_power + offset
+            message.custom_target_power_high = high_power + offset
+        case _:
+            assert_never(target)
 
 
 def _hr_raw(heart_rate: HeartRate) -> int:
@@ -238,12 +242,12 @@ def _hr_raw(heart_rate: HeartRate) -> int:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def read_workout(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Workout:
+def read_workout(path: Path, *, options: ReadOptions | None = None) -> Workout:
     """A FIT workout file (ours or Garmin's) as a `Workout`, read in one pass."""
     name = path.stem
     raw_steps: list[dict[int, object]] = []
     wanted = frozenset({"file_id", "workout", "workout_step"})
-    for message in iter_messages(path, names=wanted, crc=crc):
+    for message in iter_messages(path, names=wanted, options=options or ReadOptions()):
         if message.name == "file_id":
             kind = file_type_name(message)
             if kind != "workout":
@@ -290,7 +294,7 @@ def _int(value: object, *, default: int) -> int:
 
 def _repeat_from_raw(
     fields: dict[int, object], duration_type: int, children: tuple[Node, ...]
-) -> Repeat:
+) -> Repeat | RepeatUntil:
     name = str(fields.get(0, ""))
     target_value = _int(fields.get(4), default=1)
     if duration_type == _REPEAT_STEPS:
@@ -298,7 +302,7 @@ def _repeat_from_raw(
     until = HeartRateDuration(
         limit=_hr_value(target_value), above=duration_type == _REPEAT_HR_ABOVE
     )
-    return Repeat(steps=children, until=until, name=name)
+    return RepeatUntil(steps=children, until=until, name=name)
 
 
 def _step_from_raw(fields: dict[int, object], duration_type: int, index: int, source: str) -> Step:
@@ -328,7 +332,7 @@ def _duration_from_raw(duration_type: int, value: object, index: int, source: st
     )
 
 
-def _target_from_raw(fields: dict[int, object], index: int, source: str) -> Target:
+def _target_from_raw(fields: dict[int, object], index: int, source: str) -> Target | None:
     target_type = _int(fields.get(3), default=_TARGET_OPEN)
     zone = _int(fields.get(4), default=0)
     low, high = _int(fields.get(5), default=0), _int(fields.get(6), default=0)
@@ -339,16 +343,16 @@ def _target_from_raw(fields: dict[int, object], index: int, source: str) -> Targ
         return PaceTarget(fast_s_per_km=pace_s_per_km(fast), slow_s_per_km=pace_s_per_km(slow))
     if target_type == _TARGET_HR:
         if zone:
-            return HeartRateTarget(zone=zone)
-        return HeartRateTarget(low=_hr_value(low), high=_hr_value(high))
+            return HeartRateZone(zone)
+        return HeartRateRange(low=_hr_value(low), high=_hr_value(high))
     if target_type == _TARGET_CADENCE and zone == 0:
-        return CadenceTarget(low_spm=low, high_spm=high)
+        return CadenceRange(low_spm=low, high_spm=high)
     if target_type == _TARGET_POWER:
         if zone:
-            return PowerTarget(zone=zone)
+            return PowerZone(zone)
         percent = high <= _POWER_WATTS_OFFSET
         offset = 0 if percent else _POWER_WATTS_OFFSET
-        return PowerTarget(low=low - offset, high=high - offset, percent_ftp=percent)
+        return PowerRange(low=low - offset, high=high - offset, percent_ftp=percent)
     raise FitFileError(
         f"step {index} has a target pacefit cannot express (FIT target type {target_type}, "
         f"value {zone})",

@@ -21,12 +21,14 @@ from pacefit.core.activity import (
     timer_from_pauses,
 )
 from pacefit.errors import ActivityError, Location
+from pacefit.formats import ReadOptions
 
 # Positions jitter by a metre or two, so speed is taken over a longer span than a watch needs.
 SPEED_WINDOW_S = 10.0
 
 
-def read_gpx_activity(path: Path) -> Activity:
+def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
+    """A GPX track as a run (`options` are accepted for the reader registry; GPX has no CRC)."""
     location = Location(str(path))
     try:
         with path.open(encoding="utf-8-sig") as handle:

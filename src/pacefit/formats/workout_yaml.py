@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import assert_never
 
 import yaml
 
@@ -19,19 +20,22 @@ from pacefit.core.workout import (
     DEFAULT_LEVEL,
     LEVELS,
     MAX_WORKOUT_STEPS,
-    CadenceTarget,
+    CadenceRange,
     DistanceDuration,
     Duration,
     HeartRate,
     HeartRateDuration,
-    HeartRateTarget,
+    HeartRateRange,
+    HeartRateZone,
     Intensity,
     Node,
     OpenDuration,
     Overrides,
     PaceTarget,
-    PowerTarget,
+    PowerRange,
+    PowerZone,
     Repeat,
+    RepeatUntil,
     Step,
     Target,
     TimeDuration,
@@ -138,6 +142,7 @@ def parse_workout(
         steps=steps,
         description=_optional_text(source, top, "description"),
         level=level,
+        origin=source.location(source.root),
     )
     return apply_overrides(workout, overrides) if overrides else workout
 
@@ -195,11 +200,12 @@ def _parse_item(context: _Context, node: yaml.Node) -> list[Node]:
             target=_target(context, entries),
             name=_optional_text(source, entries, "name"),
             notes=_optional_text(source, entries, "notes"),
+            origin=source.location(node),
         )
     ]
 
 
-def _parse_repeat(context: _Context, node: yaml.Node) -> Repeat:
+def _parse_repeat(context: _Context, node: yaml.Node) -> Repeat | RepeatUntil:
     source = context.source
     entries = source.mapping(node, what="a repeat", allowed=REPEAT_KEYS)
     if "steps" not in entries:
@@ -207,17 +213,18 @@ def _parse_repeat(context: _Context, node: yaml.Node) -> Repeat:
     count_node = _leveled(context, entries["repeat"].value)
     count_text = source.text(count_node, what="the repeat count")
     until = _until_hr(count_text)
-    count: int | None = None
-    if until is None:
-        count = _repeat_count(context, count_node, count_text)
+    count = _repeat_count(context, count_node, count_text) if until is None else None
     if context.depth >= MAX_NESTING:
         source.fail(node, f"repeats are nested more than {MAX_NESTING} deep", "flatten the workout")
     context.depth += 1
     steps = _parse_block(context, entries["steps"].value, what="the repeat's 'steps'")
     context.depth -= 1
-    return Repeat(
-        steps=steps, count=count, until=until, name=_optional_text(source, entries, "name")
-    )
+    name = _optional_text(source, entries, "name")
+    origin = source.location(node)
+    if until is not None:
+        return RepeatUntil(steps=steps, until=until, name=name, origin=origin)
+    assert count is not None
+    return Repeat(steps=steps, count=count, name=name, origin=origin)
 
 
 def _repeat_count(context: _Context, node: yaml.Node, text: str) -> int:
@@ -261,6 +268,7 @@ def _parse_ladder(context: _Context, node: yaml.Node) -> list[Node]:
                 duration=_duration(context, rung),
                 target=target,
                 name=f"{name} {index + 1}".strip(),
+                origin=source.location(rung),
             )
         )
         if "recover" in entries and index < len(rungs) - 1:
@@ -275,6 +283,7 @@ def _parse_ladder(context: _Context, node: yaml.Node) -> list[Node]:
                     intensity=Intensity.RECOVERY,
                     duration=_duration(context, entries["recover"].value),
                     target=recover_target,
+                    origin=source.location(entries["recover"].value),
                 )
             )
     return steps
@@ -323,7 +332,7 @@ def _duration(context: _Context, node: yaml.Node) -> Duration:
     source.fail(node, f"'{text}' is not a duration", DURATION_HINT)
 
 
-def _target(context: _Context, entries: dict[str, Entry]) -> Target:
+def _target(context: _Context, entries: dict[str, Entry]) -> Target | None:
     source = context.source
     given = [key for key in TARGET_KEYS if key in entries]
     if len(given) > 1:
@@ -382,24 +391,26 @@ def _pace_target(
     )
 
 
-def _athlete_zone(target: HeartRateTarget, athlete: Athlete | None) -> HeartRateTarget:
+def _athlete_zone(
+    target: HeartRateZone | HeartRateRange, athlete: Athlete | None
+) -> HeartRateZone | HeartRateRange:
     """A zone in the athlete's own bpm when the athlete file defines zones (or a max HR);
     otherwise the zone number, which the watch reads against its own zones."""
-    if target.zone is None or athlete is None:
+    if not isinstance(target, HeartRateZone) or athlete is None:
         return target
     zone_bpm = athlete.hr_zone_bpm(target.zone)
     if zone_bpm is None:
         return target
-    return HeartRateTarget(low=HeartRate(zone_bpm[0]), high=HeartRate(zone_bpm[1]))
+    return HeartRateRange(low=HeartRate(zone_bpm[0]), high=HeartRate(zone_bpm[1]))
 
 
-def _hr_target(text: str) -> HeartRateTarget:
+def _hr_target(text: str) -> HeartRateZone | HeartRateRange:
     zone = _ZONE_RE.match(text)
     if zone:
         number = int(zone[1])
         if not 1 <= number <= 5:
             raise InvalidValue(f"heart-rate zone {number} does not exist", "zones are 1 to 5")
-        return HeartRateTarget(zone=number)
+        return HeartRateZone(number)
     match = _HR_RANGE_RE.match(text.replace(" ", ""))
     if not match:
         raise InvalidValue(
@@ -415,12 +426,12 @@ def _hr_target(text: str) -> HeartRateTarget:
         raise InvalidValue(
             f"the heart rate '{text}' is out of range", f"heart rates lie in 1-{limit}"
         )
-    return HeartRateTarget(
+    return HeartRateRange(
         low=HeartRate(min(low, high), percent), high=HeartRate(max(low, high), percent)
     )
 
 
-def _cadence_target(text: str) -> CadenceTarget:
+def _cadence_target(text: str) -> CadenceRange:
     match = re.match(r"^(\d+)\s*(?:-\s*(\d+)\s*)?spm$", text)
     if not match:
         raise InvalidValue(
@@ -431,20 +442,20 @@ def _cadence_target(text: str) -> CadenceTarget:
         raise InvalidValue(
             f"the cadence '{text}' is out of range", "running cadence lies in 60-260spm"
         )
-    return CadenceTarget(low_spm=min(low, high), high_spm=max(low, high))
+    return CadenceRange(low_spm=min(low, high), high_spm=max(low, high))
 
 
-def _power_target(text: str) -> PowerTarget:
+def _power_target(text: str) -> PowerZone | PowerRange:
     zone = _ZONE_RE.match(text)
     if zone:
-        return PowerTarget(zone=int(zone[1]))
+        return PowerZone(int(zone[1]))
     match = re.match(r"^(\d+)\s*(?:-\s*(\d+)\s*)?(w|%)$", text)
     if not match:
         raise InvalidValue(
             f"cannot read the power '{text}'", "write 'zone 3', '250-270W' or '80-90%' (of FTP)"
         )
     low, high = int(match[1]), int(match[2] or match[1])
-    return PowerTarget(low=min(low, high), high=max(low, high), percent_ftp=match[3] == "%")
+    return PowerRange(low=min(low, high), high=max(low, high), percent_ftp=match[3] == "%")
 
 
 # -- writing (decompile) --------------------------------------------------------------------
@@ -462,22 +473,30 @@ def dump_workout(workout: Workout) -> str:
 
 
 def _dump_node(node: Node) -> dict[str, object]:
-    if isinstance(node, Repeat):
-        out: dict[str, object] = {}
-        if node.until is not None:
-            out["repeat"] = _dump_until(node.until)
-        else:
-            out["repeat"] = node.count
-        if node.name:
-            out["name"] = node.name
-        out["steps"] = [_dump_node(child) for child in node.steps]
-        return out
-    out = {_KIND_OF_INTENSITY[node.intensity]: _dump_duration(node.duration)}
+    match node:
+        case Repeat(count=count):
+            return _dump_repeat(node, count)
+        case RepeatUntil(until=until):
+            return _dump_repeat(node, _dump_until(until))
+        case Step():
+            out: dict[str, object] = {
+                _KIND_OF_INTENSITY[node.intensity]: _dump_duration(node.duration)
+            }
+            if node.name:
+                out["name"] = node.name
+            if node.notes:
+                out["notes"] = node.notes
+            out.update(_dump_target(node.target))
+            return out
+        case _:
+            assert_never(node)
+
+
+def _dump_repeat(node: Repeat | RepeatUntil, times: object) -> dict[str, object]:
+    out: dict[str, object] = {"repeat": times}
     if node.name:
         out["name"] = node.name
-    if node.notes:
-        out["notes"] = node.notes
-    out.update(_dump_target(node.target))
+    out["steps"] = [_dump_node(child) for child in node.steps]
     return out
 
 
@@ -486,38 +505,44 @@ def _dump_until(until: HeartRateDuration) -> str:
 
 
 def _dump_duration(duration: Duration) -> str:
-    if isinstance(duration, DistanceDuration):
-        readable = units.format_distance(duration.distance_m)
-        parsed = units.parse_distance_m(readable)
-        if parsed is not None and round(parsed * 100) == round(duration.distance_m * 100):
-            return readable
-        return f"{duration.distance_m:.2f}".rstrip("0").rstrip(".") + "m"
-    if isinstance(duration, TimeDuration):
-        if duration.duration_s != int(duration.duration_s):
-            return f"{duration.duration_s:.3f}".rstrip("0") + "s"
-        return units.format_duration(duration.duration_s)
-    if isinstance(duration, HeartRateDuration):
-        return _dump_until(duration)
-    return "lap"
+    match duration:
+        case DistanceDuration(distance_m=distance_m):
+            readable = units.format_distance(distance_m)
+            parsed = units.parse_distance_m(readable)
+            if parsed is not None and round(parsed * 100) == round(distance_m * 100):
+                return readable
+            return f"{distance_m:.2f}".rstrip("0").rstrip(".") + "m"
+        case TimeDuration(duration_s=duration_s):
+            if duration_s != int(duration_s):
+                return f"{duration_s:.3f}".rstrip("0") + "s"
+            return units.format_duration(duration_s)
+        case HeartRateDuration():
+            return _dump_until(duration)
+        case OpenDuration():
+            return "lap"
+        case _:
+            assert_never(duration)
 
 
-def _dump_target(target: Target) -> dict[str, str]:
-    if target is None:
-        return {}
-    if isinstance(target, PaceTarget):
-        fast, slow = _precise_pace(target.fast_s_per_km), _precise_pace(target.slow_s_per_km)
-        return {"pace": f"{fast}-{slow}/km"}
-    if isinstance(target, HeartRateTarget):
-        if target.zone is not None:
-            return {"hr": f"zone {target.zone}"}
-        assert target.low is not None and target.high is not None
-        unit = "%" if target.low.percent_of_max else "bpm"
-        return {"hr": f"{target.low.value}-{target.high.value}{unit}"}
-    if isinstance(target, CadenceTarget):
-        return {"cadence": f"{target.low_spm}-{target.high_spm}spm"}
-    if target.zone is not None:
-        return {"power": f"zone {target.zone}"}
-    return {"power": f"{target.low}-{target.high}{'%' if target.percent_ftp else 'W'}"}
+def _dump_target(target: Target | None) -> dict[str, str]:
+    match target:
+        case None:
+            return {}
+        case PaceTarget():
+            fast, slow = _precise_pace(target.fast_s_per_km), _precise_pace(target.slow_s_per_km)
+            return {"pace": f"{fast}-{slow}/km"}
+        case HeartRateZone(zone=zone):
+            return {"hr": f"zone {zone}"}
+        case HeartRateRange(low=low, high=high):
+            return {"hr": f"{low.value}-{high.value}{'%' if low.percent_of_max else 'bpm'}"}
+        case CadenceRange(low_spm=low_spm, high_spm=high_spm):
+            return {"cadence": f"{low_spm}-{high_spm}spm"}
+        case PowerZone(zone=zone):
+            return {"power": f"zone {zone}"}
+        case PowerRange(low=low_power, high=high_power, percent_ftp=percent_ftp):
+            return {"power": f"{low_power}-{high_power}{'%' if percent_ftp else 'W'}"}
+        case _:
+            assert_never(target)
 
 
 def _precise_pace(pace_s_per_km: float) -> str:

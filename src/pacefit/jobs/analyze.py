@@ -6,30 +6,26 @@ from pathlib import Path
 
 from pacefit.core.activity import Activity
 from pacefit.core.align import align
+from pacefit.core.paces import Athlete
 from pacefit.core.score import Analysis, analyse
-from pacefit.core.workout import Workout
+from pacefit.core.workout import DEFAULT_LEVEL, Workout
 from pacefit.errors import ActivityError, Location
-from pacefit.formats.fit_decode import CrcPolicy
+from pacefit.formats import ReadOptions, read_activity
+from pacefit.formats.workout_yaml import load_workout
 
-RUN_SUFFIXES = (".fit", ".gpx")
 
-
-def read_activity(path: Path, *, crc: CrcPolicy = CrcPolicy.REFUSE) -> Activity:
-    """A FIT or GPX run, by file suffix."""
-    suffix = path.suffix.lower()
-    if suffix == ".fit":
-        from pacefit.formats.fit_activity import read_fit_activity
-
-        return read_fit_activity(path, crc=crc)
-    if suffix == ".gpx":
-        from pacefit.formats.gpx_activity import read_gpx_activity
-
-        return read_gpx_activity(path)
-    raise ActivityError(
-        f"cannot tell what kind of file '{suffix}' is",
-        location=Location(str(path)),
-        hint="pacefit reads .fit and .gpx runs",
-    )
+def analyze_file(
+    run_path: Path,
+    *,
+    workout_path: Path | None,
+    athlete: Athlete | None,
+    level: str = DEFAULT_LEVEL,
+    options: ReadOptions | None = None,
+) -> Analysis:
+    """Score the run in `run_path` against the workout in `workout_path` (YAML), or against the
+    workout the watch embedded in the run when no workout is given."""
+    workout = load_workout(workout_path, athlete=athlete, level=level) if workout_path else None
+    return analyze_run(read_activity(run_path, options=options), workout)
 
 
 def analyze_run(activity: Activity, workout: Workout | None) -> Analysis:

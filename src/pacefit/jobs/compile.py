@@ -1,4 +1,4 @@
-"""Compiling workout files to FIT files in an output folder: the `compile` job."""
+"""The `compile` job: workout YAML files (or folders of them) into workout files in a folder."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pacefit.core.paces import Athlete
 from pacefit.core.workout import DEFAULT_LEVEL, Overrides, Workout
-from pacefit.errors import PacefitError
+from pacefit.errors import Location, PacefitError
 from pacefit.files import path_inside, safe_filename, write_atomic
-from pacefit.formats.fit_workout import encode_workout
+from pacefit.formats import DEFAULT_WORKOUT_FORMAT, workout_writer
 from pacefit.formats.workout_yaml import load_workout
 
 WORKOUT_SUFFIXES = (".yaml", ".yml")
@@ -18,12 +18,58 @@ NOT_WORKOUTS = ("plan.yaml", "plan.yml")
 
 
 @dataclass(frozen=True)
-class CompiledFile:
+class Compiled:
+    """One workout file compiled: where it went, and whether the bytes changed."""
+
     source: Path
     output: Path
     workout: Workout
-    warnings: tuple[str, ...]
     written: bool  # False when an identical file was already there
+
+
+@dataclass(frozen=True)
+class Failed:
+    """One workout file that could not be compiled, with the error that says where and why."""
+
+    source: Path
+    error: PacefitError
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    level: str
+    outcomes: tuple[Compiled | Failed, ...]
+
+    @property
+    def failures(self) -> tuple[Failed, ...]:
+        return tuple(o for o in self.outcomes if isinstance(o, Failed))
+
+
+def compile_workouts(
+    paths: Iterable[Path],
+    *,
+    athlete: Athlete | None,
+    out_dir: Path,
+    level: str = DEFAULT_LEVEL,
+    file_format: str = DEFAULT_WORKOUT_FORMAT,
+) -> CompileResult:
+    """Compile every workout named in `paths` (files, or folders searched for workouts) into
+    `out_dir`. A workout that fails does not stop the others; its error is in the result."""
+    outcomes: list[Compiled | Failed] = []
+    for source in find_workout_files(paths):
+        try:
+            outcomes.append(
+                compile_file(
+                    source,
+                    athlete=athlete,
+                    out_dir=out_dir,
+                    level=level,
+                    file_format=file_format,
+                )
+            )
+        except PacefitError as exc:
+            outcomes.append(Failed(source, exc))
+    return CompileResult(level=level, outcomes=tuple(outcomes))
 
 
 def find_workout_files(paths: Iterable[Path]) -> list[Path]:
@@ -53,23 +99,25 @@ def compile_file(
     overrides: Overrides | None = None,
     name_prefix: str = "",
     filename_prefix: str = "",
-) -> CompiledFile:
-    """Compile one workout file into `out_dir`; the FIT file is named after the workout.
+    file_format: str = DEFAULT_WORKOUT_FORMAT,
+) -> Compiled:
+    """Compile one workout file into `out_dir`; the output is named after the workout.
 
     A plan puts the session's week and day before the name shown on the watch (`name_prefix`)
     and its date before the file name (`filename_prefix`), so files sort by date."""
     workout = load_workout(source, athlete=athlete, level=level, overrides=overrides)
     if name_prefix:
         workout = replace(workout, name=f"{name_prefix} {workout.name}")
-    encoded = encode_workout(workout)
+    writer, encode = workout_writer(file_format)
+    data = encode(workout)
     filename = filename_prefix + safe_filename(
-        workout.name.removeprefix(name_prefix), suffix=".fit"
+        workout.name.removeprefix(name_prefix), suffix=writer.suffix
     )
     output = path_inside(out_dir, filename)
     try:
-        written = write_atomic(output, encoded.data)
+        written = write_atomic(output, data)
     except OSError as exc:
-        raise PacefitError(f"cannot write {output}: {exc.strerror or exc}") from exc
-    return CompiledFile(
-        source=source, output=output, workout=workout, warnings=encoded.warnings, written=written
-    )
+        raise PacefitError(
+            f"cannot write the file: {exc.strerror or exc}", location=Location(str(output))
+        ) from exc
+    return Compiled(source=source, output=output, workout=workout, written=written)

@@ -1,44 +1,76 @@
-"""The `review` job: match a folder of completed runs to a plan's sessions by date, score each,
-and sum up week by week. Runs are read and scored on every core."""
+"""The `review` job: match a folder of completed runs to a plan's sessions, score each, and sum
+up week by week.
+
+Each run is read once, in a worker process, and scored there against every session within a day
+of it; the main process then picks one run per session: the same day first, then a day early or
+late (with a note). Two files of the same run (a FIT and its GPX or TCX copy, by start time)
+count once, the FIT preferred.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from pacefit.core.paces import Athlete
-from pacefit.core.plan import Schedule, ScheduledSession
+from pacefit.core.plan import ScheduledSession
 from pacefit.core.score import Verdict
-from pacefit.errors import PacefitError
+from pacefit.errors import Location, PacefitError, PacefitWarning
+from pacefit.formats import ACTIVITY_READERS, read_activity
 from pacefit.formats.workout_yaml import load_workout
-from pacefit.jobs.analyze import RUN_SUFFIXES, analyze_run, read_activity
+from pacefit.jobs.analyze import analyze_run
+from pacefit.jobs.build import plan_schedule
 
 T = TypeVar("T")
+MATCH_WINDOW_DAYS = 1  # a session run a day early or late still counts
+SAME_RUN_S = 120.0  # two files starting this close together are copies of one run
+# When a run is in several formats, the richest one is scored.
+FORMAT_PREFERENCE = {".fit": 0, ".tcx": 1, ".gpx": 2}
 
 
 @dataclass(frozen=True)
 class RunScore:
-    path: Path
     score: float | None
     alignment: str
     verdicts: dict[str, int]
 
 
 @dataclass(frozen=True)
+class RunReading:
+    """One run file, read once: when it was run, and its score against each nearby session."""
+
+    path: Path
+    start_time: dt.datetime | None = None
+    local_date: dt.date | None = None
+    error: PacefitError | None = None
+    scores: dict[int, RunScore | PacefitError] = field(default_factory=dict)  # session number
+    warnings: tuple[PacefitWarning, ...] = ()  # raised in the worker, shown by the main process
+
+
+@dataclass(frozen=True)
 class SessionReview:
     session: ScheduledSession
-    run: Path | None
-    result: RunScore | None
-    error: str | None = None
+    run: Path | None = None
+    result: RunScore | None = None
+    error: PacefitError | None = None
+    note: str = ""  # e.g. "run a day early"
 
     @property
     def done(self) -> bool:
         return self.run is not None and self.error is None
+
+    @property
+    def status(self) -> str:
+        """`done`, `missed`, or `error` (a run was found but could not be scored)."""
+        if self.error is not None:
+            return "error"
+        return "done" if self.done else "missed"
 
 
 @dataclass(frozen=True)
@@ -56,67 +88,169 @@ class WeekReview:
 
 @dataclass(frozen=True)
 class Review:
+    name: str
     sessions: tuple[SessionReview, ...]
     weeks: tuple[WeekReview, ...]
-    unmatched_runs: tuple[Path, ...]  # runs on days with no session
-    unreadable_runs: tuple[tuple[Path, str], ...]
+    unmatched_runs: tuple[Path, ...]  # runs with no session within a day
+    unreadable_runs: tuple[tuple[Path, PacefitError], ...]
+    duplicates: tuple[tuple[Path, Path], ...]  # (copy left out, the file scored instead)
 
 
 def find_runs(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in RUN_SUFFIXES and p.is_file())
-
-
-def run_date(path: Path) -> dt.date:
-    date = read_activity(path).local_date
-    if date is None:
-        raise PacefitError(f"{path}: the run has no calendar date")
-    return date
-
-
-def review(
-    schedule: Schedule,
-    runs: list[Path],
-    *,
-    athlete: Athlete | None,
-    workers: int | None = None,
-) -> Review:
-    dated = _parallel(_date_or_error, [(path,) for path in runs], workers)
-    unreadable = [(path, str(error)) for path, error in dated if isinstance(error, str)]
-    by_date = sorted((date, path) for path, date in dated if isinstance(date, dt.date))
-    matches, unmatched = _match(schedule.sessions, by_date)
-    jobs = [(run, session, athlete) for session, run in matches.items()]
-    scored = dict(zip(matches.values(), _parallel(_score, jobs, workers), strict=True))
-    sessions = []
-    for session in schedule.sessions:
-        run = matches.get(session)
-        outcome = scored.get(run) if run else None
-        if isinstance(outcome, str):
-            sessions.append(SessionReview(session, run, None, error=outcome))
-        else:
-            sessions.append(SessionReview(session, run, outcome))
-    return Review(
-        sessions=tuple(sessions),
-        weeks=tuple(_weeks(sessions)),
-        unmatched_runs=tuple(unmatched),
-        unreadable_runs=tuple(unreadable),
+    return sorted(
+        p for p in folder.rglob("*") if p.suffix.lower() in ACTIVITY_READERS and p.is_file()
     )
 
 
-def _match(
-    sessions: Iterable[ScheduledSession], runs: list[tuple[dt.date, Path]]
-) -> tuple[dict[ScheduledSession, Path], list[Path]]:
-    """Each run to the first unmatched session of its date."""
-    matches: dict[ScheduledSession, Path] = {}
-    unmatched = []
-    open_sessions = list(sessions)
-    for date, path in runs:
-        session = next((s for s in open_sessions if s.date == date), None)
-        if session is None:
-            unmatched.append(path)
+def review_plan(
+    plan_folder: Path,
+    runs_folder: Path,
+    *,
+    race_date: dt.date,
+    athlete: Athlete | None,
+    workers: int | None = None,
+) -> Review:
+    plan = plan_schedule(plan_folder, race_date=race_date)
+    sessions = plan.schedule.sessions
+    jobs = [(path, sessions, athlete) for path in find_runs(runs_folder)]
+    readings = _parallel(_read_and_score_noting_warnings, jobs, workers)
+    for reading in readings:
+        for warning in reading.warnings:
+            warnings.warn(warning, stacklevel=2)
+    unreadable = tuple((r.path, r.error) for r in readings if r.error is not None)
+    runs, duplicates = _one_file_per_run([r for r in readings if r.error is None])
+    chosen, unmatched = _match(sessions, runs)
+    reviews = [_session_review(number, session, chosen) for number, session in enumerate(sessions)]
+    return Review(
+        name=plan.name,
+        sessions=tuple(reviews),
+        weeks=tuple(_weeks(reviews)),
+        unmatched_runs=tuple(r.path for r in unmatched),
+        unreadable_runs=unreadable,
+        duplicates=tuple(duplicates),
+    )
+
+
+def _read_and_score_noting_warnings(
+    path: Path, sessions: Sequence[ScheduledSession], athlete: Athlete | None
+) -> RunReading:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PacefitWarning)
+        reading = _read_and_score(path, sessions, athlete)
+    noted = tuple(w.message for w in caught if isinstance(w.message, PacefitWarning))
+    return replace(reading, warnings=noted)
+
+
+def _read_and_score(
+    path: Path, sessions: Sequence[ScheduledSession], athlete: Athlete | None
+) -> RunReading:
+    """Read a run once and score it against every session within a day of it."""
+    try:
+        activity = read_activity(path)
+    except PacefitError as exc:
+        return RunReading(path, error=exc)
+    date = activity.local_date
+    if date is None:
+        error = PacefitError("the run has no calendar date", location=Location(str(path)))
+        return RunReading(path, error=error)
+    scores: dict[int, RunScore | PacefitError] = {}
+    for number, session in enumerate(sessions):
+        if abs((session.date - date).days) > MATCH_WINDOW_DAYS:
             continue
-        open_sessions.remove(session)
-        matches[session] = path
-    return matches, unmatched
+        spec = session.spec
+        try:
+            workout = load_workout(
+                spec.workout_path, athlete=athlete, level=spec.level, overrides=spec.overrides
+            )
+            analysis = analyze_run(activity, workout)
+        except PacefitError as exc:
+            scores[number] = exc
+            continue
+        verdicts: dict[str, int] = {}
+        for step in analysis.steps:
+            if step.verdict is not Verdict.DONE:
+                verdicts[step.verdict.value] = verdicts.get(step.verdict.value, 0) + 1
+        scores[number] = RunScore(analysis.score, analysis.alignment.evidence.value, verdicts)
+    return RunReading(path, start_time=activity.start_time, local_date=date, scores=scores)
+
+
+def _one_file_per_run(
+    readings: list[RunReading],
+) -> tuple[list[RunReading], list[tuple[Path, Path]]]:
+    """Readings with copies of the same run (same start time) folded into the richest file."""
+    ordered = sorted(
+        readings,
+        key=lambda r: (FORMAT_PREFERENCE.get(r.path.suffix.lower(), 9), str(r.path)),
+    )
+    kept: list[RunReading] = []
+    duplicates: list[tuple[Path, Path]] = []
+    for reading in ordered:
+        twin = next((k for k in kept if _same_run(k, reading)), None)
+        if twin is None:
+            kept.append(reading)
+        else:
+            duplicates.append((reading.path, twin.path))
+    kept.sort(key=lambda r: (r.start_time or dt.datetime.min.replace(tzinfo=dt.UTC), r.path))
+    return kept, duplicates
+
+
+def _same_run(a: RunReading, b: RunReading) -> bool:
+    if a.start_time is None or b.start_time is None:
+        return False
+    return abs((a.start_time - b.start_time).total_seconds()) <= SAME_RUN_S
+
+
+def _match(
+    sessions: Sequence[ScheduledSession], runs: list[RunReading]
+) -> tuple[dict[int, tuple[RunReading, str]], list[RunReading]]:
+    """One run per session: each run to the first open session of its own day; then the runs
+    left over to an open session a day before or after (a session moved by a day)."""
+    chosen: dict[int, tuple[RunReading, str]] = {}
+    left: list[RunReading] = []
+    for run in runs:
+        number = _first_open(sessions, chosen, run, days=(0,))
+        if number is None:
+            left.append(run)
+        else:
+            chosen[number] = (run, "")
+    unmatched = []
+    for run in left:
+        number = _first_open(sessions, chosen, run, days=(-1, 1))
+        if number is None:
+            unmatched.append(run)
+            continue
+        assert run.local_date is not None
+        early = sessions[number].date > run.local_date
+        chosen[number] = (run, f"run a day {'early' if early else 'late'} ({run.local_date})")
+    return chosen, unmatched
+
+
+def _first_open(
+    sessions: Sequence[ScheduledSession],
+    chosen: dict[int, tuple[RunReading, str]],
+    run: RunReading,
+    *,
+    days: tuple[int, ...],
+) -> int | None:
+    assert run.local_date is not None
+    for offset in days:
+        date = run.local_date + dt.timedelta(days=offset)
+        for number, session in enumerate(sessions):
+            if session.date == date and number not in chosen and number in run.scores:
+                return number
+    return None
+
+
+def _session_review(
+    number: int, session: ScheduledSession, chosen: dict[int, tuple[RunReading, str]]
+) -> SessionReview:
+    if number not in chosen:
+        return SessionReview(session)
+    run, note = chosen[number]
+    outcome = run.scores[number]
+    if isinstance(outcome, PacefitError):
+        return SessionReview(session, run.path, error=outcome, note=note)
+    return SessionReview(session, run.path, result=outcome, note=note)
 
 
 def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
@@ -137,34 +271,6 @@ def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
             )
         )
     return result
-
-
-def _date_or_error(path: Path) -> tuple[Path, dt.date | str]:
-    try:
-        return path, run_date(path)
-    except PacefitError as exc:
-        return path, str(exc)
-
-
-def _score(run: Path, session: ScheduledSession, athlete: Athlete | None) -> RunScore | str:
-    spec = session.spec
-    try:
-        workout = load_workout(
-            spec.workout_path, athlete=athlete, level=spec.level, overrides=spec.overrides
-        )
-        analysis = analyze_run(read_activity(run), workout)
-    except PacefitError as exc:
-        return str(exc)
-    verdicts: dict[str, int] = {}
-    for step in analysis.steps:
-        if step.verdict is not Verdict.DONE:
-            verdicts[step.verdict.value] = verdicts.get(step.verdict.value, 0) + 1
-    return RunScore(
-        path=run,
-        score=analysis.score,
-        alignment=analysis.alignment.evidence.value,
-        verdicts=verdicts,
-    )
 
 
 def _parallel(

@@ -1,96 +1,16 @@
-"""An analysis as a terminal table and as JSON-ready data (stable keys, units in names)."""
+"""Results as JSON-ready data: stable keys, units in the key names, for `--json` and scripts."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pacefit.core import units
-from pacefit.core.activity import Activity
-from pacefit.core.describe import describe_duration, describe_pace_band, executed_label
-from pacefit.core.score import Analysis, StepResult, Verdict
-from pacefit.core.units import DistanceUnit
+from pacefit.core.describe import describe_duration, executed_label
+from pacefit.core.score import Analysis, StepResult
+
+if TYPE_CHECKING:
+    from pacefit.jobs.review import Review
 
 JSON_SCHEMA_VERSION = 1
-
-
-def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
-    activity = analysis.activity
-    started = _local_start(activity)
-    lines = [
-        f"{analysis.workout.name}: {activity.source}",
-        f"run {started}, {activity.distance_m / unit.metres:.2f}{unit.value} in "
-        f"{units.format_clock(activity.timer_s)} (timer)",
-        f"aligned by {analysis.alignment.evidence.description}",
-        "",
-        f"{'#':>3} {'step':<17}{'planned':<9}{'target':<11}{'actual':>8}{'dev':>6}"
-        f"{'in band':>8}  verdict",
-    ]
-    lines += [_row(result, unit) for result in analysis.steps]
-    per_unit = unit.metres / 1000
-    lines.append(
-        f"paces per {unit.value}; dev: seconds per {unit.value} outside the band "
-        "(- faster, + slower)"
-    )
-    if analysis.repeats:
-        lines.append("")
-        for repeat in analysis.repeats:
-            paces = " ".join(_pace(p, unit) for p in repeat.avg_paces_s_per_km)
-            lines.append(f"{repeat.label}: {paces}")
-            lines.append(
-                f"  consistency ±{repeat.consistency_s_per_km * per_unit:.1f}s/{unit.value}, "
-                f"fade {repeat.fade_s_per_km * per_unit:+.1f}s/{unit.value} (last reps vs first)"
-            )
-    lines.append("")
-    score = (
-        "n/a (no step had a pace target)" if analysis.score is None else f"{analysis.score:.0f}/100"
-    )
-    lines.append(f"score: {score}")
-    return "\n".join(lines)
-
-
-def _local_start(activity: Activity) -> str:
-    """The start in the runner's local time when the file says it, else in UTC."""
-    if activity.start_time is None:
-        return "(date unknown)"
-    local = activity.start_time + dt.timedelta(seconds=activity.utc_offset_s)
-    hours = activity.utc_offset_s / 3600
-    zone = f"UTC{hours:+g}" if hours else "UTC"
-    return f"{local:%Y-%m-%d %H:%M} {zone}"
-
-
-def _row(result: StepResult, unit: DistanceUnit) -> str:
-    target = result.target
-    band = describe_pace_band(target, unit).split("/")[0] if target else "-"
-    actual = _pace(result.avg_pace_s_per_km, unit) if result.avg_pace_s_per_km else "-"
-    deviation = format_deviation(result.deviation_s_per_km, unit)
-    in_band = (
-        f"{100 * result.time_in_band_fraction:.0f}%"
-        if result.time_in_band_fraction is not None
-        else ""
-    )
-    verdict = result.verdict.value
-    if result.verdict is Verdict.SHORT:
-        verdict += f" ({100 * result.completed_fraction:.0f}%)"
-    label = executed_label(result.executed)
-    return (
-        f"{result.number:>3} {label[:16]:<17}{describe_duration(result.step.duration)[:8]:<9}"
-        f"{band:<11}{actual:>8}{deviation:>6}{in_band:>8}  {verdict}"
-    )
-
-
-def format_deviation(deviation_s_per_km: float | None, unit: DistanceUnit) -> str:
-    """Signed seconds per unit off the band: `-7`, `+13`, `0` inside it."""
-    if deviation_s_per_km is None:
-        return ""
-    seconds = deviation_s_per_km * unit.metres / 1000
-    return "0" if round(seconds) == 0 else f"{seconds:+.0f}"
-
-
-def _pace(pace_s_per_km: float | None, unit: DistanceUnit) -> str:
-    if pace_s_per_km is None:
-        return "-"
-    return units.format_clock(pace_s_per_km * unit.metres / 1000)
 
 
 def analysis_data(analysis: Analysis) -> dict[str, Any]:
@@ -152,6 +72,41 @@ def _step_data(result: StepResult) -> dict[str, Any]:
         "pace_stdev_s_per_km": _round(result.pace_stdev_s_per_km, 1),
         "score": _round(result.score, 1),
         "counts_toward_score": target is not None,
+    }
+
+
+def review_data(review: Review) -> dict[str, Any]:
+    return {
+        "weeks": [
+            {
+                "week": w.week,
+                "monday": w.monday.isoformat(),
+                "planned": w.planned,
+                "done": w.done,
+                "missed": w.missed,
+                "mean_score": _round(w.mean_score, 1),
+            }
+            for w in review.weeks
+        ],
+        "sessions": [
+            {
+                "date": item.session.date.isoformat(),
+                "week": item.session.week,
+                "day": item.session.day,
+                "workout": str(item.session.spec.workout_path),
+                "run": str(item.run) if item.run else None,
+                "status": item.status,
+                "error": str(item.error) if item.error else None,
+                "note": item.note or None,
+                "score": _round(item.result.score if item.result else None, 1),
+                "alignment": item.result.alignment if item.result else None,
+                "verdicts": item.result.verdicts if item.result else {},
+            }
+            for item in review.sessions
+        ],
+        "unmatched_runs": [str(p) for p in review.unmatched_runs],
+        "duplicate_runs": [{"run": str(c), "same_as": str(k)} for c, k in review.duplicates],
+        "unreadable_runs": [{"run": str(p), "error": str(e)} for p, e in review.unreadable_runs],
     }
 
 

@@ -1,26 +1,39 @@
-"""Plain-text tables for the terminal (returned as strings; the CLI prints them)."""
+"""Plain-text tables for the terminal, at most 80 columns, returned as strings (the CLI prints)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pacefit.core import units
+from pacefit.core.activity import Activity
 from pacefit.core.describe import describe_duration, describe_target, executed_label
-from pacefit.core.paces import Athlete, PaceTable, pace_table
+from pacefit.core.paces import RACE_DISTANCES_M, Athlete, PaceTable, pace_table
+from pacefit.core.score import Analysis, StepResult, Verdict
 from pacefit.core.units import DistanceUnit
 from pacefit.core.workout import Workout, estimate_step, unroll
 
 if TYPE_CHECKING:
-    from pacefit.jobs.build import Outcome
+    from pacefit.jobs.build import BuildResult
+    from pacefit.jobs.compile import CompileResult
+    from pacefit.jobs.push import PushResult
     from pacefit.jobs.review import Review
 
 DEFAULT_EASY_PACE_S_PER_KM = 360.0  # for estimates when no athlete is given
 REPORT_WIDTH = 80
 
 
+def display_unit(athlete: Athlete | None) -> DistanceUnit:
+    return athlete.display_unit if athlete else DistanceUnit.KM
+
+
+# -- show ---------------------------------------------------------------------------------------
+
+
 def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
-    unit = athlete.display_unit if athlete else DistanceUnit.KM
+    unit = display_unit(athlete)
     table = pace_table(athlete) if athlete else None
     easy_s_per_km = (
         (table.training["easy"].fast_s_per_km + table.training["easy"].slow_s_per_km) / 2
@@ -36,28 +49,27 @@ def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
     for number, executed in enumerate(unroll(workout), start=1):
         step = executed.step
         estimate = estimate_step(step, default_pace_s_per_km=easy_s_per_km)
-        label = executed_label(executed)
         if estimate.distance_m is None or estimate.duration_s is None:
             open_steps += 1
             distance = time = "-"
         else:
             total_m += estimate.distance_m
             total_s += estimate.duration_s
-            distance = _format_km(estimate.distance_m, unit)
+            distance = units.format_distance_in(estimate.distance_m, unit)
             time = units.format_clock(estimate.duration_s)
         lines.append(
-            f"{number:>3}  {label[:21]:<22}{describe_duration(step.duration):<11}"
+            f"{number:>3}  {executed_label(executed)[:21]:<22}"
+            f"{describe_duration(step.duration):<11}"
             f"{describe_target(step.target, unit):<19}{distance:>10}{time:>9}"
         )
-    total = f"total ~{_format_km(total_m, unit)}, ~{units.format_clock(total_s)}"
+    total = f"total ~{units.format_distance_in(total_m, unit)}, ~{units.format_clock(total_s)}"
     if open_steps:
         total += f" (+ {open_steps} open step{'s' if open_steps > 1 else ''})"
     lines.append(total)
     return "\n".join(lines)
 
 
-def _format_km(distance_m: float, unit: DistanceUnit) -> str:
-    return f"{distance_m / unit.metres:.2f}{unit.value}"
+# -- paces --------------------------------------------------------------------------------------
 
 
 def pace_table_text(table: PaceTable) -> str:
@@ -66,8 +78,6 @@ def pace_table_text(table: PaceTable) -> str:
         "",
         "Race paces           per km    per mile  time       source",
     ]
-    from pacefit.core.paces import RACE_DISTANCES_M
-
     for name, race in table.race.items():
         time_s = race.pace_s_per_km * RACE_DISTANCES_M[name] / 1000
         lines.append(
@@ -77,23 +87,30 @@ def pace_table_text(table: PaceTable) -> str:
         )
     lines += ["", "Training paces (Daniels)  per km        per mile"]
     for name, band in table.training.items():
-        km = _band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.KM)
-        mile = _band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.MILE)
+        km = units.format_pace_band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.KM)
+        mile = units.format_pace_band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.MILE)
         lines.append(f"  {name:<23} {km:<13} {mile}")
     return "\n".join(lines)
 
 
-def _band(fast_s_per_km: float, slow_s_per_km: float, unit: DistanceUnit) -> str:
-    fast = units.format_pace(fast_s_per_km, unit)
-    if round(fast_s_per_km) == round(slow_s_per_km):
-        return fast
-    return f"{fast.split('/')[0]}-{units.format_pace(slow_s_per_km, unit)}"
+# -- compile and build --------------------------------------------------------------------------
 
 
-def build_summary(outcomes: list[Outcome]) -> str:
-    """One line per built session: date, week/day, workout, file, and what happened."""
+def compile_summary(result: CompileResult) -> str:
+    from pacefit.jobs.compile import Compiled
+
     lines = []
-    for outcome in outcomes:
+    for outcome in result.outcomes:
+        if isinstance(outcome, Compiled):
+            state = "wrote" if outcome.written else "unchanged"
+            lines.append(f"{state} {outcome.output}  ({outcome.workout.name}, {result.level})")
+    return "\n".join(lines)
+
+
+def build_summary(result: BuildResult) -> str:
+    """One line per built session: date, workout, and what happened."""
+    lines = []
+    for outcome in result.outcomes:
         if outcome.error is not None:
             state = "FAILED"
         else:
@@ -101,13 +118,111 @@ def build_summary(outcomes: list[Outcome]) -> str:
         when = f"{outcome.session.date}  " if outcome.session else ""
         name = outcome.workout.name if outcome.workout else outcome.source.name
         lines.append(f"{when}{name[:40]:<42}{state}")
-    written = sum(1 for o in outcomes if o.written)
-    failed = sum(1 for o in outcomes if o.error is not None)
-    unchanged = len(outcomes) - written - failed
+    written = sum(1 for o in result.outcomes if o.written)
+    failed = len(result.failures)
+    unchanged = len(result.outcomes) - written - failed
     lines.append(
-        f"{len(outcomes)} sessions: {written} written, {unchanged} unchanged, {failed} failed"
+        f"{len(result.outcomes)} sessions: {written} written, {unchanged} unchanged, "
+        f"{failed} failed"
     )
+    if result.calendar is not None:
+        lines.append(f"{'wrote' if result.calendar_written else 'unchanged'} {result.calendar}")
     return "\n".join(lines)
+
+
+# -- push ---------------------------------------------------------------------------------------
+
+
+def push_summary(result: PushResult) -> str:
+    lines = [
+        f"{transfer.action.value}: {transfer.source.name} -> {transfer.destination}"
+        for transfer in result.transfers
+    ]
+    counts: dict[str, int] = {}
+    for transfer in result.transfers:
+        name = transfer.action.name.lower().replace("_", " ")
+        counts[name] = counts.get(name, 0) + 1
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+    lines.append(f"{result.destination}: {summary}{' (dry run)' if result.dry_run else ''}")
+    return "\n".join(lines)
+
+
+# -- analyze ------------------------------------------------------------------------------------
+
+
+def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    activity = analysis.activity
+    lines = [
+        f"{analysis.workout.name}: {Path(activity.source).name}"[:REPORT_WIDTH],
+        f"run {local_start(activity)}, {units.format_distance_in(activity.distance_m, unit)} "
+        f"in {units.format_clock(activity.timer_s)} (timer)",
+        f"aligned by {analysis.alignment.evidence.description}",
+        "",
+        f"{'#':>3} {'step':<17}{'planned':<9}{'target':<11}{'actual':>8}{'dev':>6}"
+        f"{'in band':>8}  verdict",
+    ]
+    lines += [_step_row(result, unit) for result in analysis.steps]
+    lines.append(
+        f"paces per {unit.value}; dev: seconds per {unit.value} outside the band "
+        "(- faster, + slower)"
+    )
+    if analysis.repeats:
+        lines.append("")
+        for repeat in analysis.repeats:
+            paces = " ".join(units.format_pace_clock(p, unit) for p in repeat.avg_paces_s_per_km)
+            lines.append(f"{repeat.label}: {paces}"[:REPORT_WIDTH])
+            lines.append(
+                f"  consistency ±{units.per_unit(repeat.consistency_s_per_km, unit):.1f}s/"
+                f"{unit.value}, fade {units.per_unit(repeat.fade_s_per_km, unit):+.1f}s/"
+                f"{unit.value} (last reps vs first)"
+            )
+    lines.append("")
+    score = (
+        "n/a (no step had a pace target)" if analysis.score is None else f"{analysis.score:.0f}/100"
+    )
+    lines.append(f"score: {score}")
+    return "\n".join(lines)
+
+
+def local_start(activity: Activity) -> str:
+    """The start in the runner's local time when the file says it, else in UTC."""
+    if activity.start_time is None:
+        return "(date unknown)"
+    local = activity.start_time + dt.timedelta(seconds=activity.utc_offset_s)
+    hours = activity.utc_offset_s / 3600
+    zone = f"UTC{hours:+g}" if hours else "UTC"
+    return f"{local:%Y-%m-%d %H:%M} {zone}"
+
+
+def verdict_text(result: StepResult) -> str:
+    text: str = result.verdict.value
+    if result.verdict is Verdict.SHORT:
+        text += f" ({100 * result.completed_fraction:.0f}%)"
+    return text
+
+
+def _step_row(result: StepResult, unit: DistanceUnit) -> str:
+    target = result.target
+    band = (
+        units.format_pace_band(target.fast_s_per_km, target.slow_s_per_km, unit).split("/")[0]
+        if target
+        else "-"
+    )
+    in_band = (
+        f"{100 * result.time_in_band_fraction:.0f}%"
+        if result.time_in_band_fraction is not None
+        else ""
+    )
+    return (
+        f"{result.number:>3} {executed_label(result.executed)[:16]:<17}"
+        f"{describe_duration(result.step.duration)[:8]:<9}{band:<11}"
+        f"{units.format_pace_clock(result.avg_pace_s_per_km, unit):>8}"
+        f"{units.format_deviation(result.deviation_s_per_km, unit):>6}{in_band:>8}  "
+        f"{verdict_text(result)}"
+    )
+
+
+# -- review -------------------------------------------------------------------------------------
 
 
 def review_table(review: Review) -> str:
@@ -122,56 +237,24 @@ def review_table(review: Review) -> str:
     for item in review.sessions:
         session = item.session
         if item.error:
-            status, detail = "error", item.error.splitlines()[0]
+            status, detail = "error", item.error.message
         elif item.result is None:
             status, detail = "missed", ""
         else:
             run_score = item.result.score
             status = f"{run_score:.0f}" if run_score is not None else "done"
             detail = item.run.name if item.run else ""
+            if item.note:
+                detail += f" ({item.note})"
         workout = session.spec.workout_path.stem[:18]
         line = f"{session.date}  {session.label}  {workout:<19}{status:<8}{detail}"
         lines.append(line[:REPORT_WIDTH].rstrip())
     for path in review.unmatched_runs:
-        lines.append(f"not in the plan: {path.name}")
-    for _, error in review.unreadable_runs:
-        lines.append(f"unreadable: {error.splitlines()[0]}"[:80])
+        lines.append(f"not in the plan: {path.name}"[:REPORT_WIDTH])
+    for copy, kept in review.duplicates:
+        lines.append(f"same run as {kept.name}: {copy.name}"[:REPORT_WIDTH])
+    for path, error in review.unreadable_runs:
+        lines.append(f"unreadable: {path.name}: {error.message}"[:REPORT_WIDTH])
     done = sum(1 for s in review.sessions if s.done)
     lines.append(f"{done} of {len(review.sessions)} sessions done")
     return "\n".join(lines)
-
-
-def review_data(review: Review) -> dict[str, Any]:
-    """The review as JSON-ready data: stable keys, units in names."""
-    return {
-        "weeks": [
-            {
-                "week": w.week,
-                "monday": w.monday.isoformat(),
-                "planned": w.planned,
-                "done": w.done,
-                "missed": w.missed,
-                "mean_score": None if w.mean_score is None else round(w.mean_score, 1),
-            }
-            for w in review.weeks
-        ],
-        "sessions": [
-            {
-                "date": item.session.date.isoformat(),
-                "week": item.session.week,
-                "day": item.session.day,
-                "workout": str(item.session.spec.workout_path),
-                "run": str(item.run) if item.run else None,
-                "status": "error" if item.error else ("done" if item.done else "missed"),
-                "error": item.error,
-                "score": None
-                if item.result is None or item.result.score is None
-                else round(item.result.score, 1),
-                "alignment": item.result.alignment if item.result else None,
-                "verdicts": item.result.verdicts if item.result else {},
-            }
-            for item in review.sessions
-        ],
-        "unmatched_runs": [str(p) for p in review.unmatched_runs],
-        "unreadable_runs": [{"run": str(p), "error": e} for p, e in review.unreadable_runs],
-    }

@@ -11,9 +11,11 @@ from pacefit.core.align import Evidence
 from pacefit.core.score import Verdict, credit, overall_score
 from pacefit.core.workout import ExecutedStep, Intensity, PaceTarget, Step, TimeDuration, Workout
 from pacefit.errors import ActivityError, PacefitError
+from pacefit.formats import read_activity
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.formats.workout_yaml import load_workout
-from pacefit.jobs.analyze import analyze_run, read_activity
+from pacefit.jobs.analyze import analyze_run
+from pacefit.reports.data import analysis_data
 
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, ROOT, WORKOUTS, shared_files, shared_fixture
@@ -204,13 +206,7 @@ def test_every_real_file_is_analysed_or_refused_in_one_line(path: Path) -> None:
         assert result.distance_m >= 0
         if result.avg_pace_s_per_km is not None:
             assert result.avg_pace_s_per_km > 0
-    json.dumps(analysis_json(analysis))
-
-
-def analysis_json(analysis: object) -> object:
-    from pacefit.reports.data import analysis_data
-
-    return analysis_data(analysis)  # type: ignore[arg-type]
+    json.dumps(analysis_data(analysis))
 
 
 @pytest.mark.parametrize("path", shared_files("fit/invalid", "*.fit"), ids=lambda p: p.name)

@@ -1,0 +1,35 @@
+"""The `show` and `decompile` jobs: one workout, read and explained or turned back into YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pacefit.core.paces import Athlete
+from pacefit.core.workout import DEFAULT_LEVEL, Workout
+from pacefit.files import write_atomic
+from pacefit.formats import ReadOptions, read_workout_file
+from pacefit.formats.workout_yaml import dump_workout, load_workout
+
+
+def show_workout(path: Path, *, athlete: Athlete | None, level: str = DEFAULT_LEVEL) -> Workout:
+    """The workout in a YAML file, compiled for the athlete at the level."""
+    return load_workout(path, athlete=athlete, level=level)
+
+
+@dataclass(frozen=True)
+class Decompiled:
+    workout: Workout
+    yaml_text: str
+    output: Path | None  # where the YAML was written, when asked
+
+
+def decompile_workout(
+    path: Path, *, out_path: Path | None = None, options: ReadOptions | None = None
+) -> Decompiled:
+    """A workout file from a watch or another tool as workout YAML (written to `out_path`)."""
+    workout = read_workout_file(path, options=options)
+    text = dump_workout(workout)
+    if out_path is not None:
+        write_atomic(out_path, text.encode())
+    return Decompiled(workout, text, out_path)

@@ -1,0 +1,101 @@
+"""The review job: runs matched to a plan's sessions, each run read once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from pacefit.formats.athlete_yaml import load_athlete
+from pacefit.formats.workout_yaml import load_workout
+from pacefit.jobs.review import review_plan
+from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
+
+from .helpers import ATHLETE_FILE, RUNS, WORKOUTS, run_cli, write_plan
+
+ATHLETE = load_athlete(ATHLETE_FILE)
+RACE_DAY = "2026-11-22"  # a Sunday; week 2 runs from Monday 16 November
+
+
+def plan_and_runs(tmp_path: Path) -> tuple[Path, Path]:
+    folder = write_plan(
+        tmp_path / "plan",
+        f"""
+        weeks: 2
+        library: {WORKOUTS}
+        schedule:
+          2:
+            tue: 10k/tempo-2x15.yaml
+            fri: 10k/intervals-800.yaml
+            race: races/10k.yaml
+        """,
+    )
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    # the 800s on their Friday, as FIT and as a GPX copy of the same run
+    for name in ("intervals-800-manual-laps.fit", "intervals-800-no-laps.gpx"):
+        (runs / name).write_bytes((RUNS / name).read_bytes())
+    # Tuesday's tempo run on Wednesday
+    tempo = load_workout(WORKOUTS / "10k" / "tempo-2x15.yaml", athlete=ATHLETE)
+    wednesday = dt.datetime(2026, 11, 18, 7, 0, tzinfo=dt.UTC)
+    script = Script(workout=tempo, laps=LapMode.MANUAL, embed_workout=False, start_time=wednesday)
+    (runs / "tempo-a-day-late.fit").write_bytes(to_fit_bytes(simulate(script)))
+    (runs / "broken.fit").write_bytes(b"not a fit file")
+    return folder, runs
+
+
+def test_review_matches_runs_to_sessions(tmp_path: Path) -> None:
+    folder, runs = plan_and_runs(tmp_path)
+    review = review_plan(
+        folder, runs, race_date=dt.date.fromisoformat(RACE_DAY), athlete=ATHLETE, workers=1
+    )
+    tempo, intervals, race = review.sessions
+    assert (tempo.status, tempo.run, tempo.note) == (
+        "done",
+        runs / "tempo-a-day-late.fit",
+        "run a day late (2026-11-18)",
+    )
+    assert (intervals.status, intervals.run) == ("done", runs / "intervals-800-manual-laps.fit")
+    assert intervals.result is not None
+    assert intervals.result.verdicts == {"on target": 5, "fast": 1, "short": 1, "slow": 1}
+    assert race.status == "missed"
+    assert review.duplicates == (
+        (runs / "intervals-800-no-laps.gpx", runs / "intervals-800-manual-laps.fit"),
+    )
+    assert review.unmatched_runs == ()
+    ((path, error),) = review.unreadable_runs
+    assert path == runs / "broken.fit"
+    assert str(error) == f"{path}: not a FIT file"
+    (week,) = review.weeks
+    assert (week.week, week.monday, week.planned, week.done, week.missed) == (
+        2,
+        dt.date(2026, 11, 16),
+        3,
+        2,
+        1,
+    )
+
+
+def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
+    folder, runs = plan_and_runs(tmp_path)
+    html = tmp_path / "review.html"
+    args = ["review", folder, runs, "--race-date", RACE_DAY, "--athlete", ATHLETE_FILE]
+    result = run_cli(*args, "--json", "--html", html, "--workers", "2")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [s["status"] for s in data["sessions"]] == ["done", "done", "missed"]
+    assert data["sessions"][0]["note"] == "run a day late (2026-11-18)"
+    assert data["duplicate_runs"] == [
+        {
+            "run": str(runs / "intervals-800-no-laps.gpx"),
+            "same_as": str(runs / "intervals-800-manual-laps.fit"),
+        }
+    ]
+    page = html.read_text()
+    assert "tempo-a-day-late.fit (run a day late (2026-11-18))" in page
+    one_worker = run_cli(*args, "--json", "--workers", "1")
+    assert json.loads(one_worker.stdout) == data
+    table = run_cli(*args).stdout.splitlines()
+    assert "same run as intervals-800-manual-laps.fit: intervals-800-no-laps.gpx" in table
+    assert "unreadable: broken.fit: not a FIT file" in table
+    assert all(len(line) <= 80 for line in table)
