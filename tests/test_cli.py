@@ -147,7 +147,7 @@ def test_analyze_prints_a_table_that_fits_80_columns() -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert all(len(line) <= 80 for line in lines)
-    assert "aligned by lap button presses, one per step" in lines
+    assert "aligned by laps matched to the steps by their lengths" in lines
     assert any(line.startswith("  4 Fast 5K-") and line.endswith("short (60%)") for line in lines)
     assert lines[-1].startswith("score: ")
 
@@ -165,10 +165,16 @@ def test_analyze_json_has_stable_keys_with_units(tmp_path: Path) -> None:
         "workout",
         "alignment",
         "score",
+        "work_score",
+        "support_done_pct",
         "steps",
         "repeats",
     }
-    assert data["alignment"] == "workout_laps"
+    assert data["alignment"]["evidence"] == "workout_laps"
+    assert data["alignment"]["laps_to_steps"][:2] == [
+        {"lap": 1, "steps": [1]},
+        {"lap": 2, "steps": [2]},
+    ]
     assert set(data["steps"][1]) == {
         "number",
         "name",
@@ -185,8 +191,11 @@ def test_analyze_json_has_stable_keys_with_units(tmp_path: Path) -> None:
         "timer_s",
         "completed_pct",
         "avg_pace_s_per_km",
+        "pace_source",
+        "laps",
         "deviation_s_per_km",
         "time_in_band_pct",
+        "band_source",
         "pace_stdev_s_per_km",
         "score",
         "counts_toward_score",
@@ -220,7 +229,7 @@ def test_analyze_refuses_a_cycling_file_in_one_line() -> None:
         ],
     )
     assert result.exit_code == 1
-    assert result.stderr == f"{path}: this is a cycling activity, not a run\n"
+    assert result.stderr == f"{path}: this is a ride, not a run\n"
 
 
 def test_analyze_speaks_the_athletes_unit(tmp_path: Path) -> None:

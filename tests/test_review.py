@@ -57,7 +57,7 @@ def test_review_matches_runs_to_sessions(tmp_path: Path) -> None:
     )
     assert (intervals.status, intervals.run) == ("done", runs / "intervals-800-manual-laps.fit")
     assert intervals.result is not None
-    assert intervals.result.verdicts == {"on target": 5, "fast": 1, "short": 1, "slow": 1}
+    assert intervals.result.verdicts == {"on target": 3, "fast": 1, "short": 1, "slow": 1}
     assert race.status == "missed"
     assert review.duplicates == (
         (runs / "intervals-800-no-laps.gpx", runs / "intervals-800-manual-laps.fit"),

@@ -31,7 +31,7 @@ from fit_tool.profile.profile_type import (
     Sport,
 )
 
-from pacefit.core.activity import EARTH_RADIUS_M
+from pacefit.core.activity import EARTH_RADIUS_M, Activity, Lap, Pause, Track, timer_from_pauses
 from pacefit.core.workout import (
     DistanceDuration,
     Intensity,
@@ -64,6 +64,10 @@ class StepRun:
     pace_s_per_km: float | None = None  # None: the middle of the target band
     completed_fraction: float = 1.0
     skipped: bool = False
+    # a stretch run faster inside the step (a surge in the warm-up, say), seconds from its start
+    surge_at_s: float | None = None
+    surge_s: float = 0.0
+    surge_pace_s_per_km: float = 240.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,10 @@ def simulate(script: Script) -> SimulatedRun:
         speed = 1000 / _pace_for(executed.step, plan)
         duration_s = _duration_s(executed.step, speed) * plan.completed_fraction
         lap_start = (state.elapsed_s, state.distance_m)
+        if plan.surge_at_s is not None:
+            points.extend(state.run(speed, plan.surge_at_s))
+            points.extend(state.run(1000 / plan.surge_pace_s_per_km, plan.surge_s))
+            duration_s -= plan.surge_at_s + plan.surge_s
         points.extend(state.run(speed, duration_s))
         if script.laps in (LapMode.WORKOUT, LapMode.MANUAL):
             laps.append(
@@ -246,6 +254,43 @@ def _auto_laps(points: list[Point]) -> list[SimLap]:
     return laps
 
 
+def as_activity(run: SimulatedRun, *, name: str = "simulated") -> Activity:
+    """The run as a reader would give it: 1 Hz samples with speed, laps, the pause."""
+    paused = Pause(*run.pause) if run.pause else None
+    elapsed = [p.elapsed_s for p in run.points]
+    pauses = (paused,) if paused else ()
+    return Activity(
+        source=name,
+        file_format="fit",
+        start_time=run.script.start_time,
+        track=Track(
+            elapsed_s=tuple(elapsed),
+            timer_s=tuple(timer_from_pauses(elapsed, pauses)),
+            distance_m=tuple(p.distance_m for p in run.points),
+            speed_mps=tuple(p.speed_mps for p in run.points),
+        ),
+        laps=tuple(
+            Lap(
+                start_elapsed_s=lap.start_s,
+                end_elapsed_s=lap.end_s,
+                distance_m=lap.end_distance_m - lap.start_distance_m,
+                timer_s=lap.end_s - lap.start_s - _overlap(lap, run.pause),
+                wkt_step_index=lap.step_index,
+                trigger=lap.trigger.name.lower(),
+            )
+            for lap in run.laps
+        ),
+        pauses=pauses,
+        workout=run.script.workout if run.script.embed_workout else None,
+    )
+
+
+def _overlap(lap: SimLap, pause: tuple[float, float] | None) -> float:
+    if pause is None:
+        return 0.0
+    return max(0.0, min(lap.end_s, pause[1]) - max(lap.start_s, pause[0]))
+
+
 # -- writers ----------------------------------------------------------------------------------
 
 
@@ -278,9 +323,9 @@ def to_fit_bytes(run: SimulatedRun) -> bytes:
             pause_to_write = None
         builder.add(_record(point, at(point.elapsed_s)))
         while laps and laps[0].end_s <= point.elapsed_s:
-            builder.add(_lap(laps.pop(0), at))
+            builder.add(_lap(laps.pop(0), at, run.pause))
     for lap in laps:
-        builder.add(_lap(lap, at))
+        builder.add(_lap(lap, at, run.pause))
     end = run.points[-1]
     builder.add(_timer_event(at(end.elapsed_s), EventType.STOP_ALL))
     builder.add(_session(run, at))
@@ -318,12 +363,13 @@ def _record(point: Point, timestamp_ms: int) -> RecordMessage:
     return message
 
 
-def _lap(lap: SimLap, at: Callable[[float], int]) -> LapMessage:
+def _lap(lap: SimLap, at: Callable[[float], int], pause: tuple[float, float] | None) -> LapMessage:
     message = LapMessage()
     message.timestamp = at(lap.end_s)
     message.start_time = at(lap.start_s)
     message.total_elapsed_time = lap.end_s - lap.start_s
-    message.total_timer_time = lap.end_s - lap.start_s
+    # a watch's lap timer stops with the activity's timer
+    message.total_timer_time = lap.end_s - lap.start_s - _overlap(lap, pause)
     message.total_distance = lap.end_distance_m - lap.start_distance_m
     message.lap_trigger = lap.trigger
     message.sport = Sport.RUNNING

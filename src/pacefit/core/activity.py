@@ -1,31 +1,61 @@
-"""A recorded run, whatever file it came from: samples, laps, pauses, and the workout the watch
-ran (when it embedded one). Readers for FIT and GPX both produce an `Activity`."""
+"""A recorded run, whatever file it came from: the samples as columns, laps, pauses, the running
+legs with their own totals, and the workout the watch ran (when it embedded one).
+
+The readers (FIT, GPX, TCX) all produce an `Activity`; nothing here reads files.
+"""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from pacefit.core.workout import Workout
 
 EARTH_RADIUS_M = 6_371_008.8
-# A gap between samples longer than this, with the timer not known to be running, is a pause.
-PAUSE_GAP_S = 30.0
+# A gap between samples this much longer than the usual interval, crossed at walking speed or
+# less, is a pause (for files that record no timer: GPX).
+PAUSE_GAP_FACTOR = 5.0
+MIN_PAUSE_GAP_S = 10.0
 PAUSED_SPEED_MPS = 0.5
+AUTO_LAP_TRIGGERS = frozenset(
+    {"distance", "time", "position_start", "position_lap", "position_waypoint", "position_marked"}
+)
 
 
-class Sample(NamedTuple):
-    """One recorded point. `timer_s` stops while the timer is paused; `elapsed_s` does not."""
+@dataclass(frozen=True)
+class Track:
+    """The recorded points of a run as columns, in time order.
 
-    elapsed_s: float
-    timer_s: float
-    distance_m: float
-    speed_mps: float | None
-    heart_rate_bpm: int | None = None
-    cadence_spm: int | None = None
+    `timer_s` stops while the timer is paused; `elapsed_s` does not. `speed_mps` is the device's
+    own speed field (None where it recorded none); `distance_m` only ever grows."""
+
+    elapsed_s: tuple[float, ...]
+    timer_s: tuple[float, ...]
+    distance_m: tuple[float, ...]
+    speed_mps: tuple[float | None, ...]
+    heart_rate_bpm: tuple[int | None, ...] = ()
+    cadence_spm: tuple[int | None, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.elapsed_s)
+
+    @property
+    def last(self) -> int:
+        return len(self.elapsed_s) - 1
+
+    def index_at_elapsed(self, elapsed_s: float) -> int:
+        """The first sample at or after `elapsed_s` (the last sample past the end)."""
+        return min(bisect.bisect_left(self.elapsed_s, elapsed_s), self.last)
+
+    def index_at_timer(self, timer_s: float, *, lo: int = 0) -> int:
+        return min(bisect.bisect_left(self.timer_s, timer_s, lo=lo), self.last)
+
+    def index_at_distance(self, distance_m: float, *, lo: int = 0) -> int:
+        return min(bisect.bisect_left(self.distance_m, distance_m, lo=lo), self.last)
 
 
 @dataclass(frozen=True)
@@ -35,7 +65,12 @@ class Lap:
     distance_m: float
     timer_s: float
     wkt_step_index: int | None = None
-    trigger: str = "manual"  # manual, distance, time, position, session_end, ...
+    trigger: str = "manual"  # manual, distance, time, position_*, session_end, unknown, ...
+
+    @property
+    def automatic(self) -> bool:
+        """Made by the watch (auto lap), not by the runner's button."""
+        return self.trigger in AUTO_LAP_TRIGGERS
 
 
 @dataclass(frozen=True)
@@ -45,17 +80,30 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class Leg:
+    """One running session (a multisport file has several), with the totals the watch kept."""
+
+    start_elapsed_s: float
+    end_elapsed_s: float
+    distance_m: float
+    timer_s: float
+
+
+@dataclass(frozen=True)
 class Activity:
     source: str
-    file_format: str  # "fit" or "gpx"
+    file_format: str  # "fit", "gpx" or "tcx"
     start_time: dt.datetime | None
-    samples: tuple[Sample, ...]
+    track: Track
     laps: tuple[Lap, ...] = ()
     pauses: tuple[Pause, ...] = ()
+    legs: tuple[Leg, ...] = ()  # empty when the file keeps no totals (GPX)
     workout: Workout | None = None
     sport: str = "running"
     device: str = ""
     utc_offset_s: float = 0.0  # local time minus UTC where the run was recorded, when known
+    decoder: str = ""  # what read the file: fitfast, fitparse, gpxpy, lxml
+    distance_source: str = "distance"  # "distance" as recorded, or "positions" (GPS track)
 
     @property
     def local_date(self) -> dt.date | None:
@@ -66,11 +114,21 @@ class Activity:
 
     @property
     def timer_s(self) -> float:
-        return self.samples[-1].timer_s - self.samples[0].timer_s if self.samples else 0.0
+        """Running time with pauses taken out: the watch's own totals when it kept them."""
+        if self.legs:
+            return sum(leg.timer_s for leg in self.legs)
+        timer = self.track.timer_s
+        return timer[-1] - timer[0] if timer else 0.0
 
     @property
     def distance_m(self) -> float:
-        return self.samples[-1].distance_m - self.samples[0].distance_m if self.samples else 0.0
+        if self.legs:
+            return sum(leg.distance_m for leg in self.legs)
+        distance = self.track.distance_m
+        return distance[-1] - distance[0] if distance else 0.0
+
+
+# -- geometry and time helpers for the readers ---------------------------------------------
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -94,42 +152,66 @@ def cumulative_distance_m(positions: Sequence[tuple[float, float] | None]) -> li
     return distances
 
 
-def derive_speeds_mps(
-    elapsed_s: Sequence[float], distance_m: Sequence[float], *, window_s: float = 4.0
-) -> list[float | None]:
-    """Speed from distance over a short trailing window (for files that record no speed)."""
-    speeds: list[float | None] = []
-    start = 0
-    for index, now in enumerate(elapsed_s):
-        while start < index and now - elapsed_s[start] > window_s:
-            start += 1
-        span = now - elapsed_s[start]
-        speeds.append((distance_m[index] - distance_m[start]) / span if span > 0 else None)
-    return speeds
+def merge_pauses(pauses: Sequence[Pause]) -> tuple[Pause, ...]:
+    """Pauses as disjoint spans, so that a stretch of time is taken out once even when two
+    sources name it (a timer stop inside a multisport transition)."""
+    merged: list[Pause] = []
+    for pause in sorted(pauses, key=lambda p: p.start_elapsed_s):
+        if pause.end_elapsed_s <= pause.start_elapsed_s:
+            continue
+        if merged and pause.start_elapsed_s <= merged[-1].end_elapsed_s:
+            last = merged[-1]
+            merged[-1] = Pause(last.start_elapsed_s, max(last.end_elapsed_s, pause.end_elapsed_s))
+        else:
+            merged.append(pause)
+    return tuple(merged)
 
 
 def timer_from_pauses(elapsed_s: Sequence[float], pauses: Sequence[Pause]) -> list[float]:
     """Timer time at each sample: elapsed time less the paused time before it."""
+    ordered = merge_pauses(pauses)
     timers = []
-    ordered = sorted(pauses, key=lambda p: p.start_elapsed_s)
+    done_s = 0.0  # pause time wholly before the current sample
+    index = 0
     for now in elapsed_s:
-        paused = sum(
-            min(now, pause.end_elapsed_s) - pause.start_elapsed_s
-            for pause in ordered
-            if pause.start_elapsed_s < now
-        )
-        timers.append(now - paused)
+        while index < len(ordered) and ordered[index].end_elapsed_s <= now:
+            done_s += ordered[index].end_elapsed_s - ordered[index].start_elapsed_s
+            index += 1
+        partial = 0.0
+        if index < len(ordered) and ordered[index].start_elapsed_s < now:
+            partial = now - ordered[index].start_elapsed_s
+        timers.append(now - done_s - partial)
     return timers
 
 
 def gaps_as_pauses(elapsed_s: Sequence[float], distance_m: Sequence[float]) -> list[Pause]:
-    """Pauses guessed from gaps in the recording: a long gap crossed at walking speed or less.
-
-    A sparse log of a moving runner (one point a minute) is not a pause.
-    """
+    """Pauses guessed from gaps in the recording, for files with no timer: a gap several times
+    longer than the usual interval between points, crossed at walking speed or less. A sparse
+    log of a moving runner (one point a minute) is not a pause."""
+    if len(elapsed_s) < 3:
+        return []
+    threshold_s = max(MIN_PAUSE_GAP_S, PAUSE_GAP_FACTOR * usual_interval_s(elapsed_s))
     pauses = []
     for i in range(1, len(elapsed_s)):
         gap_s = elapsed_s[i] - elapsed_s[i - 1]
-        if gap_s > PAUSE_GAP_S and (distance_m[i] - distance_m[i - 1]) / gap_s < PAUSED_SPEED_MPS:
+        if gap_s > threshold_s and (distance_m[i] - distance_m[i - 1]) / gap_s < PAUSED_SPEED_MPS:
             pauses.append(Pause(start_elapsed_s=elapsed_s[i - 1], end_elapsed_s=elapsed_s[i]))
     return pauses
+
+
+def usual_interval_s(elapsed_s: Sequence[float]) -> float:
+    """The median time between recorded points (1 s for most watches, more with smart
+    recording)."""
+    intervals = sorted(b - a for a, b in itertools.pairwise(elapsed_s))
+    return intervals[len(intervals) // 2] if intervals else 1.0
+
+
+def forward_filled(values: Sequence[float | None]) -> list[float]:
+    """Distances with gaps filled by the last value, never going backwards."""
+    result = []
+    last = 0.0
+    for value in values:
+        if value is not None and value >= last:
+            last = value
+        result.append(last)
+    return result

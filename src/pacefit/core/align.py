@@ -1,78 +1,62 @@
 """Aligning a recorded run with the planned workout: which samples belong to which step.
 
-Uses the best evidence the file has, in this order:
+The best evidence the file has is used, in this order:
 1. laps carrying `wkt_step_index` (the watch ran the workout): exact, repeats unrolled;
-2. manual laps, one per planned step (the runner pressed lap at each change);
-3. no usable laps: the hard steps are found in the pace trace (the runner speeds up where a rep
-   starts and eases off where it ends), and the easy steps fill the time between them.
+2. laps matched to the steps by their lengths (`lap_align`), when that match can be trusted;
+3. the pace trace (`segment`): every step placed at once on the speed, with the plan's lengths.
 Pure functions; no I/O.
 """
 
 from __future__ import annotations
 
-import bisect
-import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from pacefit.core.activity import Activity, Lap
-from pacefit.core.units import speed_mps
+from pacefit.core.activity import Activity, Lap, Track
+from pacefit.core.lap_align import Group, LapMatch, is_hard, match_laps
+from pacefit.core.segment import make_bins, mean_speed, place_steps, sharpest_change
 from pacefit.core.workout import (
     DistanceDuration,
     ExecutedStep,
-    Intensity,
-    OpenDuration,
-    PaceTarget,
     Step,
     TimeDuration,
     Workout,
-    planned_time_s,
+    message_count,
     unroll,
 )
 
-AUTO_LAP_TRIGGERS = {
-    "distance",
-    "time",
-    "position_start",
-    "position_lap",
-    "position_waypoint",
-    "position_marked",
-    "fitness_equipment",
-}
-# How long speed must stay above (below) the threshold to count as the start (end) of a rep:
-# most of the rep, up to a minute. Long windows average GPS jitter away (a 7 s window over a
-# jittery GPX track mistakes warm-up for strides); the boundary is then refined with a short one.
-WINDOW_SHARE_OF_STEP = 0.8
-MAX_WINDOW_S = 60.0
-REFINE_WINDOW_S = 5.0
-EASY_SPEED_HORIZON_S = 600.0  # the runner's easy speed is read from the first minutes
-DEFAULT_STEP_TIME_S = 60.0  # for the detection windows of a hard step with no planned length
-# How far past the planned start of a rep to look for it before calling it skipped.
-SEARCH_SLACK_S = 180.0
+# A boundary inside a lap (a missed press) is looked for this far either side of the plan.
+SPLIT_SEARCH_SHARE = 0.25
+SPLIT_SEARCH_MAX_S = 60.0
+# A watch's distance and time laps end within this of the plan when the watch ran the step.
+WATCH_LAP_FIT = 0.1
 
 
 class Evidence(Enum):
     WORKOUT_LAPS = "workout_laps"
-    MANUAL_LAPS = "manual_laps"
+    LAPS = "laps"
     SEGMENTED = "segmented"
 
     @property
     def description(self) -> str:
         return {
             Evidence.WORKOUT_LAPS: "laps recorded by the watch running the workout",
-            Evidence.MANUAL_LAPS: "lap button presses, one per step",
-            Evidence.SEGMENTED: "pace changes and planned step lengths (no usable laps)",
+            Evidence.LAPS: "laps matched to the steps by their lengths",
+            Evidence.SEGMENTED: "pace changes and planned step lengths",
         }[self]
 
 
 @dataclass(frozen=True)
 class StepWindow:
-    """A planned step and the samples [start, end] it was run in; None when skipped."""
+    """A planned step and the samples [start, end] it was run in (None when skipped); `laps`
+    are the laps (0-based) that are exactly this step, so their totals are its figures."""
 
     number: int  # 1-based, in execution order
     executed: ExecutedStep
     start: int | None
     end: int | None
+    laps: tuple[int, ...] = ()
 
     @property
     def skipped(self) -> bool:
@@ -83,240 +67,229 @@ class StepWindow:
 class Alignment:
     evidence: Evidence
     windows: tuple[StepWindow, ...]
+    lap_steps: tuple[tuple[int, tuple[int, ...]], ...] = ()  # lap number -> step numbers
+    notes: tuple[str, ...] = ()  # what the runner should know about the evidence
 
 
 def align(activity: Activity, workout: Workout) -> Alignment:
     executed = unroll(workout)
-    track = _Track.of(activity)
+    track = activity.track
     indexed = [lap for lap in activity.laps if lap.wkt_step_index is not None]
     if indexed:
-        return Alignment(Evidence.WORKOUT_LAPS, _by_step_index(executed, indexed, track))
-    manual = [lap for lap in activity.laps if lap.trigger not in AUTO_LAP_TRIGGERS]
-    if len(manual) == len(executed) and len(executed) > 1:
-        windows = tuple(
-            StepWindow(n, step, *track.span(lap))
-            for n, (step, lap) in enumerate(zip(executed, manual, strict=True), start=1)
-        )
-        return Alignment(Evidence.MANUAL_LAPS, windows)
-    return Alignment(Evidence.SEGMENTED, _segment(executed, track))
+        mismatches = _workout_mismatches(indexed, executed, workout)
+        windows = _by_step_index(executed, activity.laps, track)
+        return Alignment(Evidence.WORKOUT_LAPS, windows, _lap_steps(windows), mismatches)
+    notes: tuple[str, ...] = ()
+    if len(activity.laps) > 1:
+        matched = match_laps(activity.laps, executed)
+        if matched.trusted:
+            windows = _from_groups(matched, activity.laps, executed, track)
+            return Alignment(Evidence.LAPS, windows, _lap_steps(windows))
+        notes = (f"laps not used: {matched.reason}",)
+    return Alignment(Evidence.SEGMENTED, _segment(executed, track), notes=notes)
 
 
-@dataclass(frozen=True)
-class _Track:
-    elapsed_s: list[float]
-    timer_s: list[float]
-    distance_m: list[float]
-
-    @classmethod
-    def of(cls, activity: Activity) -> _Track:
-        samples = activity.samples
-        return cls(
-            elapsed_s=[s.elapsed_s for s in samples],
-            timer_s=[s.timer_s for s in samples],
-            distance_m=[s.distance_m for s in samples],
-        )
-
-    @property
-    def last(self) -> int:
-        return len(self.elapsed_s) - 1
-
-    def index_at(self, elapsed_s: float) -> int:
-        return min(bisect.bisect_left(self.elapsed_s, elapsed_s), self.last)
-
-    def span(self, lap: Lap) -> tuple[int, int]:
-        return self.index_at(lap.start_elapsed_s), self.index_at(lap.end_elapsed_s)
-
-    def after_timer(self, start: int, seconds: float) -> int:
-        """The first sample at least `seconds` of timer time after `start`."""
-        return min(
-            bisect.bisect_left(self.timer_s, self.timer_s[start] + seconds, lo=start), self.last
-        )
-
-    def after_distance(self, start: int, metres: float) -> int:
-        target = self.distance_m[start] + metres
-        return min(bisect.bisect_left(self.distance_m, target, lo=start), self.last)
-
-    def mean_speed(self, start: int, end: int) -> float:
-        time_s = self.timer_s[end] - self.timer_s[start]
-        return (self.distance_m[end] - self.distance_m[start]) / time_s if time_s > 0 else 0.0
-
-    def speed_ahead(self, index: int, window_s: float) -> float:
-        return self.mean_speed(index, self.after_timer(index, window_s))
-
-    def speed_behind(self, index: int, window_s: float) -> float:
-        target = self.timer_s[index] - window_s
-        return self.mean_speed(bisect.bisect_left(self.timer_s, target, hi=index), index)
+# -- 1. the watch ran the workout -----------------------------------------------------------
 
 
 def _by_step_index(
-    executed: list[ExecutedStep], laps: list[Lap], track: _Track
+    executed: list[ExecutedStep], laps: Sequence[Lap], track: Track
 ) -> tuple[StepWindow, ...]:
-    spans: dict[int, tuple[int, int]] = {}
+    """Each lap to the next executed step with its index; a lap without an index, or a second
+    lap of the same step, extends the step before it."""
+    spans: dict[int, list[int]] = {}
     position = 0
-    for lap in laps:
-        match = next(
-            (
-                k
-                for k in range(position, len(executed))
-                if executed[k].fit_step_index == lap.wkt_step_index
-            ),
-            None,
-        )
-        if match is None:  # a second lap in the same step: it extends that step
-            if position and position - 1 in spans:
-                spans[position - 1] = (spans[position - 1][0], track.span(lap)[1])
+    current: int | None = None
+    for number, lap in enumerate(laps):
+        match = None
+        if lap.wkt_step_index is not None:
+            match = next(
+                (
+                    k
+                    for k in range(position, len(executed))
+                    if executed[k].fit_step_index == lap.wkt_step_index
+                ),
+                None,
+            )
+        if match is None:
+            if current is not None:
+                spans[current].append(number)
             continue
-        spans[match] = track.span(lap)
-        position = match + 1
-    return tuple(
-        StepWindow(k + 1, step, *spans.get(k, (None, None))) for k, step in enumerate(executed)
-    )
-
-
-def _is_hard(step: Step) -> bool:
-    return step.intensity is Intensity.ACTIVE and isinstance(step.target, PaceTarget)
-
-
-def _segment(executed: list[ExecutedStep], track: _Track) -> tuple[StepWindow, ...]:
-    """Find each hard step in the pace trace; lay the easy steps out between them."""
-    threshold = _Thresholds(track)
-    bounds: list[tuple[int | None, int | None]] = [(None, None)] * len(executed)
-    cursor = 0
-    pending_easy: list[int] = []  # easy steps waiting for the next hard step to end them
-    for k, item in enumerate(executed):
-        step = item.step
-        if not _is_hard(step):
-            pending_easy.append(k)
+        spans[match] = [number]
+        current, position = match, match + 1
+    windows = []
+    for k, step in enumerate(executed):
+        lap_numbers = spans.get(k, [])
+        if not lap_numbers:
+            windows.append(StepWindow(k + 1, step, None, None))
             continue
-        expected = _lay_out(
-            pending_easy, executed=executed, track=track, cursor=cursor, bounds=bounds
-        )
-        start = _find_start(
-            track, step, threshold_mps=threshold.for_step(step), expected=expected, cursor=cursor
-        )
-        if start is None:
-            bounds[k] = (None, None)
+        start = track.index_at_elapsed(laps[lap_numbers[0]].start_elapsed_s)
+        end = track.index_at_elapsed(laps[lap_numbers[-1]].end_elapsed_s)
+        windows.append(StepWindow(k + 1, step, start, end, tuple(lap_numbers)))
+    return tuple(windows)
+
+
+def _workout_mismatches(
+    laps: Sequence[Lap], executed: list[ExecutedStep], workout: Workout
+) -> tuple[str, ...]:
+    """Signs that the laps come from a different workout than the one given."""
+    known = {e.fit_step_index: e.step for e in executed}
+    notes = []
+    for number, lap in enumerate(laps, start=1):
+        index = lap.wkt_step_index
+        assert index is not None
+        step = known.get(index)
+        if step is None:
+            total = message_count(workout.steps)
+            notes.append(
+                f"lap {number} was run as workout step {index}, which '{workout.name}' "
+                f"{'has as a repeat' if index < total else 'does not have'}: the watch ran "
+                "another workout"
+            )
+            break
+        planned = _planned_length(step, lap)
+        if lap.automatic and planned is not None and abs(planned - 1) > WATCH_LAP_FIT:
+            notes.append(
+                f"lap {number} ended by {lap.trigger} after {_lap_length(lap)}, where step "
+                f"{index} of '{workout.name}' plans another length: the watch may have run "
+                "another version of the workout"
+            )
+            break
+    return tuple(notes)
+
+
+def _planned_length(step: Step, lap: Lap) -> float | None:
+    """The lap's length as a share of the step's plan, in the unit that ended the lap."""
+    if lap.trigger == "distance" and isinstance(step.duration, DistanceDuration):
+        return lap.distance_m / step.duration.distance_m
+    if lap.trigger == "time" and isinstance(step.duration, TimeDuration):
+        return lap.timer_s / step.duration.duration_s
+    if lap.trigger in ("distance", "time"):
+        return 0.0  # the watch ended the lap by a rule the step does not have
+    return None
+
+
+def _lap_length(lap: Lap) -> str:
+    return f"{lap.distance_m:.0f} m" if lap.trigger == "distance" else f"{lap.timer_s:.0f} s"
+
+
+# -- 2. laps matched by length --------------------------------------------------------------
+
+
+def _from_groups(
+    matched: LapMatch, laps: Sequence[Lap], executed: list[ExecutedStep], track: Track
+) -> tuple[StepWindow, ...]:
+    windows: list[StepWindow] = []
+    for group in matched.groups:
+        if group.lap_count < 1:  # steps with no lap: skipped
+            windows += [
+                StepWindow(k + 1, executed[k], None, None)
+                for k in range(group.first_step, group.last_step + 1)
+            ]
             continue
-        _close_easy(pending_easy, bounds, start)
-        pending_easy = []
-        end = _find_end(track, step, threshold_mps=threshold.for_step(step), start=start)
-        bounds[k] = (start, end)
-        cursor = end
-    if pending_easy:
-        _lay_out(pending_easy, executed=executed, track=track, cursor=cursor, bounds=bounds)
-        last = pending_easy[-1]
-        if isinstance(executed[last].step.duration, OpenDuration) or last == len(executed) - 1:
-            bounds[last] = (bounds[last][0], track.last)
-    return tuple(StepWindow(k + 1, item, *bounds[k]) for k, item in enumerate(executed))
+        start = track.index_at_elapsed(laps[group.first_lap].start_elapsed_s)
+        end = track.index_at_elapsed(laps[group.last_lap].end_elapsed_s)
+        if group.step_count == 1:
+            lap_numbers = tuple(range(group.first_lap, group.last_lap + 1))
+            step = executed[group.first_step]
+            windows.append(StepWindow(group.first_step + 1, step, start, end, lap_numbers))
+        else:
+            windows += _split_lap(group, executed, track, start, end)
+    return tuple(windows)
 
 
-class _Thresholds:
-    """The speed that separates 'running the rep' from 'easy' for each hard step: halfway
-    between the runner's own easy speed (median of the first minutes) and the slow edge of the
-    rep's band, kept between 80 % and 97 % of that edge."""
+def _split_lap(
+    group: Group, executed: list[ExecutedStep], track: Track, start: int, end: int
+) -> list[StepWindow]:
+    """Several steps in one lap (a press missed): the steps before the first open one are laid
+    out from the lap's start at their planned lengths, those after it back from its end; the
+    open step takes the rest. Each boundary then moves to the nearest sharp change of speed."""
+    steps = executed[group.first_step : group.last_step + 1]
+    known = [_planned_extent(e.step) is not None for e in steps]
+    open_at = known.index(False) if False in known else len(steps) - 1
+    bounds = [start] + [0] * (len(steps) - 1) + [end]
+    cursor = start
+    for k in range(open_at):
+        cursor = _advance(track, cursor, steps[k].step, forward=True, limit=end)
+        bounds[k + 1] = cursor
+    cursor = end
+    for k in range(len(steps) - 1, open_at, -1):
+        cursor = _advance(track, cursor, steps[k].step, forward=False, limit=bounds[open_at])
+        bounds[k] = cursor
+    for k in range(1, len(steps)):
+        bounds[k] = _refined(track, bounds[k], steps[k - 1].step, steps[k].step)
+        bounds[k] = min(max(bounds[k], bounds[k - 1]), end)
+    return [
+        StepWindow(group.first_step + k + 1, step, bounds[k], bounds[k + 1])
+        for k, step in enumerate(steps)
+    ]
 
-    def __init__(self, track: _Track) -> None:
-        horizon = track.after_timer(0, EASY_SPEED_HORIZON_S)
-        speeds = [
-            track.mean_speed(i, min(i + 5, track.last)) for i in range(0, max(horizon - 5, 1), 5)
-        ]
-        self.easy_speed_mps = statistics.median(speeds) if speeds else 0.0
 
-    def for_step(self, step: Step) -> float:
-        assert isinstance(step.target, PaceTarget)
-        edge_mps = speed_mps(step.target.slow_s_per_km)
-        return max(0.8 * edge_mps, min((self.easy_speed_mps + edge_mps) / 2, 0.97 * edge_mps))
-
-
-def _planned_end(track: _Track, step: Step, start: int) -> int | None:
+def _planned_extent(step: Step) -> float | None:
     if isinstance(step.duration, DistanceDuration):
-        return track.after_distance(start, step.duration.distance_m)
+        return step.duration.distance_m
     if isinstance(step.duration, TimeDuration):
-        return track.after_timer(start, step.duration.duration_s)
+        return step.duration.duration_s
     return None
 
 
-def _lay_out(
-    pending: list[int],
-    *,
-    executed: list[ExecutedStep],
-    track: _Track,
-    cursor: int,
-    bounds: list[tuple[int | None, int | None]],
-) -> int:
-    """Place easy steps one after another from `cursor`; returns where the last one ends."""
-    for k in pending:
-        planned = _planned_end(track, executed[k].step, cursor)
-        end = planned if planned is not None else cursor
-        bounds[k] = (cursor, end)
-        cursor = end
-    return cursor
+def _advance(track: Track, index: int, step: Step, *, forward: bool, limit: int) -> int:
+    """The sample one planned step-length after (or before) `index`, not past `limit`."""
+    sign = 1 if forward else -1
+    if isinstance(step.duration, DistanceDuration):
+        target = track.distance_m[index] + sign * step.duration.distance_m
+        found = track.index_at_distance(target)
+    elif isinstance(step.duration, TimeDuration):
+        found = track.index_at_timer(track.timer_s[index] + sign * step.duration.duration_s)
+    else:
+        found = index
+    return min(found, limit) if forward else max(found, limit)
 
 
-def _close_easy(
-    pending: list[int], bounds: list[tuple[int | None, int | None]], start: int
-) -> None:
-    """The easy steps before a hard step end where it starts: stretch or shrink the last one."""
-    if not pending:
-        return
-    for k in pending:
-        begin, end = bounds[k]
-        assert begin is not None and end is not None
-        bounds[k] = (min(begin, start), min(end, start))
-    bounds[pending[-1]] = (bounds[pending[-1]][0], start)
+def _refined(track: Track, index: int, before: Step, after: Step) -> int:
+    if is_hard(before) == is_hard(after):
+        return index
+    length_s = min(_step_seconds(track, before), _step_seconds(track, after))
+    within = min(SPLIT_SEARCH_MAX_S, SPLIT_SEARCH_SHARE * length_s)
+    return sharpest_change(track, index, within_s=within, faster=is_hard(after))
 
 
-def _find_start(
-    track: _Track, step: Step, *, threshold_mps: float, expected: int, cursor: int
-) -> int | None:
-    """The first sample from which the runner holds rep speed.
-
-    The search starts halfway through the easy steps before the rep (so a rep that overran
-    does not swallow the recovery) and gives up `SEARCH_SLACK_S` after the planned start; for
-    the first rep there is no limit, since warm-ups are rarely the planned length."""
-    window_s = _window_s(step)
-    halfway_s = (track.elapsed_s[cursor] + track.elapsed_s[expected]) / 2
-    begin = max(cursor, track.index_at(halfway_s))
-    limit_elapsed = track.elapsed_s[expected] + SEARCH_SLACK_S if cursor else float("inf")
-    for index in range(begin, track.last):
-        if track.elapsed_s[index] > limit_elapsed:
-            return None
-        if track.speed_ahead(index, window_s) >= threshold_mps:
-            return _refine(track, index, faster=True, within_s=window_s)
-    return None
+def _step_seconds(track: Track, step: Step) -> float:
+    if isinstance(step.duration, TimeDuration):
+        return step.duration.duration_s
+    if isinstance(step.duration, DistanceDuration):
+        speed = mean_speed(track, 0, track.last) or 3.0
+        return step.duration.distance_m / speed
+    return SPLIT_SEARCH_MAX_S / SPLIT_SEARCH_SHARE
 
 
-def _window_s(step: Step) -> float:
-    return min(MAX_WINDOW_S, WINDOW_SHARE_OF_STEP * _expected_time_s(step))
+def _lap_steps(windows: Sequence[StepWindow]) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """For the report: each lap (1-based) and the steps (1-based) it went to."""
+    by_lap: dict[int, list[int]] = {}
+    for window in windows:
+        for lap in window.laps:
+            by_lap.setdefault(lap + 1, []).append(window.number)
+    return tuple((lap, tuple(steps)) for lap, steps in sorted(by_lap.items()))
 
 
-def _refine(track: _Track, index: int, *, faster: bool, within_s: float) -> int:
-    """Move a boundary found with a long window to the sharpest change of speed after it: the
-    sample with the biggest difference between the speed just after and just before (an edge
-    detector; a forward-looking window alone would place it a few seconds early)."""
-    limit = max(track.after_timer(index, within_s), index + 1)
-    sign = 1.0 if faster else -1.0
-
-    def contrast(candidate: int) -> float:
-        after = track.speed_ahead(candidate, REFINE_WINDOW_S)
-        return sign * (after - track.speed_behind(candidate, REFINE_WINDOW_S))
-
-    return max(range(index, limit), key=contrast)
+# -- 3. the pace trace ----------------------------------------------------------------------
 
 
-def _find_end(track: _Track, step: Step, *, threshold_mps: float, start: int) -> int:
-    """The planned end, or earlier where the runner eased off for good (a rep cut short)."""
-    planned = _planned_end(track, step, start)
-    stop = planned if planned is not None else track.last
-    window_s = min(MAX_WINDOW_S / 3, _expected_time_s(step) / 3)
-    first_check = track.after_timer(start, window_s)
-    for index in range(first_check, stop):
-        eased_off = track.speed_ahead(index, window_s) < threshold_mps
-        # for good: the rest of the planned step would not be run at rep speed
-        if eased_off and track.mean_speed(index, stop) < threshold_mps:
-            return _refine(track, index, faster=False, within_s=window_s)
-    return stop
-
-
-def _expected_time_s(step: Step) -> float:
-    return planned_time_s(step) or DEFAULT_STEP_TIME_S
+def _segment(executed: list[ExecutedStep], track: Track) -> tuple[StepWindow, ...]:
+    bins = make_bins(track)
+    spans = place_steps(bins, executed)
+    edges = [track.index_at_timer(bins.start_timer_s + s * bins.width_s) for s, _ in spans]
+    edges = [0, *edges[1:], track.last]
+    for k in range(1, len(spans)):
+        (s0, e0), (s1, e1) = spans[k - 1], spans[k]
+        if e0 > s0 and e1 > s1 and is_hard(executed[k - 1].step) != is_hard(executed[k].step):
+            faster = is_hard(executed[k].step)
+            edges[k] = sharpest_change(track, edges[k], within_s=bins.width_s, faster=faster)
+    for k in range(1, len(edges)):
+        edges[k] = max(edges[k], edges[k - 1])
+    return tuple(
+        StepWindow(k + 1, step, None, None)
+        if e == s
+        else StepWindow(k + 1, step, edges[k], edges[k + 1])
+        for k, (step, (s, e)) in enumerate(zip(executed, spans, strict=True))
+    )

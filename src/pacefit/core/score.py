@@ -1,26 +1,37 @@
 """Scoring pacing adherence, step by step and overall. Pure functions over an alignment.
 
-The overall score (0-100) is the planned-duration-weighted mean of the step scores of every
-step that had a pace target. A step's score is the share of its running time spent in the
-target band, where time outside the band still earns partial credit that falls linearly to
-zero at `PENALTY_SCALE_S_PER_KM` from the band; multiplied by the share of the step completed.
-A skipped step scores 0. Steps without a pace target are reported but not scored.
+Measuring a step:
+- its average pace is the pace a runner would recognise: the totals of its own laps (timer time
+  and distance, as the watch shows them) when the step is whole laps, else distance over timer
+  time between its first and last samples (pauses excluded);
+- time in band is counted second by second on the speed over the last few seconds: from the
+  speed field when that agrees with the distance over the step, else from the distance itself
+  (a foot pod that reads 10 % slow, or a file with positions and no speed, cannot make a rep
+  look slow); time with no data at all is left out, never counted against the runner.
+
+Verdicts: the work steps (active steps with a pace target) are on target, fast or slow by their
+average pace (within `EDGE_TOLERANCE_S_PER_KM` of the band counts as inside), short under 90 % of
+the plan, skipped under 10 %. The other steps (warm-up, recoveries, cool-down) are done, short
+under half the plan, or skipped.
+
+The score is described in the README ("The score").
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from pacefit.core.activity import Activity
+from pacefit.core.activity import Activity, Track
 from pacefit.core.align import Alignment, StepWindow
 from pacefit.core.describe import step_label
+from pacefit.core.lap_align import is_hard
 from pacefit.core.workout import (
     DistanceDuration,
     ExecutedStep,
-    Intensity,
     PaceTarget,
     Step,
     TimeDuration,
@@ -28,9 +39,17 @@ from pacefit.core.workout import (
     planned_time_s,
 )
 
-PENALTY_SCALE_S_PER_KM = 20.0
-SHORT_FRACTION = 0.9  # less than this share of the planned step done is "short"
-MOVING_SPEED_MPS = 0.5  # slower than this is standing, not running, for pace statistics
+PENALTY_SCALE_S_PER_KM = 15.0  # an average pace this far outside the band earns nothing
+EDGE_TOLERANCE_S_PER_KM = 0.5  # finer than any watch shows a pace
+SHORT_FRACTION = 0.9  # a work step under this share of its plan is short
+SUPPORT_SHORT_FRACTION = 0.5  # a recovery, warm-up or cool-down cut this far short is flagged
+SKIPPED_FRACTION = 0.1  # under this share of the plan, the step was not run
+WORK_SHARE = 0.9  # of the score; the rest is for doing the other steps
+OPEN_STEP_WEIGHT_S = 60.0  # the weight of an open step among the support steps
+SPEED_AGREEMENT = 0.03  # the speed field is used when it agrees with distance within this
+SPEED_COVERAGE = 0.9
+SMOOTHING_S = 10.0  # the speed a watch shows is averaged over a few seconds
+MOVING_SPEED_MPS = 0.5  # slower than this is standing, left out of the pace spread
 
 
 class Verdict(Enum):
@@ -39,7 +58,7 @@ class Verdict(Enum):
     SLOW = "slow"
     SHORT = "short"
     SKIPPED = "skipped"
-    DONE = "done"  # a step without a pace target
+    DONE = "done"  # a step that is not graded on pace
 
 
 @dataclass(frozen=True)
@@ -47,17 +66,21 @@ class StepResult:
     number: int
     executed: ExecutedStep
     verdict: Verdict
+    work: bool  # graded on pace: an active step with a pace target
     start_elapsed_s: float | None = None
     end_elapsed_s: float | None = None
     distance_m: float = 0.0
     timer_s: float = 0.0
     completed_fraction: float = 0.0
     avg_pace_s_per_km: float | None = None
+    pace_source: str | None = None  # "laps", "distance" or "positions"
     time_in_band_fraction: float | None = None
+    band_source: str | None = None  # "speed" (the device's field) or "distance"
     deviation_s_per_km: float | None = None  # signed: < 0 faster than the band, > 0 slower
     pace_stdev_s_per_km: float | None = None
-    score: float | None = None  # 0-100; None when the step has no pace target
-    planned_weight_s: float = 0.0
+    score: float | None = None  # 0-100, work steps only; None when there was no data
+    weight_s: float = 0.0  # the step's planned time: its weight in the score
+    laps: tuple[int, ...] = ()  # the laps (1-based) that are exactly this step
 
     @property
     def step(self) -> Step:
@@ -72,7 +95,7 @@ class StepResult:
 class RepeatSummary:
     fit_step_index: int
     label: str
-    avg_paces_s_per_km: tuple[float, ...]
+    avg_paces_s_per_km: tuple[float, ...]  # the reps that were run
     consistency_s_per_km: float  # standard deviation of the reps' average paces
     fade_s_per_km: float  # last third minus first third of the reps: > 0 means slowing
 
@@ -85,74 +108,128 @@ class Analysis:
     steps: tuple[StepResult, ...]
     repeats: tuple[RepeatSummary, ...]
     score: float | None
+    work_score: float | None  # the pacing of the work steps, 0-100
+    support_done_fraction: float | None  # how much of the other steps was done
 
 
 def analyse(activity: Activity, workout: Workout, alignment: Alignment) -> Analysis:
-    results = tuple(_score_window(activity, window) for window in alignment.windows)
+    results = tuple(_measure(activity, window) for window in alignment.windows)
+    work, support = work_score(results), support_done(results)
     return Analysis(
         activity=activity,
         workout=workout,
         alignment=alignment,
         steps=results,
         repeats=tuple(_repeat_summaries(results)),
-        score=overall_score(results),
+        score=overall_score(work, support),
+        work_score=work,
+        support_done_fraction=support,
     )
 
 
-def overall_score(results: tuple[StepResult, ...]) -> float | None:
-    scored = [r for r in results if r.score is not None and r.planned_weight_s > 0]
-    total_weight = sum(r.planned_weight_s for r in scored)
-    if not total_weight:
-        return None
-    return sum(r.score * r.planned_weight_s for r in scored if r.score is not None) / total_weight
+# -- the score ------------------------------------------------------------------------------
 
 
 def credit(pace_s_per_km: float, target: PaceTarget) -> float:
     """1 inside the band, falling linearly to 0 at PENALTY_SCALE_S_PER_KM outside it."""
-    return max(0.0, 1.0 - abs(target.outside_s_per_km(pace_s_per_km)) / PENALTY_SCALE_S_PER_KM)
+    outside = abs(target.outside_s_per_km(pace_s_per_km)) - EDGE_TOLERANCE_S_PER_KM
+    return max(0.0, 1.0 - max(0.0, outside) / PENALTY_SCALE_S_PER_KM)
 
 
-def _score_window(activity: Activity, window: StepWindow) -> StepResult:
-    executed = window.executed
-    step = executed.step
-    target = step.target if isinstance(step.target, PaceTarget) else None
-    skipped = StepResult(
+def work_score(results: tuple[StepResult, ...]) -> float | None:
+    scored = [r for r in results if r.work and r.score is not None and r.weight_s > 0]
+    total = sum(r.weight_s for r in scored)
+    if not total:
+        return None
+    return sum((r.score or 0.0) * r.weight_s for r in scored) / total
+
+
+def support_done(results: tuple[StepResult, ...]) -> float | None:
+    support = [r for r in results if not r.work]
+    total = sum(r.weight_s for r in support)
+    if not total:
+        return None
+    return sum(min(1.0, r.completed_fraction) * r.weight_s for r in support) / total
+
+
+def overall_score(work: float | None, support: float | None) -> float | None:
+    if work is None:
+        return None
+    if support is None:
+        return work
+    return WORK_SHARE * work + (1 - WORK_SHARE) * 100 * support
+
+
+# -- measuring a step -----------------------------------------------------------------------
+
+
+def _measure(activity: Activity, window: StepWindow) -> StepResult:
+    step = window.executed.step
+    work = is_hard(step)
+    planned_s = planned_time_s(step)
+    result = StepResult(
         number=window.number,
-        executed=executed,
+        executed=window.executed,
         verdict=Verdict.SKIPPED,
-        planned_weight_s=(planned_time_s(step) or 0.0) if target else 0.0,
-        score=0.0 if target else None,
+        work=work,
+        weight_s=planned_s if planned_s is not None else (0.0 if work else OPEN_STEP_WEIGHT_S),
+        score=0.0 if work else None,
     )
     if window.skipped:
-        return skipped
+        return result
     assert window.start is not None and window.end is not None
-    first, last = activity.samples[window.start], activity.samples[window.end]
-    distance_m = last.distance_m - first.distance_m
-    timer_s = last.timer_s - first.timer_s
+    track = activity.track
+    distance_m, timer_s, pace_source = _totals(activity, window)
     completed = _completed_fraction(step, distance_m=distance_m, timer_s=timer_s)
-    avg_pace = 1000 * timer_s / distance_m if distance_m > 0 else None
     measured = replace(
-        skipped,
-        verdict=Verdict.DONE,
-        start_elapsed_s=first.elapsed_s,
-        end_elapsed_s=last.elapsed_s,
+        result,
+        start_elapsed_s=track.elapsed_s[window.start],
+        end_elapsed_s=track.elapsed_s[window.end],
         distance_m=distance_m,
         timer_s=timer_s,
         completed_fraction=completed,
-        avg_pace_s_per_km=avg_pace,
+        avg_pace_s_per_km=1000 * timer_s / distance_m if distance_m > 0 and timer_s > 0 else None,
+        pace_source=pace_source,
+        laps=tuple(lap + 1 for lap in window.laps),
     )
-    if target is None:
-        return measured
-    in_band, step_credit, stdev = _pace_statistics(activity, window, target)
-    deviation = target.outside_s_per_km(avg_pace) if avg_pace is not None else None
+    target = measured.target
+    if target is not None:
+        measured = _pace_statistics(measured, track, window, target)
+    if not work:
+        return replace(measured, verdict=_support_verdict(completed))
+    if measured.avg_pace_s_per_km is None:
+        return replace(measured, verdict=_verdict(completed, None), score=None)
+    deviation = target.outside_s_per_km(measured.avg_pace_s_per_km) if target else None
+    verdict = _verdict(completed, deviation)
+    if verdict is Verdict.SKIPPED:
+        # a few seconds of a step pressed through say nothing about pace
+        return replace(
+            measured,
+            verdict=verdict,
+            score=0.0,
+            avg_pace_s_per_km=None,
+            time_in_band_fraction=None,
+            pace_stdev_s_per_km=None,
+        )
+    step_credit = 0.0 if target is None else credit(measured.avg_pace_s_per_km, target)
     return replace(
         measured,
-        verdict=_verdict(completed, deviation),
-        time_in_band_fraction=in_band,
+        verdict=verdict,
         deviation_s_per_km=deviation,
-        pace_stdev_s_per_km=stdev,
         score=100.0 * step_credit * min(1.0, completed),
     )
+
+
+def _totals(activity: Activity, window: StepWindow) -> tuple[float, float, str]:
+    """Distance, timer time, and where they came from."""
+    assert window.start is not None and window.end is not None
+    if window.laps:
+        laps = [activity.laps[k] for k in window.laps]
+        return sum(lap.distance_m for lap in laps), sum(lap.timer_s for lap in laps), "laps"
+    track = activity.track
+    distance_m = track.distance_m[window.end] - track.distance_m[window.start]
+    timer_s = track.timer_s[window.end] - track.timer_s[window.start]
+    return distance_m, timer_s, activity.distance_source
 
 
 def _completed_fraction(step: Step, *, distance_m: float, timer_s: float) -> float:
@@ -164,46 +241,100 @@ def _completed_fraction(step: Step, *, distance_m: float, timer_s: float) -> flo
 
 
 def _verdict(completed: float, deviation: float | None) -> Verdict:
+    if completed < SKIPPED_FRACTION:
+        return Verdict.SKIPPED
     if completed < SHORT_FRACTION:
         return Verdict.SHORT
     if deviation is None:
-        return Verdict.SLOW
-    if deviation < 0:
+        return Verdict.DONE
+    if deviation < -EDGE_TOLERANCE_S_PER_KM:
         return Verdict.FAST
-    if deviation > 0:
+    if deviation > EDGE_TOLERANCE_S_PER_KM:
         return Verdict.SLOW
     return Verdict.ON_TARGET
 
 
+def _support_verdict(completed: float) -> Verdict:
+    if completed < SKIPPED_FRACTION:
+        return Verdict.SKIPPED
+    if completed < SUPPORT_SHORT_FRACTION:
+        return Verdict.SHORT
+    return Verdict.DONE
+
+
 def _pace_statistics(
-    activity: Activity, window: StepWindow, target: PaceTarget
-) -> tuple[float, float, float | None]:
-    """Time-weighted share in band, mean credit, and pace standard deviation of a window."""
+    result: StepResult, track: Track, window: StepWindow, target: PaceTarget
+) -> StepResult:
+    """Time in band and the spread of pace, on the speed of the last few seconds."""
     assert window.start is not None and window.end is not None
-    samples = activity.samples
-    total = in_band = earned = 0.0
+    source = _speed_source(track, window.start, window.end)
+    in_band = total = 0.0
     paces: list[float] = []
     weights: list[float] = []
-    for previous, sample in zip(
-        samples[window.start : window.end], samples[window.start + 1 : window.end + 1], strict=True
-    ):
-        dt_s = sample.timer_s - previous.timer_s
-        if dt_s <= 0:
-            continue  # paused
-        speed = sample.speed_mps
+    for dt_s, speed in _smoothed(track, window.start, window.end, source):
         if speed is None:
-            speed = (sample.distance_m - previous.distance_m) / dt_s
-        pace = 1000 / speed if speed > 0 else math.inf
+            continue  # no data: not counted either way
         total += dt_s
-        if target.outside_s_per_km(pace) == 0:
+        pace = 1000 / speed if speed > 0 else math.inf
+        if abs(target.outside_s_per_km(pace)) <= EDGE_TOLERANCE_S_PER_KM:
             in_band += dt_s
-        earned += credit(pace, target) * dt_s
         if speed > MOVING_SPEED_MPS:
             paces.append(pace)
             weights.append(dt_s)
     if total == 0:
-        return 0.0, 0.0, None
-    return in_band / total, earned / total, _weighted_stdev(paces, weights)
+        return result
+    return replace(
+        result,
+        time_in_band_fraction=in_band / total,
+        band_source=source,
+        pace_stdev_s_per_km=_weighted_stdev(paces, weights),
+    )
+
+
+def _speed_source(track: Track, start: int, end: int) -> str:
+    """The device's speed field when it covers the step and agrees with the distance; else the
+    distance (a miscalibrated sensor, or a file with positions and no speed)."""
+    covered = field_m = 0.0
+    for i in range(start + 1, end + 1):
+        dt_s = track.timer_s[i] - track.timer_s[i - 1]
+        speed = track.speed_mps[i]
+        if dt_s > 0 and speed is not None:
+            covered += dt_s
+            field_m += speed * dt_s
+    timer_s = track.timer_s[end] - track.timer_s[start]
+    distance_m = track.distance_m[end] - track.distance_m[start]
+    if timer_s <= 0 or distance_m <= 0 or covered < SPEED_COVERAGE * timer_s:
+        return "distance"
+    agrees = abs(field_m / covered / (distance_m / timer_s) - 1) <= SPEED_AGREEMENT
+    return "speed" if agrees else "distance"
+
+
+def _smoothed(track: Track, start: int, end: int, source: str) -> list[tuple[float, float | None]]:
+    """(seconds, speed) for each interval of the window, the speed averaged over the last
+    `SMOOTHING_S` of timer time."""
+    timer, distance, speeds = track.timer_s, track.distance_m, track.speed_mps
+    # running sums of the speed field over the time it covers, for O(1) window means
+    field_m, covered_s = [0.0], [0.0]
+    for i in range(start + 1, end + 1):
+        dt_s = timer[i] - timer[i - 1]
+        speed = speeds[i]
+        known = dt_s > 0 and speed is not None
+        field_m.append(field_m[-1] + (speed * dt_s if known and speed is not None else 0.0))
+        covered_s.append(covered_s[-1] + (dt_s if known else 0.0))
+    out: list[tuple[float, float | None]] = []
+    for i in range(start + 1, end + 1):
+        dt_s = timer[i] - timer[i - 1]
+        if dt_s <= 0:
+            continue  # paused
+        back = max(start, bisect.bisect_left(timer, timer[i] - SMOOTHING_S, 0, i) - 1)
+        if source == "distance":
+            span_s = timer[i] - timer[back]
+            out.append((dt_s, (distance[i] - distance[back]) / span_s if span_s > 0 else None))
+        else:
+            seconds = covered_s[i - start] - covered_s[back - start]
+            metres = field_m[i - start] - field_m[back - start]
+            out.append((dt_s, metres / seconds if seconds > 0 else None))
+    return out
 
 
 def _weighted_stdev(values: list[float], weights: list[float]) -> float | None:
@@ -216,15 +347,19 @@ def _weighted_stdev(values: list[float], weights: list[float]) -> float | None:
 
 
 def _repeat_summaries(results: tuple[StepResult, ...]) -> list[RepeatSummary]:
-    """Consistency and fade of each repeated step with a pace target (by its FIT step)."""
+    """Consistency and fade of each repeated work step, over the reps that were run."""
     by_step: dict[int, list[StepResult]] = {}
     for result in results:
-        if result.target is not None and result.step.intensity is Intensity.ACTIVE:
+        if result.work and result.executed.repeat_count:
             by_step.setdefault(result.executed.fit_step_index, []).append(result)
     summaries = []
     for index, reps in by_step.items():
-        paces = tuple(r.avg_pace_s_per_km for r in reps if r.avg_pace_s_per_km is not None)
-        if len(reps) < 2 or len(paces) < 2:
+        paces = tuple(
+            r.avg_pace_s_per_km
+            for r in reps
+            if r.avg_pace_s_per_km is not None and r.verdict is not Verdict.SKIPPED
+        )
+        if len(paces) < 2:
             continue
         third = max(1, len(paces) // 3)
         summaries.append(

@@ -31,6 +31,7 @@ class ReadOptions:
 ACTIVITY_READERS: dict[str, str] = {
     ".fit": "pacefit.formats.fit_activity:read_fit_activity",
     ".gpx": "pacefit.formats.gpx_activity:read_gpx_activity",
+    ".tcx": "pacefit.formats.tcx_activity:read_tcx_activity",
 }
 
 # Workout files pacefit can turn back into YAML, by suffix: reader(path, options) -> Workout.

@@ -1,70 +1,63 @@
-"""Reading a recorded run from a FIT activity file (fitparse) into an `Activity`."""
+"""Reading a recorded run from a FIT activity file into an `Activity`.
+
+The bytes are decoded by `fit_decode` (fast or complete path); this module turns what they hold
+into a run: only the running sessions of a multisport file, each leg with its own distance and
+timer, pauses from the timer events and between legs, laps, and the workout the watch embedded.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pacefit.core.activity import (
     Activity,
     Lap,
+    Leg,
     Pause,
-    Sample,
+    Track,
     cumulative_distance_m,
-    derive_speeds_mps,
-    gaps_as_pauses,
+    forward_filled,
+    merge_pauses,
     timer_from_pauses,
 )
 from pacefit.core.workout import Workout
 from pacefit.errors import ActivityError, Location
 from pacefit.formats import ReadOptions
-from pacefit.formats.fit_decode import file_type_name, iter_messages, raw_fields
-from pacefit.formats.fit_workout import steps_from_raw
+from pacefit.formats.fit_decode import FIT_EPOCH_UNIX_S, FitActivityData, Values, decode_activity
 
-FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 # date_time values below this are seconds since the device powered on, not calendar times.
 FIT_MIN_CALENDAR_TIME = 0x10000000
-SEMICIRCLES_PER_DEGREE = 2**31 / 180
 MAX_UTC_OFFSET_S = 14 * 3600
-RUNNING_SPORTS = {"running", "generic", None}
-_WANTED = frozenset(
-    {
-        "file_id",
-        "session",
-        "sport",
-        "record",
-        "lap",
-        "event",
-        "workout",
-        "workout_step",
-        "activity",
-    }
-)
-_TIMER_STOPS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
-_DEVICE_CREATOR = 0
-
-
-@dataclass
-class _Collected:
-    file_type: str | None = None
-    device: str = ""
-    sessions: list[dict[str, Any]] = field(default_factory=list)
-    sport: str | None = None
-    records: list[dict[str, Any]] = field(default_factory=list)
-    laps: list[dict[str, Any]] = field(default_factory=list)
-    timer_events: list[tuple[float, bool]] = field(default_factory=list)  # (time, running)
-    workout_name: str = ""
-    utc_offset_s: float = 0.0
-    workout_steps: list[dict[int, object]] = field(default_factory=list)
+# Raw values of the FIT profile's enums that the reader acts on.
+SPORT_GENERIC, SPORT_RUNNING = 0, 1
+SPORT_NAMES = {2: "ride", 5: "swim", 11: "walk", 17: "hike", 3: "transition", 4: "gym session"}
+EVENT_TIMER = 0
+EVENT_TYPE_START = 0
+EVENT_TYPE_STOPS = {1, 4, 8, 9}  # stop, stop_all, stop_disable, stop_disable_all
+LAP_TRIGGERS = {
+    0: "manual",
+    1: "time",
+    2: "distance",
+    3: "position_start",
+    4: "position_lap",
+    5: "position_waypoint",
+    6: "position_marked",
+    7: "session_end",
+    8: "fitness_equipment",
+}
 
 
 def read_fit_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
     location = Location(str(path))
+    data = decode_activity(path, options=options or ReadOptions())
+    if data.file_type != "activity":
+        raise ActivityError(
+            f"this is a FIT {data.file_type} file, not an activity", location=location
+        )
     try:
-        return _read(path, options or ReadOptions(), location)
+        return _activity(data, path, location)
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         # a field of an unexpected type or size in a damaged or unusual file
         raise ActivityError(
@@ -73,234 +66,245 @@ def read_fit_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
         ) from exc
 
 
-def _read(path: Path, options: ReadOptions, location: Location) -> Activity:
-    collected = _collect(path, options)
-    if collected.file_type != "activity":
-        raise ActivityError(
-            f"this is a FIT {collected.file_type or 'unknown'} file, not an activity",
-            location=location,
-        )
-    windows = _running_windows(collected, location)
-    records = [r for r in collected.records if _inside(r["t"], windows)]
-    if len(records) < 2:
+def _activity(data: FitActivityData, path: Path, location: Location) -> Activity:
+    sessions = _running_sessions(data, location)
+    times = data.records.get("timestamp", [])
+    rows = sorted((t, i) for i, t in enumerate(times) if t is not None and _inside(t, sessions))
+    if len(rows) < 2:
         raise ActivityError("the activity has no recorded samples", location=location)
-    start_t = records[0]["t"]
-    elapsed = [r["t"] - start_t for r in records]
-    distances = _distances(records, location)
-    pauses = _pauses(collected.timer_events, windows, start_t) or gaps_as_pauses(elapsed, distances)
+    order = [i for _, i in rows]
+    stamps = [t for t, _ in rows]
+    start_t = stamps[0]
+    elapsed = [t - start_t for t in stamps]
+    distances, distance_source = _distances(data, order, stamps, sessions, location)
+    pauses = merge_pauses([*_timer_pauses(data, start_t), *_gaps_between(sessions, start_t)])
+    legs = tuple(_leg(session, start_t, stamps, distances) for session in sessions)
     return Activity(
         source=str(path),
         file_format="fit",
         start_time=_calendar_time(start_t),
-        samples=_samples(records, elapsed=elapsed, distances=distances, pauses=pauses),
-        laps=_laps(collected.laps, windows, start_t),
-        pauses=tuple(pauses),
-        workout=_embedded_workout(collected, path),
-        sport=collected.sport or "running",
-        device=collected.device,
-        utc_offset_s=collected.utc_offset_s,
+        track=Track(
+            elapsed_s=tuple(elapsed),
+            timer_s=tuple(timer_from_pauses(elapsed, pauses)),
+            distance_m=tuple(distances),
+            speed_mps=tuple(_speeds(data, order)),
+            heart_rate_bpm=tuple(_ints(data.records.get("heart_rate"), order)),
+            cadence_spm=tuple(_cadence(data.records.get("cadence"), order)),
+        ),
+        laps=tuple(_laps(data, sessions, start_t)),
+        pauses=tuple(p for p in pauses if p.end_elapsed_s > 0),
+        legs=legs,
+        workout=_embedded_workout(data, path),
+        sport="running",
+        device=_device(data),
+        utc_offset_s=_utc_offset_s(data),
+        decoder=data.decoder,
+        distance_source=distance_source,
     )
 
 
-def _collect(path: Path, options: ReadOptions) -> _Collected:
-    collected = _Collected()
-    for message in iter_messages(path, names=_WANTED, options=options):
-        name = message.name
-        if name == "record":
-            values = message.get_values()
-            if values.get("timestamp") is not None:
-                values["t"] = _seconds(values["timestamp"])
-                collected.records.append(values)
-        elif name == "event":
-            values = message.get_values()
-            if values.get("event") == "timer" and values.get("timestamp") is not None:
-                running = values.get("event_type") not in _TIMER_STOPS
-                collected.timer_events.append((_seconds(values["timestamp"]), running))
-        elif name == "lap":
-            collected.laps.append(message.get_values())
-        elif name == "session":
-            collected.sessions.append(message.get_values())
-        elif name == "sport":
-            collected.sport = _sport_name(message.get_value("sport"))
-        elif name == "file_id":
-            collected.file_type = file_type_name(message)
-            if collected.file_type != "activity":
-                break  # refused by the caller; no need to decode the rest
-            collected.device = f"{message.get_value('manufacturer')}/{message.get_value('product')}"
-        elif name == "activity":
-            collected.utc_offset_s = _utc_offset_s(raw_fields(message))
-        elif name == "workout":
-            collected.workout_name = str(message.get_value("wkt_name") or "")
-        elif name == "workout_step":
-            collected.workout_steps.append(raw_fields(message))
-    return collected
+def _running_sessions(data: FitActivityData, location: Location) -> list[Values]:
+    """The running sessions; a file with none (old watches) is one session of the file's sport."""
+    sessions = [s for s in data.messages.get("session", []) if s.get("start_time") is not None]
+    if not sessions:
+        sport = data.first("sport").get("sport")
+        if sport not in (None, SPORT_GENERIC, SPORT_RUNNING):
+            raise ActivityError(f"this is {_sport_words(sport)}, not a run", location=location)
+        return [{"start_time": float("-inf"), "timestamp": float("inf")}]
+    running = [s for s in sessions if s.get("sport") == SPORT_RUNNING]
+    # old watches write generic sessions for runs; a multisport file's generic ones are not runs
+    chosen = running or [s for s in sessions if s.get("sport") in (None, SPORT_GENERIC)]
+    if not chosen:
+        listed = ", ".join(sorted({_sport_words(s.get("sport")) for s in sessions}))
+        raise ActivityError(f"this is {listed}, not a run", location=location)
+    return sorted(chosen, key=lambda s: s["start_time"] or 0.0)
 
 
-def _utc_offset_s(activity_fields: dict[int, Any]) -> float:
-    """The activity message's local_timestamp (field 5) minus its timestamp (253)."""
-    local, utc = activity_fields.get(5), activity_fields.get(253)
-    if not isinstance(local, int) or not isinstance(utc, int):
+def _sport_words(sport: float | None) -> str:
+    if sport is None:
+        return "an activity of unknown sport"
+    words = SPORT_NAMES.get(int(sport))
+    if words:
+        return f"a {words}" if words[0] not in "aeiou" else f"an {words}"
+    from fit_tool.profile.profile_type import Sport
+
+    known = Sport._value2member_map_.get(int(sport))
+    name = known.name.lower().replace("_", " ") if known else f"sport {int(sport)}"
+    return f"a {name} activity"
+
+
+def _window(session: Values) -> tuple[float, float]:
+    start = session["start_time"]
+    assert start is not None
+    end = session.get("timestamp")
+    length = session.get("total_elapsed_time") or 0.0
+    return start, max(end if end is not None else start, start + length)
+
+
+def _inside(t: float, sessions: list[Values]) -> bool:
+    return any(start <= t <= end for start, end in map(_window, sessions))
+
+
+def _distances(
+    data: FitActivityData,
+    order: list[int],
+    stamps: list[float],
+    sessions: list[Values],
+    location: Location,
+) -> tuple[list[float], str]:
+    """Recorded distance, carried over gaps, counted from zero and continued from leg to leg
+    (a multisport file's distance runs on through the ride); from positions when none was
+    recorded."""
+    column = data.records.get("distance")
+    source = "distance"
+    if column and any(column[i] is not None for i in order):
+        raw = forward_filled([column[i] for i in order])
+    else:
+        source = "positions"
+        lats, lons = data.records.get("position_lat"), data.records.get("position_long")
+        if not lats or not lons or not any(lats[i] is not None for i in order):
+            raise ActivityError(
+                "the records carry no distance and no positions, so pace cannot be known",
+                location=location,
+            )
+        positions = [
+            (lat, lon) if lat is not None and lon is not None else None
+            for lat, lon in ((lats[i], lons[i]) for i in order)
+        ]
+        raw = cumulative_distance_m(positions)
+    windows = [_window(s) for s in sessions]
+    result: list[float] = []
+    offset, origin, current = 0.0, raw[0], 0
+    for t, value in zip(stamps, raw, strict=True):
+        leg = next((k for k, (a, b) in enumerate(windows) if a <= t <= b), current)
+        if leg != current:  # a new running leg: it starts where the last one ended
+            offset, origin, current = result[-1], value, leg
+        result.append(offset + max(0.0, value - origin))
+    return result, source
+
+
+def _speeds(data: FitActivityData, order: list[int]) -> list[float | None]:
+    enhanced = data.records.get("enhanced_speed")
+    plain = data.records.get("speed")
+    speeds: list[float | None] = []
+    for i in order:
+        value = enhanced[i] if enhanced else None
+        if value is None and plain:
+            value = plain[i]
+        speeds.append(value)
+    return speeds
+
+
+def _ints(column: list[float | None] | None, order: list[int]) -> list[int | None]:
+    if not column:
+        return [None] * len(order)
+    return [None if column[i] is None else int(column[i]) for i in order]  # type: ignore[arg-type]
+
+
+def _cadence(column: list[float | None] | None, order: list[int]) -> list[int | None]:
+    # FIT running cadence counts one foot (strides per minute); runners speak in steps.
+    return [None if c is None or c <= 0 else 2 * c for c in _ints(column, order)]
+
+
+def _timer_pauses(data: FitActivityData, start_t: float) -> list[Pause]:
+    events = sorted(
+        (e["timestamp"], e.get("event_type"))
+        for e in data.messages.get("event", [])
+        if e.get("event") == EVENT_TIMER and e.get("timestamp") is not None
+    )
+    pauses = []
+    stopped_at: float | None = None
+    for t, event_type in events:
+        assert t is not None
+        if event_type in EVENT_TYPE_STOPS and stopped_at is None:
+            stopped_at = t
+        elif event_type == EVENT_TYPE_START and stopped_at is not None:
+            pauses.append(Pause(stopped_at - start_t, t - start_t))
+            stopped_at = None
+    return pauses
+
+
+def _gaps_between(sessions: list[Values], start_t: float) -> list[Pause]:
+    """The time between running legs (a bike leg, a transition) is not running time."""
+    windows = [_window(s) for s in sessions]
+    return [
+        Pause(end - start_t, next_start - start_t)
+        for (_, end), (next_start, _) in itertools.pairwise(windows)
+        if next_start > end
+    ]
+
+
+def _leg(session: Values, start_t: float, stamps: list[float], distances: list[float]) -> Leg:
+    """A running leg with the watch's own totals (the track's when the session has none)."""
+    start, end = _window(session)
+    first = next((i for i, t in enumerate(stamps) if t >= start), 0)
+    last = max((i for i, t in enumerate(stamps) if t <= end), default=len(stamps) - 1)
+    track_distance = distances[last] - distances[first]
+    distance = session.get("total_distance")
+    timer = session.get("total_timer_time")
+    return Leg(
+        start_elapsed_s=max(start, stamps[0]) - start_t,
+        end_elapsed_s=min(end, stamps[-1]) - start_t,
+        distance_m=distance if distance is not None else track_distance,
+        timer_s=timer if timer is not None else stamps[last] - stamps[first],
+    )
+
+
+def _laps(data: FitActivityData, sessions: list[Values], start_t: float) -> list[Lap]:
+    laps = []
+    for lap in data.messages.get("lap", []):
+        start = lap.get("start_time")
+        if start is None or not _inside(start, sessions):
+            continue
+        elapsed = lap.get("total_elapsed_time") or 0.0
+        end = lap.get("timestamp")
+        step = lap.get("wkt_step_index")
+        trigger = lap.get("lap_trigger")
+        laps.append(
+            Lap(
+                start_elapsed_s=start - start_t,
+                end_elapsed_s=max(end if end is not None else start, start + elapsed) - start_t,
+                distance_m=lap.get("total_distance") or 0.0,
+                timer_s=lap.get("total_timer_time") or elapsed,
+                wkt_step_index=int(step) if step is not None else None,
+                trigger=LAP_TRIGGERS.get(int(trigger), "unknown")
+                if trigger is not None
+                else "manual",
+            )
+        )
+    return sorted(laps, key=lambda lap: lap.start_elapsed_s)
+
+
+def _utc_offset_s(data: FitActivityData) -> float:
+    """The activity message's local_timestamp minus its timestamp."""
+    activity = data.first("activity")
+    local, utc = activity.get("local_timestamp"), activity.get("timestamp")
+    if local is None or utc is None:
         return 0.0
     offset = local - utc
     return float(offset) if abs(offset) <= MAX_UTC_OFFSET_S else 0.0
 
 
-def _sport_name(value: object) -> str | None:
-    """fitparse gives a sport newer than its profile as a bare number."""
-    if value is None:
+def _calendar_time(fit_seconds: float) -> dt.datetime | None:
+    if fit_seconds < FIT_MIN_CALENDAR_TIME:
+        return None  # the watch's clock was not set: seconds since power-on, not a date
+    return dt.datetime.fromtimestamp(FIT_EPOCH_UNIX_S + fit_seconds, tz=dt.UTC)
+
+
+def _device(data: FitActivityData) -> str:
+    file_id = data.first("file_id")
+    manufacturer, product = file_id.get("manufacturer"), file_id.get("product")
+    if manufacturer is None:
+        return ""
+    from pacefit.formats.fit_names import product_name
+
+    return product_name(int(manufacturer), None if product is None else int(product))
+
+
+def _embedded_workout(data: FitActivityData, path: Path) -> Workout | None:
+    if not data.workout_steps:
         return None
-    return f"unknown sport {value}" if isinstance(value, int) else str(value)
+    from pacefit.formats.fit_workout import steps_from_fields
 
-
-def _seconds(value: object) -> float:
-    """A raw FIT date_time as seconds: calendar times since the Unix epoch, device times (since
-    power-on) as they are."""
-    if not isinstance(value, int | float):
-        raise ValueError(f"a time field holds {value!r}")
-    number = float(value)
-    if number >= FIT_MIN_CALENDAR_TIME:
-        return FIT_EPOCH.timestamp() + number
-    return number
-
-
-def _calendar_time(seconds: float) -> dt.datetime | None:
-    if seconds < FIT_EPOCH.timestamp() + FIT_MIN_CALENDAR_TIME:
-        return None
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-
-
-def _running_windows(collected: _Collected, location: Location) -> list[tuple[float, float]]:
-    """The time spans of the running sessions (all of the file when it has no sessions)."""
-    if not collected.sessions:
-        if collected.sport not in RUNNING_SPORTS:
-            raise ActivityError(
-                f"this is a {collected.sport} activity, not a run", location=location
-            )
-        return [(float("-inf"), float("inf"))]
-    sports = [_sport_name(s.get("sport")) for s in collected.sessions]
-    windows: list[tuple[tuple[float, float], str | None]] = []
-    for session, sport in zip(collected.sessions, sports, strict=True):
-        if sport not in RUNNING_SPORTS or session.get("start_time") is None:
-            continue
-        start = _seconds(session["start_time"])
-        length = float(session.get("total_elapsed_time") or 0.0)
-        end = _seconds(session["timestamp"]) if session.get("timestamp") is not None else start
-        windows.append(((start, max(end, start + length)), sport))
-    if not windows:
-        listed = ", ".join(sorted({s or "unknown" for s in sports}))
-        raise ActivityError(f"this is a {listed} activity, not a run", location=location)
-    # A multisport file holds generic warm-up sessions too: prefer the sessions marked running.
-    running = [window for window, sport in windows if sport == "running"]
-    return running or [window for window, _ in windows]
-
-
-def _inside(t: float, windows: list[tuple[float, float]]) -> bool:
-    return any(start <= t <= end for start, end in windows)
-
-
-def _pauses(
-    events: list[tuple[float, bool]], windows: list[tuple[float, float]], start_t: float
-) -> list[Pause]:
-    pauses: list[Pause] = []
-    stopped_at: float | None = None
-    for t, running in sorted(events):
-        if not running and stopped_at is None:
-            stopped_at = t
-        elif running and stopped_at is not None:
-            if t > stopped_at:
-                pauses.append(Pause(stopped_at - start_t, t - start_t))
-            stopped_at = None
-    # the gaps between running sessions of a multisport file are pauses too
-    for (_, end), (next_start, _) in itertools.pairwise(windows):
-        pauses.append(Pause(end - start_t, next_start - start_t))
-    return [p for p in pauses if p.end_elapsed_s > 0]
-
-
-def _samples(
-    records: list[dict[str, Any]],
-    *,
-    elapsed: list[float],
-    distances: list[float],
-    pauses: list[Pause],
-) -> tuple[Sample, ...]:
-    speeds: list[float | None] = [
-        r.get("enhanced_speed") if r.get("enhanced_speed") is not None else r.get("speed")
-        for r in records
-    ]
-    if all(s is None for s in speeds):
-        speeds = derive_speeds_mps(elapsed, distances)
-    timers = timer_from_pauses(elapsed, pauses)
-    return tuple(
-        Sample(
-            elapsed_s=e,
-            timer_s=timer,
-            distance_m=d,
-            speed_mps=s,
-            heart_rate_bpm=r.get("heart_rate"),
-            cadence_spm=_steps_per_minute(r.get("cadence")),
-        )
-        for e, timer, d, s, r in zip(elapsed, timers, distances, speeds, records, strict=True)
-    )
-
-
-def _steps_per_minute(cadence: object) -> int | None:
-    # FIT running cadence counts one foot (strides per minute); runners speak in steps.
-    return int(cadence) * 2 if isinstance(cadence, int | float) and cadence > 0 else None
-
-
-def _distances(records: list[dict[str, Any]], location: Location) -> list[float]:
-    """Recorded distance, carried forward over gaps; from positions when none was recorded."""
-    if any(r.get("distance") is not None for r in records):
-        distances, last = [], 0.0
-        for r in records:
-            value = r.get("distance")
-            last = float(value) if value is not None and value >= last else last
-            distances.append(last)
-        return distances
-    positions = [_position(r) for r in records]
-    if not any(positions):
-        raise ActivityError(
-            "the records carry no distance and no positions, so pace cannot be known",
-            location=location,
-        )
-    return cumulative_distance_m(positions)
-
-
-def _position(record: dict[str, Any]) -> tuple[float, float] | None:
-    lat, lon = record.get("position_lat"), record.get("position_long")
-    if lat is None or lon is None:
-        return None
-    return lat / SEMICIRCLES_PER_DEGREE, lon / SEMICIRCLES_PER_DEGREE
-
-
-def _laps(
-    laps: list[dict[str, Any]], windows: list[tuple[float, float]], start_t: float
-) -> tuple[Lap, ...]:
-    result = []
-    for lap in laps:
-        if lap.get("start_time") is None:
-            continue
-        start = _seconds(lap["start_time"])
-        if not _inside(start, windows):
-            continue
-        elapsed = float(lap.get("total_elapsed_time") or 0.0)
-        end = _seconds(lap["timestamp"]) if lap.get("timestamp") is not None else start + elapsed
-        step_index = lap.get("wkt_step_index")
-        result.append(
-            Lap(
-                start_elapsed_s=start - start_t,
-                end_elapsed_s=max(end, start + elapsed) - start_t,
-                distance_m=float(lap.get("total_distance") or 0.0),
-                timer_s=float(lap.get("total_timer_time") or elapsed),
-                wkt_step_index=step_index if isinstance(step_index, int) else None,
-                trigger=str(lap.get("lap_trigger") or "manual"),
-            )
-        )
-    return tuple(result)
-
-
-def _embedded_workout(collected: _Collected, path: Path) -> Workout | None:
-    if not collected.workout_steps:
-        return None
-    steps = steps_from_raw(collected.workout_steps, source=str(path))
-    return Workout(name=collected.workout_name or "workout", steps=steps)
+    steps = steps_from_fields(list(data.workout_steps), source=str(path))
+    return Workout(name=data.workout_name or "workout", steps=steps)

@@ -1,18 +1,37 @@
-"""Reading FIT files with fitparse, turning every decoder failure into one clear `FitFileError`."""
+"""Decoding FIT files: the framing check, and the two decoders behind the one activity reader.
+
+Every file's framing (header, announced length) is checked first, so a cut file is refused before
+any decoding. Then a decoder is chosen by what the file holds:
+
+- the fast path, `fitfast` (Rust), reads each message kind the analysis needs as columns and checks
+  the file's CRC natively;
+- the complete path, `fitparse` (the maintained python-fitparse, pure Python), reads what the
+  fast one gets wrong or refuses: files whose header CRC is 0 (fitfast then checks the file CRC
+  over the wrong bytes), records whose speed and distance are packed in `compressed_speed_distance`
+  (fitfast leaves them packed), anything else fitfast refuses, and every file on a platform with
+  no fitfast wheel. Its CRC check runs in Python.
+
+Both give the same `FitActivityData`: enums as raw numbers, times as FIT seconds (calendar times
+count from 1989-12-31; values below 0x10000000 are seconds since the device started), positions
+in degrees, other values scaled to their units. `tests/test_fit_decode.py` compares the two on every
+FIT activity there is.
+"""
 
 from __future__ import annotations
 
+import math
 import struct
+import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import fitparse
-from fitparse.processors import FitFileDataProcessor
-from fitparse.utils import FitEOFError, FitHeaderError, FitParseError
-
 from pacefit.errors import FitFileError, Location, warn
 from pacefit.formats import ReadOptions
+
+FIT_EPOCH_UNIX_S = 631_065_600  # 1989-12-31T00:00:00Z
+SEMICIRCLES_PER_DEGREE = 2**31 / 180
 
 FILE_TYPES = {
     1: "device",
@@ -31,59 +50,104 @@ FILE_TYPES = {
     34: "segment list",
 }
 
+# The fields of each message kind the analysis reads; everything else is skipped.
+RECORD_FIELDS = (
+    "timestamp",
+    "distance",
+    "speed",
+    "enhanced_speed",
+    "heart_rate",
+    "cadence",
+    "position_lat",
+    "position_long",
+)
+MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    "file_id": ("type", "manufacturer", "product", "time_created"),
+    "session": (
+        "start_time",
+        "timestamp",
+        "total_elapsed_time",
+        "total_timer_time",
+        "total_distance",
+        "sport",
+        "sub_sport",
+    ),
+    "lap": (
+        "start_time",
+        "timestamp",
+        "total_elapsed_time",
+        "total_timer_time",
+        "total_distance",
+        "lap_trigger",
+        "wkt_step_index",
+        "intensity",
+    ),
+    "event": ("timestamp", "event", "event_type"),
+    "sport": ("sport", "sub_sport"),
+    "activity": ("timestamp", "local_timestamp"),
+}
+TIME_FIELDS = {"timestamp", "start_time", "time_created", "local_timestamp"}
+POSITION_FIELDS = {"position_lat", "position_long"}
 
-class _Forgetful(list[Any]):
-    """A list that drops what is appended (see `iter_messages`)."""
-
-    def append(self, item: Any) -> None:
-        pass
-
-
-class _RawTimesProcessor(FitFileDataProcessor):  # type: ignore[misc]  # untyped library
-    """fitparse's processing less the date_time conversion: times stay FIT seconds, which is
-    what the readers compute with (and it saves a datetime per record)."""
-
-    def process_type_date_time(self, field_data: Any) -> None:
-        pass
-
-
-def iter_messages(
-    path: Path, *, names: frozenset[str] | None = None, options: ReadOptions
-) -> Iterator[fitparse.DataMessage]:
-    """The file's data messages (only those named in `names`, when given).
-
-    The file's framing and checksums are checked first, so a cut or corrupt file is refused
-    before any decoding; decoding then stops at the first problem. Errors name the file.
-    """
-    location = Location(str(path))
-    try:
-        check_framing(path.read_bytes(), ignore_crc=options.ignore_crc, source=str(path))
-        fit = _open(path)
-        yield from fit.get_messages(name=list(names) if names is not None else None)
-    except FitHeaderError as exc:
-        raise FitFileError(f"not a FIT file ({exc})", location=location) from exc
-    except FitEOFError as exc:
-        raise FitFileError(f"the file ends too early ({exc})", location=location) from exc
-    except FitParseError as exc:
-        raise FitFileError(f"cannot decode the file: {exc}", location=location) from exc
-    except OSError as exc:
-        raise FitFileError(
-            f"cannot read the file: {exc.strerror or exc}", location=location
-        ) from exc
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error) as exc:
-        # fitparse raises plain Python errors on some malformed definitions.
-        raise FitFileError(
-            f"the file is malformed ({type(exc).__name__}: {exc})", location=location
-        ) from exc
+Values = dict[str, float | None]
 
 
-def _open(path: Path) -> fitparse.FitFile:
-    # Checksums were checked by check_framing, faster than fitparse does it.
-    fit = fitparse.FitFile(str(path), check_crc=False, data_processor=_RawTimesProcessor())
-    # fitparse keeps every message it has parsed; a long run would then hold hundreds of
-    # megabytes. Messages are used once here, so they are not kept.
-    fit._messages = _Forgetful()
-    return fit
+@dataclass(frozen=True)
+class FitActivityData:
+    """What pacefit reads from a FIT activity, whichever decoder read it."""
+
+    decoder: str  # "fitfast" or "fitparse"
+    why: str  # why that decoder, in a few words
+    records: dict[str, list[float | None]]  # RECORD_FIELDS as columns, None where missing
+    messages: dict[str, list[Values]]  # MESSAGE_FIELDS by message kind
+    workout_name: str = ""
+    workout_steps: tuple[dict[str, Any], ...] = field(default=())  # native fields, raw values
+
+    def first(self, kind: str) -> Values:
+        found = self.messages.get(kind, [])
+        return found[0] if found else {}
+
+    @property
+    def file_type(self) -> str:
+        raw = self.first("file_id").get("type")
+        return "unknown" if raw is None else FILE_TYPES.get(int(raw), f"type {int(raw)}")
+
+
+# -- framing and checksums ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One FIT file in a byte string (files may be chained)."""
+
+    start: int
+    header_size: int
+    end: int  # after the file CRC
+    header_crc: int | None  # None for a 12-byte header; 0 means "not computed"
+
+
+def frames(data: bytes, *, source: str) -> list[Frame]:
+    """Check every FIT file in `data`: header, announced length. Fast: no checksum here."""
+    location = Location(source)
+    found = []
+    offset = 0
+    while offset < len(data):
+        header = data[offset : offset + 14]
+        if len(header) < 12 or header[0] not in (12, 14) or header[8:12] != b".FIT":
+            what = "not a FIT file" if offset == 0 else f"a corrupt FIT header at byte {offset}"
+            raise FitFileError(what, location=location)
+        header_size = header[0]
+        end = offset + header_size + int.from_bytes(header[4:8], "little") + 2
+        if end > len(data):
+            raise FitFileError(
+                f"the file is cut short: {len(data) - offset} bytes where its header announces "
+                f"{end - offset}",
+                location=location,
+            )
+        header_crc = int.from_bytes(header[12:14], "little") if header_size == 14 else None
+        found.append(Frame(offset, header_size, end, header_crc))
+        offset = end
+    return found
 
 
 def _crc_table() -> tuple[int, ...]:
@@ -100,7 +164,8 @@ _CRC_TABLE = _crc_table()
 
 
 def fit_crc16(data: bytes) -> int:
-    """The CRC-16 of the FIT protocol (CRC-16/ARC), a byte at a time."""
+    """The CRC-16 of the FIT protocol (CRC-16/ARC), a byte at a time. Only the complete path
+    uses it; the fast path's decoder checks the CRC natively."""
     crc = 0
     table = _CRC_TABLE
     for byte in data:
@@ -108,52 +173,222 @@ def fit_crc16(data: bytes) -> int:
     return crc
 
 
-def check_framing(data: bytes, *, ignore_crc: bool, source: str) -> None:
-    """Check every FIT file in `data` (they may be chained): header, announced length, and the
-    header and file checksums. A bad checksum is an error, or a warning with `ignore_crc`."""
+def crc_problems(data: bytes, found: list[Frame]) -> bool:
+    """True when a header or file checksum is wrong."""
+    for frame in found:
+        header = data[frame.start : frame.start + 12]
+        if frame.header_crc and frame.header_crc != fit_crc16(header):
+            return True
+        stored = int.from_bytes(data[frame.end - 2 : frame.end], "little")
+        if fit_crc16(data[frame.start : frame.end - 2]) != stored:
+            return True
+    return False
+
+
+def check_framing(data: bytes, *, ignore_crc: bool, source: str) -> list[Frame]:
+    """The framing check plus both checksums, computed here (the complete path)."""
+    found = frames(data, source=source)
+    if crc_problems(data, found):
+        refuse_bad_crc(ignore_crc=ignore_crc, source=source)
+    return found
+
+
+def refuse_bad_crc(*, ignore_crc: bool, source: str) -> None:
+    """A bad checksum is an error, or a warning when the user asked to read the file anyway."""
     location = Location(source)
-    offset = 0
-    while offset < len(data):
-        header = data[offset : offset + 14]
-        if len(header) < 12 or header[0] not in (12, 14) or header[8:12] != b".FIT":
-            what = "not a FIT file" if offset == 0 else f"a corrupt FIT header at byte {offset}"
-            raise FitFileError(what, location=location)
-        header_size = header[0]
-        end = offset + header_size + int.from_bytes(header[4:8], "little") + 2
-        if end > len(data):
-            raise FitFileError(
-                f"the file is cut short: {len(data) - offset} bytes where its header announces "
-                f"{end - offset}",
-                location=location,
-            )
-        header_crc = int.from_bytes(header[12:14], "little") if header_size == 14 else 0
-        bad_header = header_crc != 0 and header_crc != fit_crc16(header[:12])
-        bad_file = fit_crc16(data[offset : end - 2]) != int.from_bytes(
-            data[end - 2 : end], "little"
+    if not ignore_crc:
+        raise FitFileError(
+            "the file's checksum is wrong: it is corrupt",
+            location=location,
+            hint="pass --ignore-crc to read it anyway",
         )
-        if bad_header or bad_file:
-            if not ignore_crc:
-                raise FitFileError(
-                    "the file's checksum is wrong: it is corrupt",
-                    location=location,
-                    hint="pass --ignore-crc to read it anyway",
-                )
-            warn("the checksum is wrong; read anyway", location=location)
-        offset = end
+    warn("the checksum is wrong; read anyway", location=location)
 
 
-def raw_fields(message: fitparse.DataMessage) -> dict[int, Any]:
-    """A message's raw (unscaled) values by field number, the form the FIT profile specifies."""
+# -- choosing a decoder ----------------------------------------------------------------------
+
+
+def decode_activity(path: Path, *, options: ReadOptions) -> FitActivityData:
+    """The file's activity data, from the fast decoder when it can be trusted with this file,
+    else from the complete one."""
+    source = str(path)
+    data = _read_bytes(path)
+    found = frames(data, source=source)
+    reason = _needs_complete_decoder(found)
+    if reason is None:
+        from pacefit.formats import fit_fast
+
+        try:
+            fast = fit_fast.decode(data)
+        except fit_fast.ChecksumMismatch:
+            refuse_bad_crc(ignore_crc=options.ignore_crc, source=source)
+            reason = "its checksum is wrong (read anyway, as asked)"
+        except fit_fast.Refused as exc:
+            reason = f"the fast decoder refused it ({exc})"
+        else:
+            if not fit_fast.packs_speed_and_distance(data, fast):
+                return fast
+            reason = "its records pack speed and distance in compressed_speed_distance"
+    if reason != "its checksum is wrong (read anyway, as asked)" and crc_problems(data, found):
+        refuse_bad_crc(ignore_crc=options.ignore_crc, source=source)
+    return decode_complete(data, source=source, why=reason)
+
+
+def _needs_complete_decoder(found: list[Frame]) -> str | None:
+    from pacefit.formats import fit_fast
+
+    if not fit_fast.available():
+        return "fitfast is not installed on this platform"
+    if any(frame.header_crc == 0 for frame in found):
+        return "its header CRC is 0 (not computed)"
+    return None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FitFileError(
+            f"cannot read the file: {exc.strerror or exc}", location=Location(str(path))
+        ) from exc
+
+
+# -- the complete decoder (fitparse) ---------------------------------------------------------
+
+
+def decode_complete(data: bytes, *, source: str, why: str) -> FitActivityData:
+    """Every message the analysis needs, decoded by fitparse (after the checksums were checked)."""
+    wanted = frozenset(MESSAGE_FIELDS) | {"record", "workout", "workout_step"}
+    columns: dict[str, list[float | None]] = {name: [] for name in RECORD_FIELDS}
+    messages: dict[str, list[Values]] = {kind: [] for kind in MESSAGE_FIELDS}
+    workout_name = ""
+    steps: list[dict[str, Any]] = []
+    for message in iter_messages(data, names=wanted, source=source):
+        if message.name == "record":
+            values = _values(message, RECORD_FIELDS)
+            for name in RECORD_FIELDS:
+                columns[name].append(values.get(name))
+        elif message.name == "workout":
+            workout_name = str(native_values(message).get("wkt_name") or "")
+        elif message.name == "workout_step":
+            steps.append(native_values(message))
+        else:
+            messages[message.name].append(_values(message, MESSAGE_FIELDS[message.name]))
+            if message.name == "file_id" and messages["file_id"][0].get("type") != 4:
+                break  # not an activity: refused by the caller, no need to read on
+    return FitActivityData(
+        decoder="fitparse",
+        why=why,
+        records=columns,
+        messages=messages,
+        workout_name=workout_name if steps else "",  # a name alone is no workout
+        workout_steps=tuple(steps),
+    )
+
+
+def _values(message: Any, names: tuple[str, ...]) -> Values:
+    """Numbers as the fast path gives them: enums raw, times raw, positions in degrees."""
+    values: Values = {}
+    for data in message.fields:
+        name = _base_name(data)
+        if name not in names or _is_developer_field(data):
+            continue
+        raw = data.raw_value
+        if raw is None or isinstance(raw, (tuple, list, bytes, str)):
+            continue
+        if name in POSITION_FIELDS:
+            values[name] = raw / SEMICIRCLES_PER_DEGREE
+        elif name in TIME_FIELDS or not isinstance(data.value, (int, float)):
+            values[name] = float(raw)  # times stay raw; enums are given as raw numbers
+        else:
+            values[name] = float(data.value)
+    return values
+
+
+def native_values(message: Any) -> dict[str, Any]:
+    """A message's native fields by name, raw (unscaled) values; developer fields are left out,
+    so that one numbered like a native field can never take its place."""
     return {
-        field.def_num: field.raw_value
-        for field in message.fields
-        if field.field_def is not None and field.raw_value is not None
+        _base_name(data): data.raw_value
+        for data in message.fields
+        if not _is_developer_field(data) and data.raw_value is not None
     }
 
 
-def file_type_name(file_id: fitparse.DataMessage) -> str:
-    """The type of a file_id message as a word ('workout', 'activity', ...)."""
-    raw = raw_fields(file_id).get(0)
-    if not isinstance(raw, int):
-        return "unknown"
-    return FILE_TYPES.get(raw, f"type {raw}")
+def developer_field_names(message: Any) -> list[str]:
+    return [data.name for data in message.fields if _is_developer_field(data)]
+
+
+def _base_name(data: Any) -> str:
+    """The profile's name of the field, not of the sub-field fitparse resolved it to
+    (`duration_value`, not `duration_distance`; `product`, not `garmin_product`)."""
+    from fitparse.records import SubField
+
+    if isinstance(data.field, SubField) and data.parent_field is not None:
+        return str(data.parent_field.name)
+    return str(data.name)
+
+
+def _is_developer_field(data: Any) -> bool:
+    from fitparse.records import DevField
+
+    return isinstance(data.field, DevField)
+
+
+def iter_messages(
+    data: bytes, *, names: frozenset[str] | None = None, source: str
+) -> Iterator[Any]:
+    """fitparse's data messages (only those named in `names`, when given), checksums already
+    checked by the caller. Decoder failures become one `FitFileError` naming the file."""
+    import fitparse
+    from fitparse.utils import FitEOFError, FitHeaderError, FitParseError
+
+    location = Location(source)
+    wanted = list(names) if names is not None else None
+    try:
+        with warnings.catch_warnings():
+            # fitparse only warns when a message runs past the end of the data: that is a cut
+            warnings.filterwarnings("error", "File was terminated", UserWarning)
+            for frame in frames(data, source=source):
+                # Each file of a chain on its own, without its CRC: fitparse told not to check
+                # the CRC does not read it, and would take the two bytes for another header.
+                fit = fitparse.UncachedFitFile(
+                    data[frame.start : frame.end - 2],
+                    check_crc=False,
+                    data_processor=_raw_times_processor(),
+                )
+                yield from fit.get_messages(name=wanted)
+    except UserWarning as exc:
+        raise FitFileError(
+            "the file ends inside a message: it is cut short", location=location
+        ) from exc
+    except FitHeaderError as exc:
+        raise FitFileError(f"not a FIT file ({exc})", location=location) from exc
+    except FitEOFError as exc:
+        raise FitFileError(f"the file ends too early ({exc})", location=location) from exc
+    except FitParseError as exc:
+        raise FitFileError(f"cannot decode the file: {exc}", location=location) from exc
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error) as exc:
+        # fitparse raises plain Python errors on some malformed definitions.
+        raise FitFileError(
+            f"the file is malformed ({type(exc).__name__}: {exc})", location=location
+        ) from exc
+
+
+def _raw_times_processor() -> Any:
+    """fitparse's processing less the date_time conversion: times stay FIT seconds, which is
+    what the readers compute with (and it saves a datetime per record)."""
+    from fitparse.processors import FitFileDataProcessor
+
+    class RawTimes(FitFileDataProcessor):  # type: ignore[misc]  # untyped library
+        def process_type_date_time(self, field_data: Any) -> None:
+            pass
+
+        def process_type_local_date_time(self, field_data: Any) -> None:
+            pass
+
+    return RawTimes()
+
+
+def finite(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else value

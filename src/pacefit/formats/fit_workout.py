@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from pathlib import Path
-from typing import assert_never
+from typing import Any, assert_never
 
 from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.file_id_message import FileIdMessage
@@ -52,7 +52,7 @@ from pacefit.core.workout import (
 )
 from pacefit.errors import FitFileError, Location, warn
 from pacefit.formats import ReadOptions
-from pacefit.formats.fit_decode import file_type_name, iter_messages, raw_fields
+from pacefit.formats.fit_decode import FILE_TYPES, check_framing, iter_messages, native_values
 
 # Conservative text limits: FIT strings are NUL-terminated UTF-8, and Garmin watches show short
 # names only. Longer text is shortened with a warning.
@@ -244,37 +244,44 @@ def _hr_raw(heart_rate: HeartRate) -> int:
 
 def read_workout(path: Path, *, options: ReadOptions | None = None) -> Workout:
     """A FIT workout file (ours or Garmin's) as a `Workout`, read in one pass."""
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FitFileError(
+            f"cannot read the file: {exc.strerror or exc}", location=Location(source)
+        ) from exc
+    check_framing(data, ignore_crc=(options or ReadOptions()).ignore_crc, source=source)
     name = path.stem
-    raw_steps: list[dict[int, object]] = []
+    steps: list[dict[str, Any]] = []
     wanted = frozenset({"file_id", "workout", "workout_step"})
-    for message in iter_messages(path, names=wanted, options=options or ReadOptions()):
+    for message in iter_messages(data, names=wanted, source=source):
+        fields = native_values(message)
         if message.name == "file_id":
-            kind = file_type_name(message)
+            kind = FILE_TYPES.get(fields.get("type", -1), "unknown")
             if kind != "workout":
                 raise FitFileError(
-                    f"this is a FIT {kind} file, not a workout", location=Location(str(path))
+                    f"this is a FIT {kind} file, not a workout", location=Location(source)
                 )
-            continue
-        fields = raw_fields(message)
-        if message.name == "workout":
-            name = str(fields.get(8, name))
+        elif message.name == "workout":
+            name = str(fields.get("wkt_name", name))
         else:
-            raw_steps.append(fields)
-    if not raw_steps:
-        raise FitFileError("the workout has no steps", location=Location(str(path)))
-    return Workout(name=name, steps=steps_from_raw(raw_steps, source=str(path)))
+            steps.append(fields)
+    if not steps:
+        raise FitFileError("the workout has no steps", location=Location(source))
+    return Workout(name=name, steps=steps_from_fields(steps, source=source))
 
 
-def steps_from_raw(raw_steps: list[dict[int, object]], *, source: str) -> tuple[Node, ...]:
-    """Rebuild the step tree from workout_step messages (raw values by field number).
+def steps_from_fields(messages: list[dict[str, Any]], *, source: str) -> tuple[Node, ...]:
+    """Rebuild the step tree from workout_step messages (native fields by name, raw values).
 
     Also used for the workout a watch embeds in an activity file.
     """
     built: list[tuple[int, Node]] = []  # (index of the node's first message, node)
-    for index, fields in enumerate(raw_steps):
-        duration_type = _int(fields.get(1), default=_DURATION_OPEN)
+    for index, fields in enumerate(messages):
+        duration_type = _int(fields.get("duration_type"), default=_DURATION_OPEN)
         if duration_type in (_REPEAT_STEPS, _REPEAT_HR_BELOW, _REPEAT_HR_ABOVE):
-            first = _int(fields.get(2), default=0)
+            first = _int(fields.get("duration_value"), default=0)
             if not 0 <= first < index:
                 raise FitFileError(
                     f"repeat step {index} points at step {first}, which is not before it",
@@ -289,14 +296,16 @@ def steps_from_raw(raw_steps: list[dict[int, object]], *, source: str) -> tuple[
 
 
 def _int(value: object, *, default: int) -> int:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value if isinstance(value, int) else default
 
 
 def _repeat_from_raw(
-    fields: dict[int, object], duration_type: int, children: tuple[Node, ...]
+    fields: dict[str, Any], duration_type: int, children: tuple[Node, ...]
 ) -> Repeat | RepeatUntil:
-    name = str(fields.get(0, ""))
-    target_value = _int(fields.get(4), default=1)
+    name = str(fields.get("wkt_step_name", ""))
+    target_value = _int(fields.get("target_value"), default=1)
     if duration_type == _REPEAT_STEPS:
         return Repeat(steps=children, count=target_value, name=name)
     until = HeartRateDuration(
@@ -305,14 +314,14 @@ def _repeat_from_raw(
     return RepeatUntil(steps=children, until=until, name=name)
 
 
-def _step_from_raw(fields: dict[int, object], duration_type: int, index: int, source: str) -> Step:
-    intensity = _FIT_TO_INTENSITY.get(_int(fields.get(7), default=0), Intensity.ACTIVE)
+def _step_from_raw(fields: dict[str, Any], duration_type: int, index: int, source: str) -> Step:
+    intensity = _FIT_TO_INTENSITY.get(_int(fields.get("intensity"), default=0), Intensity.ACTIVE)
     return Step(
         intensity=intensity,
-        duration=_duration_from_raw(duration_type, fields.get(2), index, source),
+        duration=_duration_from_raw(duration_type, fields.get("duration_value"), index, source),
         target=_target_from_raw(fields, index, source),
-        name=str(fields.get(0, "")),
-        notes=str(fields.get(8, "")),
+        name=str(fields.get("wkt_step_name", "")),
+        notes=str(fields.get("notes", "")),
     )
 
 
@@ -332,10 +341,11 @@ def _duration_from_raw(duration_type: int, value: object, index: int, source: st
     )
 
 
-def _target_from_raw(fields: dict[int, object], index: int, source: str) -> Target | None:
-    target_type = _int(fields.get(3), default=_TARGET_OPEN)
-    zone = _int(fields.get(4), default=0)
-    low, high = _int(fields.get(5), default=0), _int(fields.get(6), default=0)
+def _target_from_raw(fields: dict[str, Any], index: int, source: str) -> Target | None:
+    target_type = _int(fields.get("target_type"), default=_TARGET_OPEN)
+    zone = _int(fields.get("target_value"), default=0)
+    low = _int(fields.get("custom_target_value_low"), default=0)
+    high = _int(fields.get("custom_target_value_high"), default=0)
     if target_type == _TARGET_OPEN:
         return None
     if target_type == _TARGET_SPEED and zone == 0 and low > 0 and high > 0:

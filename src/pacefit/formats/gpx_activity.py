@@ -1,7 +1,9 @@
 """Reading a recorded run from a GPX track (gpxpy) into an `Activity`.
 
-GPX has no timer, laps or speed of its own: distance comes from positions, speed from distance
-over time, and a long gap between points counts as a pause.
+GPX has no timer, laps or speed of its own: distance comes from positions, and a long gap
+between points crossed at walking speed counts as a pause. Points without a position are left
+out with a warning (gpxpy would refuse the whole file); times keep the offset they were written
+with, so the run's local time is the one the file gives.
 """
 
 from __future__ import annotations
@@ -11,34 +13,25 @@ from pathlib import Path
 
 import gpxpy
 import gpxpy.gpx
+from lxml import etree
 
 from pacefit.core.activity import (
     Activity,
-    Sample,
+    Track,
     cumulative_distance_m,
-    derive_speeds_mps,
     gaps_as_pauses,
     timer_from_pauses,
 )
-from pacefit.errors import ActivityError, Location
+from pacefit.errors import ActivityError, Location, warn
 from pacefit.formats import ReadOptions
 
-# Positions jitter by a metre or two, so speed is taken over a longer span than a watch needs.
-SPEED_WINDOW_S = 10.0
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
 def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
     """A GPX track as a run (`options` are accepted for the reader registry; GPX has no CRC)."""
     location = Location(str(path))
-    try:
-        with path.open(encoding="utf-8-sig") as handle:
-            gpx = gpxpy.parse(handle)
-    except (gpxpy.gpx.GPXException, ValueError, UnicodeDecodeError) as exc:
-        raise ActivityError(f"cannot read the GPX file: {exc}", location=location) from exc
-    except OSError as exc:
-        raise ActivityError(
-            f"cannot read the file: {exc.strerror or exc}", location=location
-        ) from exc
+    gpx = _parse(path, location)
     points = [
         point for track in gpx.tracks for segment in track.segments for point in segment.points
     ]
@@ -55,36 +48,72 @@ def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
     timed.sort(key=lambda p: _utc(p.time))
     start = _utc(timed[0].time)
     elapsed = [(_utc(p.time) - start).total_seconds() for p in timed]
-    distances = cumulative_distance_m([(p.latitude, p.longitude) for p in timed])
     if elapsed[-1] <= 0:
         raise ActivityError("the GPX track's times do not advance", location=location)
-    pauses = gaps_as_pauses(elapsed, distances)
-    speeds = derive_speeds_mps(elapsed, distances, window_s=SPEED_WINDOW_S)
-    timers = timer_from_pauses(elapsed, pauses)
-    samples = tuple(
-        Sample(
-            elapsed_s=e,
-            timer_s=timer,
-            distance_m=d,
-            speed_mps=s,
-            heart_rate_bpm=_extension_int(p, "hr"),
-            cadence_spm=_cadence_spm(p),
-        )
-        for e, timer, d, s, p in zip(elapsed, timers, distances, speeds, timed, strict=True)
-    )
+    distances = cumulative_distance_m([(p.latitude, p.longitude) for p in timed])
+    pauses = tuple(gaps_as_pauses(elapsed, distances))
     return Activity(
         source=str(path),
         file_format="gpx",
         start_time=start,
-        samples=samples,
-        pauses=tuple(pauses),
+        track=Track(
+            elapsed_s=tuple(elapsed),
+            timer_s=tuple(timer_from_pauses(elapsed, pauses)),
+            distance_m=tuple(distances),
+            speed_mps=(None,) * len(timed),
+            heart_rate_bpm=tuple(_extension_int(p, "hr") for p in timed),
+            cadence_spm=tuple(_cadence_spm(p) for p in timed),
+        ),
+        pauses=pauses,
         device=gpx.creator or "",
+        utc_offset_s=_offset_s(timed[0].time),
+        decoder="gpxpy",
+        distance_source="positions",
     )
+
+
+def _parse(path: Path, location: Location) -> gpxpy.gpx.GPX:
+    """The GPX, with track points that have no position left out (and named in a warning)."""
+    try:
+        tree = etree.parse(str(path), SAFE_XML)
+    except etree.XMLSyntaxError as exc:
+        raise ActivityError(f"cannot read the GPX file: {exc}", location=location) from exc
+    except OSError as exc:
+        raise ActivityError(f"cannot read the file: {exc}", location=location) from exc
+    dropped = [
+        point
+        for point in tree.iter("{*}trkpt")
+        if point.get("lat") in (None, "") or point.get("lon") in (None, "")
+    ]
+    for point in dropped:
+        parent = point.getparent()
+        if parent is not None:
+            parent.remove(point)
+    if dropped:
+        warn(
+            f"{len(dropped)} track point(s) without a position left out (the first on line "
+            f"{dropped[0].sourceline})",
+            location=location,
+        )
+    try:
+        return gpxpy.parse(etree.tostring(tree, encoding="unicode"))
+    except (gpxpy.gpx.GPXException, ValueError) as exc:
+        raise ActivityError(f"cannot read the GPX file: {exc}", location=location) from exc
 
 
 def _utc(time: dt.datetime | None) -> dt.datetime:
     assert time is not None
-    return time if time.tzinfo else time.replace(tzinfo=dt.UTC)
+    if time.tzinfo is None:
+        return time.replace(tzinfo=dt.UTC)
+    return time.astimezone(dt.UTC)
+
+
+def _offset_s(time: dt.datetime | None) -> float:
+    """The UTC offset the file wrote its times with (0 for UTC or no zone)."""
+    if time is None or time.tzinfo is None:
+        return 0.0
+    offset = time.utcoffset()
+    return offset.total_seconds() if offset else 0.0
 
 
 def _extension_int(point: gpxpy.gpx.GPXTrackPoint, name: str) -> int | None:

@@ -37,6 +37,6 @@ def analyze_run(activity: Activity, workout: Workout | None) -> Analysis:
             location=Location(activity.source),
             hint="pass --workout FILE (a workout YAML) to compare the run with",
         )
-    if not activity.samples or activity.distance_m <= 0:
+    if len(activity.track) < 2 or activity.distance_m <= 0:
         raise ActivityError("the run covers no distance", location=Location(activity.source))
     return analyse(activity, chosen, align(activity, chosen))

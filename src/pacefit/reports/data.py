@@ -10,7 +10,7 @@ from pacefit.core.score import Analysis, StepResult
 if TYPE_CHECKING:
     from pacefit.jobs.review import Review
 
-JSON_SCHEMA_VERSION = 1
+JSON_SCHEMA_VERSION = 2
 
 
 def analysis_data(analysis: Analysis) -> dict[str, Any]:
@@ -26,10 +26,26 @@ def analysis_data(analysis: Analysis) -> dict[str, Any]:
             "distance_m": round(activity.distance_m, 1),
             "timer_s": round(activity.timer_s, 1),
             "pauses": len(activity.pauses),
+            "legs": len(activity.legs),
+            "laps": len(activity.laps),
+            "decoder": activity.decoder,
         },
         "workout": {"name": analysis.workout.name, "level": analysis.workout.level},
-        "alignment": analysis.alignment.evidence.value,
+        "alignment": {
+            "evidence": analysis.alignment.evidence.value,
+            "laps_to_steps": [
+                {"lap": lap, "steps": list(steps)} for lap, steps in analysis.alignment.lap_steps
+            ],
+            "notes": list(analysis.alignment.notes),
+        },
         "score": _round(analysis.score, 1),
+        "work_score": _round(analysis.work_score, 1),
+        "support_done_pct": _round(
+            None
+            if analysis.support_done_fraction is None
+            else 100 * analysis.support_done_fraction,
+            1,
+        ),
         "steps": [_step_data(result) for result in analysis.steps],
         "repeats": [
             {
@@ -62,6 +78,8 @@ def _step_data(result: StepResult) -> dict[str, Any]:
         "timer_s": round(result.timer_s, 1),
         "completed_pct": round(100 * result.completed_fraction, 1),
         "avg_pace_s_per_km": _round(result.avg_pace_s_per_km, 1),
+        "pace_source": result.pace_source,
+        "laps": list(result.laps),
         "deviation_s_per_km": _round(result.deviation_s_per_km, 1),
         "time_in_band_pct": _round(
             100 * result.time_in_band_fraction
@@ -69,9 +87,10 @@ def _step_data(result: StepResult) -> dict[str, Any]:
             else None,
             1,
         ),
+        "band_source": result.band_source,
         "pace_stdev_s_per_km": _round(result.pace_stdev_s_per_km, 1),
         "score": _round(result.score, 1),
-        "counts_toward_score": target is not None,
+        "counts_toward_score": result.work,
     }
 
 

@@ -144,9 +144,9 @@ def _repeats(analysis: Analysis, unit: DistanceUnit) -> str:
 
 def _chart(analysis: Analysis, unit: DistanceUnit) -> str:
     activity = analysis.activity
-    samples = activity.samples
-    origin_m = samples[0].distance_m
-    total_m = max(samples[-1].distance_m - origin_m, 1.0)
+    distance = activity.track.distance_m
+    origin_m = distance[0]
+    total_m = max(distance[-1] - origin_m, 1.0)
     paces = _smoothed_paces(activity)
     targets = [r.target for r in analysis.steps if r.target is not None]
     fastest = min([t.fast_s_per_km for t in targets] + [p for _, p in paces] or [200.0]) - 10
@@ -177,7 +177,8 @@ def _band(result: StepResult, activity: Activity, x: Scale, y: Scale) -> str:
     target = result.target
     if target is None or result.start_elapsed_s is None:
         return ""
-    start_m = next(s.distance_m for s in activity.samples if s.elapsed_s >= result.start_elapsed_s)
+    track = activity.track
+    start_m = track.distance_m[track.index_at_elapsed(result.start_elapsed_s)]
     end_m = start_m + result.distance_m
     top, bottom = y(target.fast_s_per_km), y(target.slow_s_per_km)
     label = html.escape(f"{result.number}: {verdict_text(result)}")
@@ -190,18 +191,17 @@ def _band(result: StepResult, activity: Activity, x: Scale, y: Scale) -> str:
 
 def _smoothed_paces(activity: Activity) -> list[tuple[float, float]]:
     """(distance, pace) over a trailing window, thinned to at most MAX_POINTS points."""
-    samples = activity.samples
-    step = max(1, len(samples) // MAX_POINTS)
+    timer, distance = activity.track.timer_s, activity.track.distance_m
+    step = max(1, len(timer) // MAX_POINTS)
     result = []
     start = 0
-    for index in range(0, len(samples), step):
-        sample = samples[index]
-        while sample.timer_s - samples[start].timer_s > SMOOTHING_S:
+    for index in range(0, len(timer), step):
+        while timer[index] - timer[start] > SMOOTHING_S:
             start += 1
-        time_s = sample.timer_s - samples[start].timer_s
-        distance_m = sample.distance_m - samples[start].distance_m
+        time_s = timer[index] - timer[start]
+        distance_m = distance[index] - distance[start]
         if time_s > 0 and distance_m > 0:
-            result.append((sample.distance_m, 1000 * time_s / distance_m))
+            result.append((distance[index], 1000 * time_s / distance_m))
     return result
 
 

@@ -1,0 +1,238 @@
+"""Placing the planned steps on the pace trace of a run whose laps do not mark them.
+
+1. The run is cut into equal bins of timer time (about `TARGET_BINS` over the run, at least
+   `MIN_BIN_S`). A bin's speed is its distance over its time, median-filtered over three bins, so
+   GPS jitter averages out, a one-bin spike is dropped, and a speed field that disagrees with the
+   distance (a miscalibrated foot pod) does not matter.
+2. Each bin is evidence that the runner was running a rep or running easy: for each hard step,
+   its speed against a threshold halfway between the runner's own easy speed (the median of the
+   bins clearly slower than every rep band) and the slow edge of the step's band, graded from -1
+   (at the easy speed) to +1 (at the band). A second of easy running inside a rep, or of rep
+   running inside a recovery, costs `COST_PER_S`; so does a second of rep speed in a warm-up,
+   which keeps a surge there cheap but not free.
+3. All the steps are placed at once by dynamic programming over the bins (exact segmentation
+   with a known number of segments, the plan's structure as the model): the placement that
+   costs least in that evidence plus how far each step's distance or time is from the plan
+   (log-normal). A step may be empty (skipped) at a fixed cost. Because the placement is global,
+   a surge in the warm-up cannot take a rep's place without pushing every later step off its
+   planned length.
+4. Each boundary between a hard and an easy step is then moved, within a bin, to the sharpest
+   change of speed on the samples (the speed just after against the speed just before).
+
+Pure functions over a `Track`; no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pacefit.core.activity import Track
+from pacefit.core.units import speed_mps
+from pacefit.core.workout import (
+    DistanceDuration,
+    ExecutedStep,
+    Intensity,
+    PaceTarget,
+    TimeDuration,
+)
+
+TARGET_BINS = 400  # keeps the placement well under a second for any run
+MIN_BIN_S = 2.0
+COST_PER_S = 0.1  # ten seconds run at the wrong kind of speed cost one unit
+LENGTH_SIGMA = 0.2  # how far (in log) a runner's step strays from its plan, typically
+LENGTH_COST_CAP = 12.0
+SKIP_COST = LENGTH_COST_CAP  # an empty step costs what a step far off its length would
+MAX_LENGTH_FACTOR = 3.0  # no step is placed longer than three times its plan
+CLEARLY_EASY = 0.9  # bins slower than this share of every band's slow edge are easy running
+THRESHOLD_CAP = 0.97  # a rep is being run within 3 % of its band's slow edge
+EDGE_WINDOW_S = 5.0
+INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Bins:
+    """The run resampled on timer time."""
+
+    start_timer_s: float
+    width_s: float
+    speed_mps: tuple[float, ...]  # per bin
+    distance_m: tuple[float, ...]  # at each bin edge (one more than bins)
+
+    @property
+    def count(self) -> int:
+        return len(self.speed_mps)
+
+
+def make_bins(track: Track) -> Bins:
+    """Equal bins tiling the run's timer time exactly; each bin's speed is the median of its own
+    and its neighbours' distance-over-time (a one-bin GPS spike is dropped, any change that lasts
+    two bins is kept)."""
+    start, end = track.timer_s[0], track.timer_s[-1]
+    count = max(1, int((end - start) // max(MIN_BIN_S, (end - start) / TARGET_BINS)))
+    width = (end - start) / count if end > start else MIN_BIN_S
+    edges = [start + k * width for k in range(count + 1)]
+    distances = [distance_at_timer(track, t) for t in edges]
+    raw = [(b - a) / width for a, b in itertools.pairwise(distances)]
+    speeds = tuple(
+        sorted(raw[max(0, k - 1) : k + 2])[len(raw[max(0, k - 1) : k + 2]) // 2]
+        if 0 < k < len(raw) - 1
+        else raw[k]
+        for k in range(len(raw))
+    )
+    return Bins(start, width, speeds, tuple(distances))
+
+
+def distance_at_timer(track: Track, timer_s: float) -> float:
+    """Distance at a timer time, interpolated between samples."""
+    timer, distance = track.timer_s, track.distance_m
+    i = bisect.bisect_right(timer, timer_s)
+    if i == 0:
+        return distance[0]
+    if i >= len(timer):
+        return distance[-1]
+    t0, t1 = timer[i - 1], timer[i]
+    if t1 <= t0:
+        return distance[i]
+    return distance[i - 1] + (distance[i] - distance[i - 1]) * (timer_s - t0) / (t1 - t0)
+
+
+def place_steps(bins: Bins, steps: Sequence[ExecutedStep]) -> list[tuple[int, int]]:
+    """Each step's bins [start, end), end of one = start of the next; empty when skipped."""
+    n, count = len(steps), bins.count
+    if n == 0:
+        return []
+    evidence = _Evidence(bins, steps)
+    cost = [[INF] * (count + 1) for _ in range(n + 1)]
+    back = [[0] * (count + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for j, executed in enumerate(steps, start=1):
+        previous = cost[j - 1]
+        first = next((s for s in range(count + 1) if previous[s] < INF), None)
+        if first is None:
+            break
+        mismatch = evidence.prefix(j - 1)
+        ends = [count] if j == n else range(first, count + 1)
+        for e in ends:
+            best, best_s = INF, e
+            for s in _starts(bins, executed, e, first):
+                if previous[s] == INF:
+                    continue
+                here = previous[s] + (
+                    SKIP_COST
+                    if s == e
+                    else mismatch[e] - mismatch[s] + _length_cost(bins, executed, s, e)
+                )
+                if here < best:
+                    best, best_s = here, s
+            cost[j][e] = best
+            back[j][e] = best_s
+    spans = []
+    e = count
+    for j in range(n, 0, -1):
+        s = back[j][e]
+        spans.append((s, e))
+        e = s
+    return spans[::-1]
+
+
+class _Evidence:
+    """For each step, running sums over the bins of the cost of that step being run there."""
+
+    def __init__(self, bins: Bins, steps: Sequence[ExecutedStep]) -> None:
+        self.bins = bins
+        self.steps = steps
+        edges = [
+            speed_mps(e.step.target.slow_s_per_km)
+            for e in steps
+            if e.step.intensity is Intensity.ACTIVE and isinstance(e.step.target, PaceTarget)
+        ]
+        self.slowest_edge = min(edges, default=None)
+        self.easy_mps = self._easy_speed(edges)
+        self._cache: dict[tuple[bool, float], list[float]] = {}
+
+    def _easy_speed(self, edges: list[float]) -> float:
+        if not edges:
+            return 0.0
+        easy = sorted(v for v in self.bins.speed_mps if v < CLEARLY_EASY * min(edges))
+        return easy[len(easy) // 2] if easy else CLEARLY_EASY * min(edges)
+
+    def prefix(self, k: int) -> list[float]:
+        step = self.steps[k].step
+        target = step.target
+        hard = step.intensity is Intensity.ACTIVE and isinstance(target, PaceTarget)
+        if hard and isinstance(target, PaceTarget):
+            edge = speed_mps(target.slow_s_per_km)
+        elif self.slowest_edge is not None:
+            edge = self.slowest_edge
+        else:
+            return [0.0] * (self.bins.count + 1)
+        key = (hard, edge)
+        if key not in self._cache:
+            self._cache[key] = self._sums(hard=hard, edge_mps=edge)
+        return self._cache[key]
+
+    def _sums(self, *, hard: bool, edge_mps: float) -> list[float]:
+        threshold = min((self.easy_mps + edge_mps) / 2, THRESHOLD_CAP * edge_mps)
+        spread = max(edge_mps - threshold, 0.05 * edge_mps)
+        per_bin = COST_PER_S * self.bins.width_s
+        sums = [0.0]
+        for v in self.bins.speed_mps:
+            evidence = max(-1.0, min(1.0, (v - threshold) / spread))  # +1 rep, -1 easy
+            wrong = (1 - evidence) / 2 if hard else (1 + evidence) / 2
+            sums.append(sums[-1] + per_bin * wrong)
+        return sums
+
+
+def _starts(bins: Bins, executed: ExecutedStep, end: int, first: int) -> range:
+    """The starts worth trying for a step ending at bin `end` (it is never placed more than
+    `MAX_LENGTH_FACTOR` times its plan)."""
+    duration = executed.step.duration
+    if isinstance(duration, TimeDuration):
+        longest = math.ceil(MAX_LENGTH_FACTOR * duration.duration_s / bins.width_s)
+        return range(max(first, end - longest), end + 1)
+    if isinstance(duration, DistanceDuration):
+        floor_m = bins.distance_m[end] - MAX_LENGTH_FACTOR * duration.distance_m
+        return range(max(first, bisect.bisect_left(bins.distance_m, floor_m)), end + 1)
+    return range(first, end + 1)
+
+
+def _length_cost(bins: Bins, executed: ExecutedStep, s: int, e: int) -> float:
+    duration = executed.step.duration
+    if isinstance(duration, TimeDuration):
+        return length_cost((e - s) * bins.width_s / duration.duration_s)
+    if isinstance(duration, DistanceDuration):
+        return length_cost((bins.distance_m[e] - bins.distance_m[s]) / duration.distance_m)
+    return 0.0
+
+
+def length_cost(ratio: float) -> float:
+    """How unlikely a step of `ratio` times its planned length is (log-normal, capped)."""
+    if ratio <= 0:
+        return LENGTH_COST_CAP
+    return min(LENGTH_COST_CAP, math.log(ratio) ** 2 / (2 * LENGTH_SIGMA**2))
+
+
+def mean_speed(track: Track, start: int, end: int) -> float:
+    time_s = track.timer_s[end] - track.timer_s[start]
+    return (track.distance_m[end] - track.distance_m[start]) / time_s if time_s > 0 else 0.0
+
+
+def sharpest_change(track: Track, around: int, *, within_s: float, faster: bool) -> int:
+    """The sample near `around` (within `within_s` of timer time) where the speed over the next
+    few seconds differs most from the speed over the last few, in the expected direction."""
+    timer = track.timer_s
+    lo = bisect.bisect_left(timer, timer[around] - within_s)
+    hi = min(bisect.bisect_right(timer, timer[around] + within_s), track.last)
+    sign = 1.0 if faster else -1.0
+    best, best_index = -INF, around
+    for index in range(max(lo, 1), hi):
+        before = bisect.bisect_left(timer, timer[index] - EDGE_WINDOW_S)
+        after = min(bisect.bisect_left(timer, timer[index] + EDGE_WINDOW_S), track.last)
+        contrast = sign * (mean_speed(track, index, after) - mean_speed(track, before, index))
+        if contrast > best:
+            best, best_index = contrast, index
+    return best_index
