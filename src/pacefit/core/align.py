@@ -84,7 +84,7 @@ def align(activity: Activity, workout: Workout) -> Alignment:
         matched = match_laps(activity.laps, executed)
         if matched.trusted:
             windows = _from_groups(matched, activity.laps, executed, track)
-            return Alignment(Evidence.LAPS, windows, _lap_steps(windows))
+            return Alignment(Evidence.LAPS, windows, _group_lap_steps(matched))
         notes = (f"laps not used: {matched.reason}",)
     return Alignment(Evidence.SEGMENTED, _segment(executed, track), notes=notes)
 
@@ -261,6 +261,15 @@ def _step_seconds(track: Track, step: Step) -> float:
         speed = mean_speed(track, 0, track.last) or 3.0
         return step.duration.distance_m / speed
     return SPLIT_SEARCH_MAX_S / SPLIT_SEARCH_SHARE
+
+
+def _group_lap_steps(matched: LapMatch) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """For the report: each lap (1-based) and the steps (1-based) it went to."""
+    return tuple(
+        (lap + 1, tuple(range(group.first_step + 1, group.last_step + 2)))
+        for group in matched.groups
+        for lap in range(group.first_lap, group.last_lap + 1)
+    )
 
 
 def _lap_steps(windows: Sequence[StepWindow]) -> tuple[tuple[int, tuple[int, ...]], ...]:

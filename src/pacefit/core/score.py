@@ -4,7 +4,7 @@ Measuring a step:
 - its average pace is the pace a runner would recognise: the totals of its own laps (timer time
   and distance, as the watch shows them) when the step is whole laps, else distance over timer
   time between its first and last samples (pauses excluded);
-- time in band is counted second by second on the speed over the last few seconds: from the
+- time in band is counted second by second on the speed over the last half minute: from the
   speed field when that agrees with the distance over the step, else from the distance itself
   (a foot pod that reads 10 % slow, or a file with positions and no speed, cannot make a rep
   look slow); time with no data at all is left out, never counted against the runner.
@@ -48,7 +48,7 @@ WORK_SHARE = 0.9  # of the score; the rest is for doing the other steps
 OPEN_STEP_WEIGHT_S = 60.0  # the weight of an open step among the support steps
 SPEED_AGREEMENT = 0.03  # the speed field is used when it agrees with distance within this
 SPEED_COVERAGE = 0.9
-SMOOTHING_S = 10.0  # the speed a watch shows is averaged over a few seconds
+SMOOTHING_S = 30.0  # time in band is about the pace held, not GPS jitter second to second
 MOVING_SPEED_MPS = 0.5  # slower than this is standing, left out of the pace spread
 
 

@@ -152,35 +152,50 @@ def _distances(
     sessions: list[Values],
     location: Location,
 ) -> tuple[list[float], str]:
-    """Recorded distance, carried over gaps, counted from zero and continued from leg to leg
-    (a multisport file's distance runs on through the ride); from positions when none was
-    recorded."""
+    """Distance from zero, continued from leg to leg: within each running leg the recorded
+    distance (carried over gaps; devices either restart it with each session or run it on
+    through the ride), from positions when none was recorded."""
     column = data.records.get("distance")
-    source = "distance"
-    if column and any(column[i] is not None for i in order):
-        raw = forward_filled([column[i] for i in order])
-    else:
-        source = "positions"
+    recorded = column is not None and any(column[i] is not None for i in order)
+    if not recorded:
         lats, lons = data.records.get("position_lat"), data.records.get("position_long")
         if not lats or not lons or not any(lats[i] is not None for i in order):
             raise ActivityError(
                 "the records carry no distance and no positions, so pace cannot be known",
                 location=location,
             )
-        positions = [
-            (lat, lon) if lat is not None and lon is not None else None
-            for lat, lon in ((lats[i], lons[i]) for i in order)
-        ]
-        raw = cumulative_distance_m(positions)
-    windows = [_window(s) for s in sessions]
     result: list[float] = []
-    offset, origin, current = 0.0, raw[0], 0
-    for t, value in zip(stamps, raw, strict=True):
-        leg = next((k for k, (a, b) in enumerate(windows) if a <= t <= b), current)
-        if leg != current:  # a new running leg: it starts where the last one ended
-            offset, origin, current = result[-1], value, leg
-        result.append(offset + max(0.0, value - origin))
-    return result, source
+    for leg in _by_leg(stamps, sessions):
+        indices = [order[k] for k in leg]
+        if recorded and column is not None:
+            values = [column[i] for i in indices]
+            first = next((v for v in values if v is not None), 0.0)
+            within = [v - first for v in forward_filled([first, *values])[1:]]
+        else:
+            within = cumulative_distance_m([_position(data, i) for i in indices])
+        offset = result[-1] if result else 0.0
+        result += [offset + max(0.0, v) for v in within]
+    return result, "distance" if recorded else "positions"
+
+
+def _by_leg(stamps: list[float], sessions: list[Values]) -> list[list[int]]:
+    """The positions in `stamps` grouped by running leg, in order."""
+    windows = [_window(s) for s in sessions]
+    legs: list[list[int]] = []
+    current = -1
+    for k, t in enumerate(stamps):
+        leg = next((n for n, (a, b) in enumerate(windows) if a <= t <= b), current)
+        if leg != current or not legs:
+            legs.append([])
+            current = leg
+        legs[-1].append(k)
+    return legs
+
+
+def _position(data: FitActivityData, i: int) -> tuple[float, float] | None:
+    lat = data.records["position_lat"][i]
+    lon = data.records["position_long"][i]
+    return (lat, lon) if lat is not None and lon is not None else None
 
 
 def _speeds(data: FitActivityData, order: list[int]) -> list[float | None]:

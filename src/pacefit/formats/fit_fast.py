@@ -1,155 +1,324 @@
-"""The fast path for FIT activities: fitfast (Rust) reads each message kind the analysis needs
-as numeric columns, checking the file's CRC as it goes.
+"""The fast path for FIT activities: a reader of only what the analysis needs.
 
-One decode pass per message kind is cheaper in time and memory than one dict per message (a
-2.8 MB file: 0.3 s and 85 MB against 0.25 s and 140 MB). Strings (workout and step names) are not
-in columns, so a file that embeds its workout is also parsed whole, which only such files pay.
+A FIT file repeats a few message layouts. Each definition message is compiled once into a
+`struct.Struct` spanning exactly its bytes, with the wanted fields unpacked and every other byte
+skipped; each data message is then one `unpack_from` (C) and a few picks into columns. Only the
+messages the analysis reads are kept (records, laps, sessions, events, sport, activity, file_id,
+and an embedded workout), and of those only the fields below, so a long run costs little time
+and little memory: no dict per record, no copy of the file in another form.
+
+What this reader does not handle, it refuses (`Refused`) and the complete decoder (fitparse)
+reads the file instead: speed and distance packed in `compressed_speed_distance`, a data message
+with no definition before it, a base type outside the FIT profile. A field whose size is not a
+multiple of its type (COROS writes a uint32 of one byte) is read as invalid, as Garmin's SDK
+reads it. `tests/test_fit_decode.py` compares this reader with fitparse on every FIT activity
+there is.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import math
-import os
-import sys
-import tempfile
-from collections.abc import Iterator
+import struct
+from dataclasses import dataclass
 from typing import Any
 
 from pacefit.formats.fit_decode import (
-    FIT_EPOCH_UNIX_S,
     MESSAGE_FIELDS,
     RECORD_FIELDS,
-    TIME_FIELDS,
+    SEMICIRCLES_PER_DEGREE,
+    WORKOUT_STEP_FIELDS,
     FitActivityData,
+    Frame,
     Values,
 )
 
 
 class Refused(Exception):
-    """fitfast could not decode the file (the complete decoder may)."""
+    """This reader does not handle something in the file; the complete decoder may."""
 
 
-class ChecksumMismatch(Refused):
-    """fitfast found a wrong CRC."""
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    scale: float = 1.0
+    kind: str = "number"  # number, raw (enums, times, workout values), position, string
 
 
-def available() -> bool:
-    return importlib.util.find_spec("fitfast") is not None
+# The FIT profile's numbers for what pacefit reads: global message number -> field number.
+_WANTED: dict[int, tuple[str, dict[int, _Field]]] = {
+    0: (
+        "file_id",
+        {
+            0: _Field("type", kind="raw"),
+            1: _Field("manufacturer", kind="raw"),
+            2: _Field("product", kind="raw"),
+            4: _Field("time_created", kind="raw"),
+        },
+    ),
+    12: ("sport", {0: _Field("sport", kind="raw"), 1: _Field("sub_sport", kind="raw")}),
+    18: (
+        "session",
+        {
+            2: _Field("start_time", kind="raw"),
+            253: _Field("timestamp", kind="raw"),
+            7: _Field("total_elapsed_time", 1000),
+            8: _Field("total_timer_time", 1000),
+            9: _Field("total_distance", 100),
+            5: _Field("sport", kind="raw"),
+            6: _Field("sub_sport", kind="raw"),
+        },
+    ),
+    19: (
+        "lap",
+        {
+            2: _Field("start_time", kind="raw"),
+            253: _Field("timestamp", kind="raw"),
+            7: _Field("total_elapsed_time", 1000),
+            8: _Field("total_timer_time", 1000),
+            9: _Field("total_distance", 100),
+            24: _Field("lap_trigger", kind="raw"),
+            71: _Field("wkt_step_index", kind="raw"),
+            23: _Field("intensity", kind="raw"),
+        },
+    ),
+    20: (
+        "record",
+        {
+            253: _Field("timestamp", kind="raw"),
+            5: _Field("distance", 100),
+            6: _Field("speed", 1000),
+            73: _Field("enhanced_speed", 1000),
+            3: _Field("heart_rate"),
+            4: _Field("cadence"),
+            0: _Field("position_lat", kind="position"),
+            1: _Field("position_long", kind="position"),
+        },
+    ),
+    21: (
+        "event",
+        {
+            253: _Field("timestamp", kind="raw"),
+            0: _Field("event", kind="raw"),
+            1: _Field("event_type", kind="raw"),
+        },
+    ),
+    34: (
+        "activity",
+        {253: _Field("timestamp", kind="raw"), 5: _Field("local_timestamp", kind="raw")},
+    ),
+    26: ("workout", {8: _Field("wkt_name", kind="string")}),
+    27: (
+        "workout_step",
+        {
+            number: _Field(name, kind="string" if name in ("wkt_step_name", "notes") else "raw")
+            for number, name in WORKOUT_STEP_FIELDS.items()
+        },
+    ),
+}
+_RECORD, _COMPRESSED_SPEED_DISTANCE, _TIMESTAMP = 20, 8, 253
+ACTIVITY_FILE_TYPE = 4
+# FIT base types by their number (the low five bits): struct code, size, invalid value.
+_BASE_TYPES: dict[int, tuple[str, int, float | int | None]] = {
+    0: ("B", 1, 0xFF),  # enum
+    1: ("b", 1, 0x7F),
+    2: ("B", 1, 0xFF),
+    3: ("h", 2, 0x7FFF),
+    4: ("H", 2, 0xFFFF),
+    5: ("i", 4, 0x7FFFFFFF),
+    6: ("I", 4, 0xFFFFFFFF),
+    7: ("s", 1, None),  # string
+    8: ("f", 4, None),  # float32: invalid is all bits set, a NaN
+    9: ("d", 8, None),
+    10: ("B", 1, 0),  # uint8z
+    11: ("H", 2, 0),
+    12: ("I", 4, 0),
+    13: ("B", 1, 0xFF),  # byte
+    14: ("q", 8, 0x7FFFFFFFFFFFFFFF),
+    15: ("Q", 8, 0xFFFFFFFFFFFFFFFF),
+    16: ("Q", 8, 0),
+}
 
 
-@contextlib.contextmanager
-def _panics_silenced() -> Iterator[None]:
-    """Rust's panic hook writes a backtrace straight to the process's stderr; a damaged file
-    must end in one line, so fd 2 goes to a scratch file while the native decoder runs."""
-    sys.stderr.flush()
-    saved = os.dup(2)
+@dataclass(frozen=True)
+class _Layout:
+    """A compiled definition: how to unpack one data message of a local message type."""
+
+    kind: str | None  # the message kind when wanted, else None (skipped whole)
+    size: int
+    unpack: struct.Struct | None
+    picks: tuple[tuple[_Field, int, float | int | None], ...]  # field, position, invalid
+    timestamp_at: int | None  # position of field 253, to follow compressed timestamps
+
+
+def decode(data: bytes, frames: list[Frame]) -> FitActivityData:
+    reader = _Reader()
+    for frame in frames:
+        reader.read(data, frame)
+        if reader.not_an_activity:
+            break
+    return reader.result()
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.columns: dict[str, list[float | None]] = {name: [] for name in RECORD_FIELDS}
+        self.messages: dict[str, list[Values]] = {kind: [] for kind in MESSAGE_FIELDS}
+        self.workout_name = ""
+        self.steps: list[dict[str, Any]] = []
+        self.not_an_activity = False
+
+    def result(self) -> FitActivityData:
+        return FitActivityData(
+            decoder="pacefit",
+            why="the fast path reads it",
+            records=self.columns,
+            messages=self.messages,
+            workout_name=self.workout_name if self.steps else "",
+            workout_steps=tuple(self.steps),
+        )
+
+    def read(self, data: bytes, frame: Frame) -> None:
+        layouts: dict[int, _Layout] = {}
+        position, end = frame.start + frame.header_size, frame.end - 2
+        last_timestamp = 0
+        while position < end:
+            header = data[position]
+            position += 1
+            if header & 0x80:  # compressed timestamp header: a 5-bit offset from the last time
+                layout = _layout(layouts, (header >> 5) & 0x03)
+                offset = header & 0x1F
+                timestamp = (last_timestamp & ~0x1F) + offset
+                if offset < (last_timestamp & 0x1F):
+                    timestamp += 0x20
+                last_timestamp = timestamp
+            elif header & 0x40:
+                position = _define(data, position, end, header, layouts)
+                continue
+            else:
+                layout = _layout(layouts, header & 0x0F)
+                timestamp = None
+            if position + layout.size > end:
+                raise Refused("a message runs past the end of the file")
+            values: tuple[Any, ...] = ()
+            if layout.unpack is not None:
+                values = layout.unpack.unpack_from(data, position)
+                if layout.timestamp_at is not None:
+                    stamp = values[layout.timestamp_at]
+                    if stamp != 0xFFFFFFFF:
+                        last_timestamp = timestamp = stamp
+            if layout.kind is not None:  # a record may hold nothing but its header's time
+                self._keep(layout, values, timestamp)
+                if self.not_an_activity:
+                    return  # refused by the caller; no need to read on
+            position += layout.size
+
+    def _keep(self, layout: _Layout, values: tuple[Any, ...], timestamp: int | None) -> None:
+        picked: dict[str, Any] = {}
+        for field, index, invalid in layout.picks:
+            value = values[index]
+            if field.kind == "string":
+                text = value.split(b"\0", 1)[0].decode("utf-8", errors="replace")
+                if text:
+                    picked[field.name] = text
+            elif value != invalid and value == value:  # not invalid, not NaN
+                if field.kind == "position":
+                    picked[field.name] = value / SEMICIRCLES_PER_DEGREE
+                elif field.kind == "raw":
+                    picked[field.name] = value
+                else:
+                    picked[field.name] = value / field.scale if field.scale != 1 else value
+        if timestamp is not None:
+            picked["timestamp"] = timestamp
+        kind = layout.kind
+        if kind == "record":
+            for name in RECORD_FIELDS:
+                value = picked.get(name)
+                self.columns[name].append(None if value is None else float(value))
+        elif kind == "workout":
+            self.workout_name = str(picked.get("wkt_name", ""))
+        elif kind == "workout_step":
+            self.steps.append(picked)
+        elif kind is not None:
+            if kind == "file_id" and picked.get("type") != ACTIVITY_FILE_TYPE:
+                self.not_an_activity = True
+            self.messages[kind].append(
+                {name: float(value) for name, value in picked.items() if not isinstance(value, str)}
+            )
+
+
+def _layout(layouts: dict[int, _Layout], local: int) -> _Layout:
     try:
-        with tempfile.TemporaryFile() as sink:
-            os.dup2(sink.fileno(), 2)
-            try:
-                yield
-            finally:
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
+        return layouts[local]
+    except KeyError:
+        raise Refused(f"a data message of local type {local} comes before its definition") from None
 
 
-def decode(data: bytes) -> FitActivityData:
-    with _panics_silenced():
-        return _decode(data)
-
-
-def _decode(data: bytes) -> FitActivityData:
-    import fitfast
-
-    try:
-        file_id = _rows(fitfast.records(data, "file_id"), MESSAGE_FIELDS["file_id"])
-        messages: dict[str, list[Values]] = {"file_id": file_id}
-        if not file_id or file_id[0].get("type") != 4:
-            # not an activity: the caller refuses it; nothing more to read
-            return FitActivityData("fitfast", "", {}, messages)
-        records = _columns(fitfast.records(data, "record"))
-        for kind, names in MESSAGE_FIELDS.items():
-            if kind != "file_id":
-                messages[kind] = _rows(fitfast.records(data, kind), names)
-        name, steps = _workout(fitfast, data)
-    except fitfast.FitDecodeError as exc:
-        if "checksum mismatch" in str(exc):
-            raise ChecksumMismatch(str(exc)) from exc
-        raise Refused(str(exc)) from exc
-    except BaseException as exc:
-        # a panic in the Rust decoder (pyo3 raises it as a BaseException) on a malformed file:
-        # the complete decoder reads it or says what is wrong
-        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError):
-            raise
-        raise Refused(f"{type(exc).__name__}: {exc}") from exc
-    return FitActivityData(
-        decoder="fitfast",
-        why="the fast path reads it",
-        records=records,
-        messages=messages,
-        workout_name=name,
-        workout_steps=steps,
+def _define(data: bytes, position: int, end: int, header: int, layouts: dict[int, _Layout]) -> int:
+    """Compile the definition message at `position`; returns where the next message starts."""
+    if position + 5 > end:
+        raise Refused("a definition runs past the end of the file")
+    endian = ">" if data[position + 1] else "<"
+    global_number = int.from_bytes(
+        data[position + 2 : position + 4], "big" if endian == ">" else "little"
     )
-
-
-def packs_speed_and_distance(data: bytes, decoded: FitActivityData) -> bool:
-    """Whether the records keep speed and distance only in `compressed_speed_distance`, which
-    fitfast leaves packed. Asked only of files whose records show neither (old FR70-era
-    files), since it means parsing the records whole."""
-    plain = ("distance", "speed", "enhanced_speed")
-    if not decoded.records.get("timestamp") or any(
-        value is not None for name in plain for value in decoded.records.get(name, ())
+    count = data[position + 4]
+    position += 5
+    if position + 3 * count > end:
+        raise Refused("a definition runs past the end of the file")
+    wanted = _WANTED.get(global_number)
+    fields = wanted[1] if wanted else {}
+    if (
+        wanted
+        and global_number == _RECORD
+        and any(data[position + 3 * k] == _COMPRESSED_SPEED_DISTANCE for k in range(count))
     ):
-        return False
-    import fitfast
-
-    with _panics_silenced():
-        records = fitfast.parse(data, enum_names=False).get("record", [])
-    return any("compressed_speed_distance" in record for record in records)
-
-
-def _columns(columns: dict[str, Any]) -> dict[str, list[float | None]]:
-    """The record fields pacefit reads, as lists with None where the file has no value."""
-    result: dict[str, list[float | None]] = {}
-    for name in RECORD_FIELDS:
-        if name not in columns:
-            continue
-        values = columns[name]
-        if name in TIME_FIELDS:
-            values = values - FIT_EPOCH_UNIX_S
-        result[name] = [None if math.isnan(v) else v for v in values.tolist()]
-    if "timestamp" not in result:
-        result["timestamp"] = []
-    return result
-
-
-def _rows(columns: dict[str, Any], names: tuple[str, ...]) -> list[Values]:
-    """Column arrays turned back into one dict per message (there are few of these)."""
-    present = [name for name in names if name in columns]
-    if not present:
-        return []
-    lists = {
-        name: (columns[name] - FIT_EPOCH_UNIX_S if name in TIME_FIELDS else columns[name]).tolist()
-        for name in present
-    }
-    count = len(lists[present[0]])
-    return [
-        {name: lists[name][i] for name in present if not math.isnan(lists[name][i])}
-        for i in range(count)
-    ]
-
-
-def _workout(fitfast: Any, data: bytes) -> tuple[str, tuple[dict[str, Any], ...]]:
-    """The workout the watch embedded, if any: names and raw step values."""
-    if not fitfast.records(data, "workout_step"):
-        return "", ()
-    parsed = fitfast.parse(data, enum_names=False)
-    workout = (parsed.get("workout") or [{}])[0]
-    steps = tuple(
-        {key: value for key, value in step.items() if isinstance(key, str)}
-        for step in parsed.get("workout_step", [])
+        raise Refused("its records pack speed and distance in compressed_speed_distance")
+    codes: list[str] = []
+    picks: list[tuple[_Field, int, float | int | None]] = []
+    timestamp_at: int | None = None
+    unpacked = size = 0
+    for _ in range(count):
+        number, field_size, base = data[position], data[position + 1], data[position + 2]
+        position += 3
+        code, base_size, invalid = _base_type(base)
+        field = fields.get(number)
+        readable = field_size == base_size or (code == "s" and field_size > 0)
+        if readable and (field is not None or number == _TIMESTAMP):
+            codes.append(f"{field_size}s" if code == "s" else code)
+            if field is not None:
+                picks.append((field, unpacked, invalid))
+            if number == _TIMESTAMP:  # read in every message, to follow compressed timestamps
+                timestamp_at = unpacked
+            unpacked += 1
+        else:
+            # unwanted, an array, or a size that is not a multiple of its type: skipped
+            codes.append(f"{field_size}x")
+        size += field_size
+    if header & 0x20:  # developer fields: skipped by their size
+        if position >= end:
+            raise Refused("a definition runs past the end of the file")
+        developer_count = data[position]
+        position += 1
+        if position + 3 * developer_count > end:
+            raise Refused("a definition runs past the end of the file")
+        for _ in range(developer_count):
+            codes.append(f"{data[position + 1]}x")
+            size += data[position + 1]
+            position += 3
+    if position > end:
+        raise Refused("a definition runs past the end of the file")
+    unpack = struct.Struct(endian + "".join(codes)) if unpacked else None
+    layouts[header & 0x0F] = _Layout(
+        kind=wanted[0] if wanted else None,
+        size=size,
+        unpack=unpack,
+        picks=tuple(picks),
+        timestamp_at=timestamp_at,
     )
-    return str(workout.get("wkt_name") or ""), steps
+    return position
+
+
+def _base_type(base: int) -> tuple[str, int, float | int | None]:
+    try:
+        return _BASE_TYPES[base & 0x1F]
+    except KeyError:
+        raise Refused(f"base type {base} is not in the FIT profile") from None

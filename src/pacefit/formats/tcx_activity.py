@@ -39,6 +39,7 @@ SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, remove_comme
 TRIGGERS = {"Manual": "manual", "Distance": "distance", "Time": "time", "Location": "position_lap"}
 SPORT_WORDS = {"biking": "a ride"}
 EARLIEST_CLOCK = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)  # before this, the clock was not set
+MIN_PAUSE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -210,9 +211,11 @@ def _pauses(
             reverse=True,
         )
         for gap_s, i in gaps:
-            if paused_s <= usual_s:
+            if paused_s < MIN_PAUSE_S:
                 break
-            length = min(gap_s - usual_s, paused_s)
+            # a watch logs a point as it stops and another as it starts again: the gap is
+            # the pause, as far as the lap's own timer leaves room for it
+            length = min(gap_s, paused_s)
             pauses.append(Pause(elapsed[i] - length, elapsed[i]))
             paused_s -= length
     return pauses

@@ -15,7 +15,7 @@ from pacefit.core.activity import Activity
 from pacefit.core.describe import describe_duration, describe_target, executed_label
 from pacefit.core.score import Analysis, StepResult, Verdict
 from pacefit.core.units import DistanceUnit
-from pacefit.reports.text import local_start, verdict_text
+from pacefit.reports.text import lap_mapping, local_start, verdict_text
 
 if TYPE_CHECKING:
     from pacefit.jobs.review import Review
@@ -25,7 +25,8 @@ Scale = Callable[[float], float]
 WIDTH, HEIGHT = 900, 340
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 60, 20, 30, 40
 MAX_POINTS = 1500
-SMOOTHING_S = 10.0
+MIN_SMOOTHING_S = 20.0
+SMOOTHING_SHARE = 1 / 150  # of the run: a line a runner can read, not GPS jitter
 VERDICT_COLOURS = {
     Verdict.ON_TARGET: "#2e9d5b",
     Verdict.FAST: "#d98c1f",
@@ -86,9 +87,11 @@ def render_analysis_html(analysis: Analysis, *, unit: DistanceUnit = DistanceUni
             f"aligned by {html.escape(analysis.alignment.evidence.description)}",
         ]
     )
+    evidence = [lap_mapping(analysis), *(f"note: {n}" for n in analysis.alignment.notes)]
+    evidence_html = "".join(f'<div class="meta">{html.escape(e)}</div>' for e in evidence if e)
     body = (
         f'<div class="score">{score}<small>/100</small></div>\n'
-        f'<h1>{html.escape(title)}</h1>\n<div class="meta">{meta}</div>\n'
+        f'<h1>{html.escape(title)}</h1>\n<div class="meta">{meta}</div>\n{evidence_html}\n'
         f"{_chart(analysis, unit)}\n{_steps_table(analysis, unit)}\n{_repeats(analysis, unit)}"
     )
     return page(title, body)
@@ -110,6 +113,7 @@ def _steps_table(analysis: Analysis, unit: DistanceUnit) -> str:
                 html.escape(describe_duration(result.step.duration)),
                 html.escape(describe_target(result.target, unit)) if result.target else "open",
                 units.format_pace_clock(result.avg_pace_s_per_km, unit),
+                html.escape(result.pace_source or ""),
                 units.format_deviation(result.deviation_s_per_km, unit),
                 in_band,
                 f'<span class="verdict" style="background:{colour}">'
@@ -122,11 +126,12 @@ def _steps_table(analysis: Analysis, unit: DistanceUnit) -> str:
         "planned",
         f"target /{unit.value}",
         f"actual /{unit.value}",
+        "from",
         f"dev s/{unit.value}",
         "in band",
         "verdict",
     ]
-    return table(header, rows, text_columns={1, 7})
+    return table(header, rows, text_columns={1, 5, 8})
 
 
 def _repeats(analysis: Analysis, unit: DistanceUnit) -> str:
@@ -193,10 +198,11 @@ def _smoothed_paces(activity: Activity) -> list[tuple[float, float]]:
     """(distance, pace) over a trailing window, thinned to at most MAX_POINTS points."""
     timer, distance = activity.track.timer_s, activity.track.distance_m
     step = max(1, len(timer) // MAX_POINTS)
+    window_s = max(MIN_SMOOTHING_S, SMOOTHING_SHARE * (timer[-1] - timer[0]))
     result = []
     start = 0
     for index in range(0, len(timer), step):
-        while timer[index] - timer[start] > SMOOTHING_S:
+        while timer[index] - timer[start] > window_s:
             start += 1
         time_s = timer[index] - timer[start]
         distance_m = distance[index] - distance[start]

@@ -157,6 +157,12 @@ def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) 
         f"run {local_start(activity)}, {units.format_distance_in(activity.distance_m, unit)} "
         f"in {units.format_clock(activity.timer_s)} (timer)",
         f"aligned by {analysis.alignment.evidence.description}",
+        *textwrap.wrap(lap_mapping(analysis), width=REPORT_WIDTH, subsequent_indent="  "),
+        *(
+            line
+            for note in analysis.alignment.notes
+            for line in textwrap.wrap(f"note: {note}", REPORT_WIDTH, subsequent_indent="  ")
+        ),
         "",
         f"{'#':>3} {'step':<17}{'planned':<9}{'target':<11}{'actual':>8}{'dev':>6}"
         f"{'in band':>8}  verdict",
@@ -182,6 +188,26 @@ def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) 
     )
     lines.append(f"score: {score}")
     return "\n".join(lines)
+
+
+def lap_mapping(analysis: Analysis) -> str:
+    """`laps -> steps: 1-2>1 3>2 ... 12>11-12`, or nothing when laps were not used."""
+    pairs = analysis.alignment.lap_steps
+    if not pairs:
+        return ""
+    groups: list[tuple[list[int], tuple[int, ...]]] = []
+    for lap, steps in pairs:
+        if groups and groups[-1][1] == steps:
+            groups[-1][0].append(lap)
+        else:
+            groups.append(([lap], steps))
+    return "laps -> steps: " + " ".join(
+        f"{_span(laps)}>{_span(list(steps))}" for laps, steps in groups
+    )
+
+
+def _span(numbers: list[int]) -> str:
+    return str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
 
 
 def local_start(activity: Activity) -> str:
