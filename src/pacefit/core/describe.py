@@ -71,9 +71,12 @@ def kind_word(intensity: Intensity) -> str:
 
 
 def step_label(step: Step) -> str:
-    """The step's own name, or its kind and length (`run 800m`)."""
+    """The step's own name, or its kind and length (`run 800m`; `cooldown` when it runs to
+    the lap button)."""
     if step.name:
         return step.name
+    if isinstance(step.duration, OpenDuration):
+        return kind_word(step.intensity)
     return f"{kind_word(step.intensity)} {describe_duration(step.duration)}"
 
 

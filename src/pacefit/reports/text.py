@@ -13,7 +13,7 @@ from pacefit.core.describe import describe_duration, describe_target, executed_l
 from pacefit.core.paces import RACE_DISTANCES_M, Athlete, PaceTable, pace_table
 from pacefit.core.score import Analysis, StepResult, Verdict
 from pacefit.core.units import DistanceUnit
-from pacefit.core.workout import Workout, estimate_step, unroll
+from pacefit.core.workout import OpenDuration, Workout, estimate_step, unroll
 
 if TYPE_CHECKING:
     from pacefit.jobs.build import BuildResult
@@ -220,6 +220,11 @@ def local_start(activity: Activity) -> str:
     return f"{local:%Y-%m-%d %H:%M} {zone}"
 
 
+def _planned(result: StepResult) -> str:
+    duration = result.step.duration
+    return "lap" if isinstance(duration, OpenDuration) else describe_duration(duration)[:8]
+
+
 def verdict_text(result: StepResult) -> str:
     text: str = result.verdict.value
     if result.verdict is Verdict.SHORT:
@@ -241,7 +246,7 @@ def _step_row(result: StepResult, unit: DistanceUnit) -> str:
     )
     return (
         f"{result.number:>3} {executed_label(result.executed)[:16]:<17}"
-        f"{describe_duration(result.step.duration)[:8]:<9}{band:<11}"
+        f"{_planned(result):<9}{band:<11}"
         f"{units.format_pace_clock(result.avg_pace_s_per_km, unit):>8}"
         f"{units.format_deviation(result.deviation_s_per_km, unit):>6}{in_band:>8}  "
         f"{verdict_text(result)}"
