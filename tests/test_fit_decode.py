@@ -18,7 +18,7 @@ from pacefit.formats.fit_decode import (
     python_crc16,
 )
 
-from .helpers import shared_files
+from .helpers import shared_files, shared_fixture
 
 ACTIVITIES = shared_files("fit/activities", "*.fit") + [
     p for p in shared_files("real", "*.fit") if "workout" not in p.name
@@ -108,7 +108,7 @@ def test_every_fit_activity_is_listed_or_read_fast() -> None:
 
 
 def test_a_wrong_checksum_is_refused_fast_or_read_with_a_warning(tmp_path: Path) -> None:
-    source = next(p for p in ACTIVITIES if p.name == "garmin-fenix-5-run.fit")
+    source = shared_fixture("fit/activities/garmin-fenix-5-run.fit")
     data = bytearray(source.read_bytes())
     data[-1] ^= 0x01  # the stored checksum, so that the data itself still decodes
     path = tmp_path / "damaged.fit"

@@ -32,11 +32,12 @@ from pacefit.core.workout import (
 )
 from pacefit.errors import FitFileError, PacefitWarning
 from pacefit.formats import ReadOptions
+from pacefit.formats.fit_decode import python_crc16
 from pacefit.formats.fit_workout import encode_workout, read_workout
-from pacefit.formats.workout_yaml import dump_workout, load_workout
+from pacefit.formats.workout_yaml import dump_workout
 
 from .garmin_sdk import decode_checked
-from .helpers import shared_files, shared_fixture
+from .helpers import shared_fixture
 
 INTERVALS = Workout(
     name="6 x 800m",
@@ -98,7 +99,8 @@ def test_steps_decode_in_garmins_sdk_as_planned() -> None:
     assert repeat["duration_step"] == 1
     assert repeat["repeat_steps"] == 6
     assert rest["target_type"] == "cadence"
-    assert (rest["custom_target_value_low"], rest["custom_target_value_high"]) == (170, 180)
+    # FIT counts running cadence in strides: 170-180 steps per minute are 85-90
+    assert (rest["custom_target_value_low"], rest["custom_target_value_high"]) == (85, 90)
     assert cooldown["duration_type"] == "open"
     assert cooldown["target_type"] == "heart_rate"
     assert cooldown["target_value"] == 2
@@ -110,20 +112,93 @@ def test_same_workout_gives_the_same_bytes() -> None:
     assert encode_workout(INTERVALS) == encode_workout(INTERVALS)
 
 
-def test_long_names_are_shortened_with_a_warning() -> None:
+def test_long_names_are_shortened_and_kept_whole_in_the_notes() -> None:
     workout = Workout(
         name="A very long workout name that no watch can show",
-        steps=(Step(Intensity.ACTIVE, TimeDuration(60), name="x" * 40),),
+        steps=(
+            Step(Intensity.ACTIVE, TimeDuration(60), name="Threshold block one", notes="Relax"),
+        ),
     )
     with pytest.warns(PacefitWarning) as caught:
         encoded = encode_workout(workout)
     assert [str(w.message) for w in caught] == [
         "workout name 'A very long workout name that no watch can show' is too long for a watch; "
         "shortened to 'A very long workout name that n'",
-        f"step 1 name '{'x' * 40}' is too long for a watch; shortened to '{'x' * 31}'",
+        "step 1 name 'Threshold block one' is too long for a watch; shortened to 'Threshold block'",
     ]
     messages = decode_checked(encoded)
     assert messages["workout_mesgs"][0]["wkt_name"] == "A very long workout name that n"
+    (step,) = messages["workout_step_mesgs"]
+    assert step["wkt_step_name"] == "Threshold block"
+    assert step["notes"] == "Threshold block one. Relax"
+
+
+# -- written as Garmin writes workouts ---------------------------------------------------------
+
+
+def test_the_header_is_14_bytes_with_its_own_crc() -> None:
+    data = encode_workout(INTERVALS)
+    assert data[0] == 14
+    assert int.from_bytes(data[12:14], "little") == python_crc16(data[:12])
+    assert int.from_bytes(data[-2:], "little") == python_crc16(data[:-2])
+
+
+def test_the_file_names_its_creator_and_the_workout_its_capabilities() -> None:
+    messages = decode_checked(encode_workout(INTERVALS))
+    (creator,) = messages["file_creator_mesgs"]
+    assert creator["software_version"] == 2  # pacefit 0.2
+    (workout,) = messages["workout_mesgs"]
+    assert (workout["capabilities"], workout["sub_sport"]) == ("tcx", "generic")
+    assert messages["file_id_mesgs"][0]["manufacturer"] == "development"
+
+
+def test_step_names_fit_the_16_byte_field(tmp_path: Path) -> None:
+    workout = Workout(name="names", steps=(Step(Intensity.ACTIVE, TimeDuration(60), name="é" * 9),))
+    with pytest.warns(PacefitWarning):
+        data = encode_workout(workout)
+    (step,) = decode_checked(data)["workout_step_mesgs"]
+    assert len(step["wkt_step_name"].encode()) <= 15  # and the terminating NUL: 16
+    assert step["wkt_step_name"] == "é" * 7
+
+
+def test_recovery_and_rest_steps_keep_their_own_intensities() -> None:
+    steps = garmin_steps(encode_workout(INTERVALS))
+    assert [s.get("intensity") for s in steps] == [
+        "warmup",
+        "active",
+        "recovery",
+        "active",  # the repeat step, as in Garmin's samples
+        "rest",
+        "cooldown",
+    ]
+
+
+def test_an_odd_running_cadence_is_rounded_outward_with_a_warning() -> None:
+    workout = Workout(
+        name="cadence", steps=(Step(Intensity.ACTIVE, TimeDuration(60), CadenceRange(171, 179)),)
+    )
+    with pytest.warns(PacefitWarning, match="the watch will show 170-180"):
+        (step,) = garmin_steps(encode_workout(workout))
+    assert (step["custom_target_value_low"], step["custom_target_value_high"]) == (85, 90)
+
+
+def test_a_ride_keeps_its_sport_and_its_cadence_in_revolutions(tmp_path: Path) -> None:
+    ride = Workout(
+        name="ride",
+        sport="cycling",
+        sub_sport="indoor_cycling",
+        steps=(Step(Intensity.ACTIVE, TimeDuration(600), CadenceRange(85, 95)),),
+    )
+    messages = decode_checked(encode_workout(ride))
+    assert (messages["workout_mesgs"][0]["sport"], messages["workout_mesgs"][0]["sub_sport"]) == (
+        "cycling",
+        "indoor_cycling",
+    )
+    (step,) = messages["workout_step_mesgs"]
+    assert (step["custom_target_value_low"], step["custom_target_value_high"]) == (85, 95)
+    path = tmp_path / "ride.fit"
+    path.write_bytes(encode_workout(ride))
+    assert read_workout(path) == ride
 
 
 def test_too_many_steps_is_refused() -> None:
@@ -177,36 +252,6 @@ def test_our_workout_reads_back_to_the_same_tree(tmp_path: Path) -> None:
         TimeDuration(90),
         HeartRateRange(low=HeartRate(120), high=HeartRate(140)),
     )
-
-
-GARMIN_SAMPLES = [p.name for p in shared_files("fit/workouts", "*.fit")] or [
-    "WorkoutRepeatSteps.fit"
-]
-
-
-@pytest.mark.parametrize("name", GARMIN_SAMPLES)
-def test_garmin_samples_round_trip_through_yaml(tmp_path: Path, name: str) -> None:
-    sample = shared_fixture(f"fit/workouts/{name}")
-    original = garmin_steps(sample.read_bytes())
-    yaml_path = tmp_path / "sample.yaml"
-    yaml_path.write_text(dump_workout(read_workout(sample)))
-    rebuilt = our_steps(encode_workout(load_workout(yaml_path, athlete=None)))
-    assert [_step_essentials(s) for s in rebuilt] == [_step_essentials(s) for s in original]
-
-
-def _step_essentials(step: dict[str, Any]) -> dict[str, Any]:
-    """What a watch acts on. Repeat steps carry no intensity of their own in our files."""
-    keys = [
-        "wkt_step_name",
-        "duration_type",
-        "duration_value",
-        "target_value",
-        "custom_target_value_low",
-        "custom_target_value_high",
-    ]
-    if not str(step["duration_type"]).startswith("repeat"):
-        keys += ["intensity", "target_type"]
-    return {key: step.get(key) for key in keys}
 
 
 def test_garmin_sample_decompiles_to_readable_yaml() -> None:
@@ -279,7 +324,10 @@ targets: st.SearchStrategy[Target | None] = st.one_of(
         st.integers(0, 30),
     ),
     st.builds(
-        lambda lo, span: CadenceRange(lo, lo + span), st.integers(140, 190), st.integers(0, 20)
+        # running cadence in even steps per minute: FIT stores strides
+        lambda lo, span: CadenceRange(2 * lo, 2 * (lo + span)),
+        st.integers(70, 95),
+        st.integers(0, 10),
     ),
     st.builds(
         lambda lo, span: PowerRange(low=lo, high=lo + span),

@@ -271,7 +271,7 @@ MISTAKES = [
         "unknown key",
         "name: x\nstpes:\n  - run: 1km\n",
         "w.yaml:2:1: unknown key 'stpes' in a workout\n  hint: did you mean 'steps'? "
-        "(expected one of: name, description, sport, steps, tolerance)",
+        "(expected one of: name, description, sport, sub_sport, steps, tolerance)",
     ),
     (
         "wrong type",
@@ -294,13 +294,13 @@ MISTAKES = [
         "step without a kind",
         "steps:\n  - pace: 5k\n",
         "w.yaml:2:5: the step says neither what to do nor for how long\n  hint: start it with one "
-        "of: warmup, run, rest, recover, cooldown, repeat, ladder (e.g. 'run: 800m')",
+        "of: warmup, run, ride, rest, recover, cooldown, repeat, ladder (e.g. 'run: 800m')",
     ),
     (
         "two targets",
         "steps:\n  - run: 1km\n    pace: 4:00/km\n    hr: zone 3\n",
         "w.yaml:4:5: a step has one target; got 'pace' and 'hr'\n  hint: keep the one the watch "
-        "should coach",
+        "should coach, and put another under 'secondary:'",
     ),
     (
         "zero repeats",

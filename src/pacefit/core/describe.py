@@ -7,6 +7,8 @@ from typing import assert_never
 from pacefit.core import units
 from pacefit.core.units import DistanceUnit
 from pacefit.core.workout import (
+    STEP_SPORTS,
+    Averaging,
     CadenceRange,
     DistanceDuration,
     Duration,
@@ -42,24 +44,37 @@ def describe_duration(duration: Duration) -> str:
             assert_never(duration)
 
 
-def describe_target(target: Target | None, unit: DistanceUnit = DistanceUnit.KM) -> str:
+def describe_target(
+    target: Target | None, unit: DistanceUnit = DistanceUnit.KM, *, sport: str = "running"
+) -> str:
+    """A target as a runner (or rider) reads it: `4:00-4:10/km`, `28.0-32.0 km/h` for a ride,
+    `HR zone 2`, `170-180 spm`, `200-250 W (3 s avg)`."""
     match target:
         case None:
             return "open"
         case PaceTarget():
-            return units.format_pace_band(target.fast_s_per_km, target.slow_s_per_km, unit)
-        case HeartRateZone(zone=zone):
-            return f"HR zone {zone}"
-        case HeartRateRange(low=low, high=high):
-            return f"HR {low}-{high}"
-        case CadenceRange(low_spm=low_spm, high_spm=high_spm):
-            return f"{low_spm}-{high_spm} spm"
-        case PowerZone(zone=zone):
-            return f"power zone {zone}"
+            if sport in STEP_SPORTS:
+                text = units.format_pace_band(target.fast_s_per_km, target.slow_s_per_km, unit)
+            else:
+                text = units.format_speed_band(target.fast_s_per_km, target.slow_s_per_km, unit)
+            return text + (" (lap avg)" if target.lap else "")
+        case HeartRateZone(zone=zone, lap=lap):
+            return f"HR zone {zone}" + (" (lap avg)" if lap else "")
+        case HeartRateRange(low=low, high=high, lap=lap):
+            return f"HR {low}-{high}" + (" (lap avg)" if lap else "")
+        case CadenceRange(low=low_cadence, high=high_cadence):
+            return f"{low_cadence}-{high_cadence} {'spm' if sport in STEP_SPORTS else 'rpm'}"
+        case PowerZone(zone=zone, averaging=averaging):
+            return f"power zone {zone}{_averaged(averaging)}"
         case PowerRange(low=low_power, high=high_power, percent_ftp=percent_ftp):
-            return f"{low_power}-{high_power}{'% FTP' if percent_ftp else ' W'}"
+            value = f"{low_power}-{high_power}{'% FTP' if percent_ftp else ' W'}"
+            return value + _averaged(target.averaging)
         case _:
             assert_never(target)
+
+
+def _averaged(averaging: Averaging) -> str:
+    return "" if averaging is Averaging.INSTANT else f" ({averaging.value} avg)"
 
 
 # The words of the workout language, which runners read more easily than FIT's intensity names.
@@ -88,20 +103,23 @@ def executed_label(executed: ExecutedStep) -> str:
     return label
 
 
-def workout_outline(nodes: tuple[Node, ...], unit: DistanceUnit = DistanceUnit.KM) -> list[str]:
+def workout_outline(
+    nodes: tuple[Node, ...], unit: DistanceUnit = DistanceUnit.KM, *, sport: str = "running"
+) -> list[str]:
     """One line per step, repeats kept as `6 x` blocks: what a calendar entry should say."""
     lines: list[str] = []
     for node in nodes:
         match node:
             case Repeat(count=count):
-                lines.append(f"{count} x [{'; '.join(workout_outline(node.steps, unit))}]")
+                inner = "; ".join(workout_outline(node.steps, unit, sport=sport))
+                lines.append(f"{count} x [{inner}]")
             case RepeatUntil(until=until):
-                inner = "; ".join(workout_outline(node.steps, unit))
+                inner = "; ".join(workout_outline(node.steps, unit, sport=sport))
                 lines.append(f"{describe_duration(until)} [{inner}]")
             case Step():
                 text = f"{kind_word(node.intensity)} {describe_duration(node.duration)}"
                 if node.target is not None:
-                    text += f" @ {describe_target(node.target, unit)}"
+                    text += f" @ {describe_target(node.target, unit, sport=sport)}"
                 lines.append(text)
             case _:
                 assert_never(node)

@@ -145,6 +145,16 @@ def format_pace_band(
     return f"{format_clock(fast)}-{format_clock(slow)}/{unit.value}"
 
 
+def format_speed_band(
+    fast_s_per_km: float, slow_s_per_km: float, unit: DistanceUnit = DistanceUnit.KM
+) -> str:
+    """A pace band read as speed, for a ride: `28.0-32.0 km/h`, `17.4-19.9 mph`."""
+    per_hour = "km/h" if unit is DistanceUnit.KM else "mph"
+    slow = 3600 / per_unit(slow_s_per_km, unit)
+    fast = 3600 / per_unit(fast_s_per_km, unit)
+    return f"{slow:.1f}-{fast:.1f} {per_hour}"
+
+
 def format_deviation(deviation_s_per_km: float | None, unit: DistanceUnit) -> str:
     """Signed seconds per unit off a band: `-7`, `+13`, `0` inside it; empty when None."""
     if deviation_s_per_km is None:

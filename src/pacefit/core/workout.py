@@ -15,6 +15,8 @@ from pacefit.core.units import PaceRange
 from pacefit.errors import Location
 
 LEVELS = ("beginner", "intermediate", "advanced")
+# Sports whose cadence is counted in steps (both feet), and whose speed reads as a pace.
+STEP_SPORTS = frozenset({"running", "walking", "hiking", "generic"})
 # Garmin watches refuse workouts with more FIT steps than this (Garmin Connect's own limit).
 MAX_WORKOUT_STEPS = 100
 DEFAULT_LEVEL = "intermediate"
@@ -71,11 +73,23 @@ Duration = DistanceDuration | TimeDuration | OpenDuration | HeartRateDuration
 # -- targets: what the watch coaches during a step ------------------------------------------
 
 
+class Averaging(Enum):
+    """Over how long the watch averages a value before it compares it with the target."""
+
+    INSTANT = "instant"
+    S3 = "3s"
+    S10 = "10s"
+    S30 = "30s"
+    LAP = "lap"
+
+
 @dataclass(frozen=True)
 class PaceTarget(PaceRange):
-    """A pace band to run in, and how the workout said it."""
+    """A pace band to run in (for a ride, the same band read as speed), and how the workout
+    said it."""
 
     label: str = ""  # e.g. "5k - 3s/km"
+    lap: bool = False  # judged on the lap's average pace (FIT speed_lap)
 
 
 @dataclass(frozen=True)
@@ -83,25 +97,29 @@ class HeartRateZone:
     """A heart-rate zone (1-5) as the watch defines it."""
 
     zone: int
+    lap: bool = False  # judged on the lap's average heart rate (FIT heart_rate_lap)
 
 
 @dataclass(frozen=True)
 class HeartRateRange:
     low: HeartRate
     high: HeartRate
+    lap: bool = False
 
 
 @dataclass(frozen=True)
 class CadenceRange:
-    """Running cadence in steps per minute (both feet), as runners count it."""
+    """Cadence as the sport counts it: steps per minute (both feet) for running and walking,
+    revolutions per minute for cycling."""
 
-    low_spm: int
-    high_spm: int
+    low: int
+    high: int
 
 
 @dataclass(frozen=True)
 class PowerZone:
     zone: int
+    averaging: Averaging = Averaging.INSTANT
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,7 @@ class PowerRange:
     low: int
     high: int
     percent_ftp: bool = False
+    averaging: Averaging = Averaging.INSTANT
 
 
 Target = PaceTarget | HeartRateZone | HeartRateRange | CadenceRange | PowerZone | PowerRange
@@ -123,6 +142,7 @@ class Step:
     target: Target | None = None
     name: str = ""
     notes: str = ""
+    secondary_target: Target | None = None  # a second target, shown beside the first
     # where the step was written (a YAML line), for messages; not part of the step's value
     origin: Location | None = field(default=None, compare=False, repr=False)
 
@@ -154,7 +174,8 @@ Node = Step | Repeat | RepeatUntil
 class Workout:
     name: str
     steps: tuple[Node, ...]
-    sport: str = "running"
+    sport: str = "running"  # a FIT sport name: running, cycling, walking, swimming, ...
+    sub_sport: str = "generic"  # treadmill, track, trail, road, indoor_cycling, ...
     description: str = ""
     level: str = DEFAULT_LEVEL
     origin: Location | None = field(default=None, compare=False, repr=False)

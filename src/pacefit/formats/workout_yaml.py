@@ -7,7 +7,7 @@ only ever holds concrete pace bands.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import assert_never
 
@@ -16,10 +16,13 @@ import yaml
 from pacefit.core import units
 from pacefit.core.pace_expr import PaceExpr, PaceSlide, parse_pace, resolve_pace
 from pacefit.core.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, Athlete, PaceTable, pace_table
+from pacefit.core.sports import SPORTS, SUB_SPORTS
 from pacefit.core.workout import (
     DEFAULT_LEVEL,
     LEVELS,
     MAX_WORKOUT_STEPS,
+    STEP_SPORTS,
+    Averaging,
     CadenceRange,
     DistanceDuration,
     Duration,
@@ -44,7 +47,7 @@ from pacefit.core.workout import (
     message_count,
 )
 from pacefit.errors import InvalidValue, WorkoutError
-from pacefit.formats.yaml_source import Entry, YamlSource, read_tolerance
+from pacefit.formats.yaml_source import Entry, YamlSource, read_tolerance, suggest
 
 # Refused as absurd rather than passed to a watch.
 MAX_STEP_DISTANCE_M = 500_000.0
@@ -58,17 +61,18 @@ MAX_NESTING = 4  # repeats inside repeats
 KIND_KEYS: dict[str, Intensity] = {
     "warmup": Intensity.WARMUP,
     "run": Intensity.ACTIVE,
+    "ride": Intensity.ACTIVE,  # the same kind of step, as a cyclist writes it
     "rest": Intensity.REST,
     "recover": Intensity.RECOVERY,
     "cooldown": Intensity.COOLDOWN,
 }
-TARGET_KEYS = ("pace", "hr", "cadence", "power")
-STEP_KEYS = (*KIND_KEYS, "name", "notes", *TARGET_KEYS, "tolerance")
+TARGET_KEYS = ("pace", "speed", "hr", "cadence", "power")
+STEP_KEYS = (*KIND_KEYS, "name", "notes", *TARGET_KEYS, "secondary", "tolerance")
 REPEAT_KEYS = ("repeat", "steps", "name")
 LADDER_KEYS = ("ladder", "pace", "recover", "recover_pace", "name", "tolerance")
-WORKOUT_KEYS = ("name", "description", "sport", "steps", "tolerance")
-SPORTS = ("running",)
+WORKOUT_KEYS = ("name", "description", "sport", "sub_sport", "steps", "tolerance")
 
+SINGLE_SPEED_BAND_KMH = 1.0  # a single speed, like a single pace, gets a small band
 DURATION_HINT = (
     "use a distance (800m, 1.5km, 2mi), a time (30s, 15min, 1:30), 'lap' for the lap button, "
     "or 'until hr < 130bpm'"
@@ -86,6 +90,7 @@ class _Context:
     tolerance_s_per_km: float
     athlete: Athlete | None = None
     depth: int = 0
+    sport: str = "running"
 
 
 def load_workout(
@@ -121,14 +126,8 @@ def parse_workout(
         tolerance_s_per_km=read_tolerance(source, top, default=base_tolerance),
     )
     name = _optional_text(source, top, "name") or Path(source.path).stem
-    if "sport" in top:
-        sport = source.text(top["sport"].value, what="'sport'")
-        if sport not in SPORTS:
-            source.fail(
-                top["sport"].value,
-                f"unsupported sport '{sport}'",
-                "pacefit writes running workouts",
-            )
+    context.sport = _choice(source, top, "sport", tuple(SPORTS), default="running")
+    sub_sport = _choice(source, top, "sub_sport", tuple(SUB_SPORTS), default="generic")
     steps = _parse_block(context, top["steps"].value, what="'steps'")
     fit_steps = message_count(steps)
     if fit_steps > MAX_WORKOUT_STEPS:
@@ -140,11 +139,30 @@ def parse_workout(
     workout = Workout(
         name=name,
         steps=steps,
+        sport=context.sport,
+        sub_sport=sub_sport,
         description=_optional_text(source, top, "description"),
         level=level,
         origin=source.location(source.root),
     )
     return apply_overrides(workout, overrides) if overrides else workout
+
+
+def _choice(
+    source: YamlSource,
+    entries: dict[str, Entry],
+    key: str,
+    allowed: tuple[str, ...],
+    *,
+    default: str,
+) -> str:
+    if key not in entries:
+        return default
+    node = entries[key].value
+    text = source.text(node, what=f"'{key}'").strip().lower().replace(" ", "_")
+    if text not in allowed:
+        source.fail(node, f"unknown {key.replace('_', '-')} '{text}'", suggest(text, allowed))
+    return text
 
 
 def _optional_text(source: YamlSource, entries: dict[str, Entry], key: str) -> str:
@@ -200,6 +218,7 @@ def _parse_item(context: _Context, node: yaml.Node) -> list[Node]:
             target=_target(context, entries),
             name=_optional_text(source, entries, "name"),
             notes=_optional_text(source, entries, "notes"),
+            secondary_target=_secondary(context, entries),
             origin=source.location(node),
         )
     ]
@@ -339,24 +358,77 @@ def _target(context: _Context, entries: dict[str, Entry]) -> Target | None:
         source.fail(
             entries[given[1]].key,
             f"a step has one target; got '{given[0]}' and '{given[1]}'",
-            "keep the one the watch should coach",
+            "keep the one the watch should coach, and put another under 'secondary:'",
         )
     if not given:
         return None
     key = given[0]
     node = _leveled(context, entries[key].value)
-    if key == "pace":
-        tolerance = read_tolerance(source, entries, default=context.tolerance_s_per_km)
-        return _pace_target(context, node, _pace_expr(context, node), tolerance)
-    text = source.text(node, what=f"'{key}'").strip().lower()
+    tolerance = read_tolerance(source, entries, default=context.tolerance_s_per_km)
+    text = source.text(node, what=f"'{key}'")
+    return _target_of(context, key, text, node, tolerance)
+
+
+def _secondary(context: _Context, entries: dict[str, Entry]) -> Target | None:
+    """`secondary: cadence 170-180spm`: a second target, its kind first."""
+    if "secondary" not in entries:
+        return None
+    node = _leveled(context, entries["secondary"].value)
+    text = context.source.text(node, what="'secondary'").strip()
+    key, _, value = text.partition(" ")
+    if key.lower() not in TARGET_KEYS or not value.strip():
+        context.source.fail(
+            node,
+            f"cannot read the secondary target '{text}'",
+            "write the kind, then the target: 'cadence 170-180spm', 'hr 140-150bpm'",
+        )
+    tolerance = read_tolerance(context.source, entries, default=context.tolerance_s_per_km)
+    return _target_of(context, key.lower(), value.strip(), node, tolerance)
+
+
+def _target_of(
+    context: _Context, key: str, text: str, node: yaml.Node, tolerance_s_per_km: float
+) -> Target:
+    """A target of kind `key` from its text, `avg lap` (or `avg 3s`, ...) at its end."""
+    body, averaging = _averaging(text)
     try:
+        if averaging not in _AVERAGING_FOR[key]:
+            raise InvalidValue(
+                f"a {key} target cannot be averaged over {averaging.value}",
+                f"{key} can be averaged over: "
+                + ", ".join(a.value for a in _AVERAGING_FOR[key] if a is not Averaging.INSTANT),
+            )
+        lap = averaging is Averaging.LAP
+        if key == "pace":
+            expr = parse_pace(body)
+            band = _pace_target(context, node, expr, tolerance_s_per_km)
+            return replace(band, lap=lap)
+        if key == "speed":
+            return replace(_speed_target(body), lap=lap)
         if key == "hr":
-            return _athlete_zone(_hr_target(text), context.athlete)
+            return replace(_athlete_zone(_hr_target(body.lower()), context.athlete), lap=lap)
         if key == "cadence":
-            return _cadence_target(text)
-        return _power_target(text)
+            return _cadence_target(body.lower(), sport=context.sport)
+        return replace(_power_target(body.lower()), averaging=averaging)
     except InvalidValue as problem:
-        source.fail_value(node, problem)
+        context.source.fail_value(node, problem)
+
+
+_AVERAGING_RE = re.compile(r"^(.*?)\s+avg\s+(lap|3s|10s|30s)\s*$", re.IGNORECASE)
+_AVERAGING_FOR = {
+    "pace": (Averaging.INSTANT, Averaging.LAP),
+    "speed": (Averaging.INSTANT, Averaging.LAP),
+    "hr": (Averaging.INSTANT, Averaging.LAP),
+    "cadence": (Averaging.INSTANT,),
+    "power": tuple(Averaging),
+}
+
+
+def _averaging(text: str) -> tuple[str, Averaging]:
+    match = _AVERAGING_RE.match(text.strip())
+    if not match:
+        return text.strip(), Averaging.INSTANT
+    return match[1].strip(), Averaging(match[2].lower())
 
 
 def _pace_expr(context: _Context, node: yaml.Node) -> PaceExpr:
@@ -375,7 +447,7 @@ def _pace_target(
         band = resolve_pace(expr, table=context.table, tolerance_s_per_km=tolerance_s_per_km)
     except InvalidValue as problem:
         context.source.fail_value(node, problem)
-    label = str(_leveled(context, node).value).strip()
+    label = _averaging(str(_leveled(context, node).value))[0]
     middle_s_per_km = (band.fast_s_per_km + band.slow_s_per_km) / 2
     if not FASTEST_PACE_S_PER_KM <= middle_s_per_km <= SLOWEST_PACE_S_PER_KM:
         context.source.fail(
@@ -431,18 +503,38 @@ def _hr_target(text: str) -> HeartRateZone | HeartRateRange:
     )
 
 
-def _cadence_target(text: str) -> CadenceRange:
-    match = re.match(r"^(\d+)\s*(?:-\s*(\d+)\s*)?spm$", text)
+def _cadence_target(text: str, *, sport: str) -> CadenceRange:
+    unit = "spm" if sport in STEP_SPORTS else "rpm"
+    match = re.match(rf"^(\d+)\s*(?:-\s*(\d+)\s*)?{unit}$", text)
     if not match:
+        counted = "steps" if unit == "spm" else "revolutions"
         raise InvalidValue(
-            f"cannot read the cadence '{text}'", "write '170-180spm' (steps per minute)"
+            f"cannot read the cadence '{text}'",
+            f"write '170-180{unit}' ({counted} per minute, as {sport} counts cadence)",
         )
     low, high = int(match[1]), int(match[2] or match[1])
-    if not 60 <= min(low, high) <= max(low, high) <= 260:
+    limits = (60, 260) if unit == "spm" else (20, 200)
+    if not limits[0] <= min(low, high) <= max(low, high) <= limits[1]:
         raise InvalidValue(
-            f"the cadence '{text}' is out of range", "running cadence lies in 60-260spm"
+            f"the cadence '{text}' is out of range",
+            f"{sport} cadence lies in {limits[0]}-{limits[1]}{unit}",
         )
-    return CadenceRange(low_spm=min(low, high), high_spm=max(low, high))
+    return CadenceRange(low=min(low, high), high=max(low, high))
+
+
+def _speed_target(text: str) -> PaceTarget:
+    """`28-32km/h` or `18mph` (a single speed gets a band of 1 km/h either side)."""
+    match = re.match(r"^(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?(km/h|kph|mph)$", text.lower())
+    if not match:
+        raise InvalidValue(f"cannot read the speed '{text}'", "write '28-32km/h' or '18-20mph'")
+    to_kmh = 1.609344 if match[3] == "mph" else 1.0
+    low, high = float(match[1]) * to_kmh, float(match[2] or match[1]) * to_kmh
+    if match[2] is None:
+        low, high = low - SINGLE_SPEED_BAND_KMH, high + SINGLE_SPEED_BAND_KMH
+    if not 1 <= min(low, high) <= max(low, high) <= 120:
+        raise InvalidValue(f"the speed '{text}' is out of range", "speeds lie in 1-120km/h")
+    slow, fast = sorted((low, high))
+    return PaceTarget(fast_s_per_km=3600 / fast, slow_s_per_km=3600 / slow, label=text)
 
 
 def _power_target(text: str) -> PowerZone | PowerRange:
@@ -460,43 +552,52 @@ def _power_target(text: str) -> PowerZone | PowerRange:
 
 # -- writing (decompile) --------------------------------------------------------------------
 
-_KIND_OF_INTENSITY = {intensity: kind for kind, intensity in KIND_KEYS.items()}
+_KIND_OF_INTENSITY = {
+    intensity: kind for kind, intensity in reversed(KIND_KEYS.items()) if kind != "ride"
+}
 
 
 def dump_workout(workout: Workout) -> str:
     """The workout in the workout language; loading the text gives the same steps back."""
     document: dict[str, object] = {"name": workout.name}
+    if workout.sport != "running":
+        document["sport"] = workout.sport
+    if workout.sub_sport != "generic":
+        document["sub_sport"] = workout.sub_sport
     if workout.description:
         document["description"] = workout.description
-    document["steps"] = [_dump_node(node) for node in workout.steps]
+    document["steps"] = [_dump_node(node, workout.sport) for node in workout.steps]
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _dump_node(node: Node) -> dict[str, object]:
+def _dump_node(node: Node, sport: str) -> dict[str, object]:
     match node:
         case Repeat(count=count):
-            return _dump_repeat(node, count)
+            return _dump_repeat(node, count, sport)
         case RepeatUntil(until=until):
-            return _dump_repeat(node, _dump_until(until))
+            return _dump_repeat(node, _dump_until(until), sport)
         case Step():
-            out: dict[str, object] = {
-                _KIND_OF_INTENSITY[node.intensity]: _dump_duration(node.duration)
-            }
+            kind = _KIND_OF_INTENSITY[node.intensity]
+            if kind == "run" and sport not in STEP_SPORTS:
+                kind = "ride"
+            out: dict[str, object] = {kind: _dump_duration(node.duration)}
             if node.name:
                 out["name"] = node.name
             if node.notes:
                 out["notes"] = node.notes
-            out.update(_dump_target(node.target))
+            out.update(_dump_target(node.target, sport))
+            if node.secondary_target is not None:
+                out["secondary"] = " ".join(_target_text(node.secondary_target, sport))
             return out
         case _:
             assert_never(node)
 
 
-def _dump_repeat(node: Repeat | RepeatUntil, times: object) -> dict[str, object]:
+def _dump_repeat(node: Repeat | RepeatUntil, times: object, sport: str) -> dict[str, object]:
     out: dict[str, object] = {"repeat": times}
     if node.name:
         out["name"] = node.name
-    out["steps"] = [_dump_node(child) for child in node.steps]
+    out["steps"] = [_dump_node(child, sport) for child in node.steps]
     return out
 
 
@@ -524,25 +625,55 @@ def _dump_duration(duration: Duration) -> str:
             assert_never(duration)
 
 
-def _dump_target(target: Target | None) -> dict[str, str]:
+def _dump_target(target: Target | None, sport: str) -> dict[str, str]:
+    if target is None:
+        return {}
+    key, text = _target_text(target, sport)
+    return {key: text}
+
+
+def _target_text(target: Target, sport: str) -> tuple[str, str]:
+    """The target's key and its text in the language, precise enough to survive FIT."""
     match target:
-        case None:
-            return {}
-        case PaceTarget():
-            fast, slow = _precise_pace(target.fast_s_per_km), _precise_pace(target.slow_s_per_km)
-            return {"pace": f"{fast}-{slow}/km"}
-        case HeartRateZone(zone=zone):
-            return {"hr": f"zone {zone}"}
-        case HeartRateRange(low=low, high=high):
-            return {"hr": f"{low.value}-{high.value}{'%' if low.percent_of_max else 'bpm'}"}
-        case CadenceRange(low_spm=low_spm, high_spm=high_spm):
-            return {"cadence": f"{low_spm}-{high_spm}spm"}
-        case PowerZone(zone=zone):
-            return {"power": f"zone {zone}"}
+        case PaceTarget(lap=lap):
+            if sport in STEP_SPORTS:
+                fast, slow = (
+                    _precise_pace(target.fast_s_per_km),
+                    _precise_pace(target.slow_s_per_km),
+                )
+                return "pace", f"{fast}-{slow}/km{_lap(lap)}"
+            low, high = _precise_kmh(target.slow_s_per_km), _precise_kmh(target.fast_s_per_km)
+            return "speed", f"{low}-{high}km/h{_lap(lap)}"
+        case HeartRateZone(zone=zone, lap=lap):
+            return "hr", f"zone {zone}{_lap(lap)}"
+        case HeartRateRange(low=low, high=high, lap=lap):
+            unit = "%" if low.percent_of_max else "bpm"
+            return "hr", f"{low.value}-{high.value}{unit}{_lap(lap)}"
+        case CadenceRange(low=low_cadence, high=high_cadence):
+            return (
+                "cadence",
+                f"{low_cadence}-{high_cadence}{'spm' if sport in STEP_SPORTS else 'rpm'}",
+            )
+        case PowerZone(zone=zone, averaging=averaging):
+            return "power", f"zone {zone}{_averaged(averaging)}"
         case PowerRange(low=low_power, high=high_power, percent_ftp=percent_ftp):
-            return {"power": f"{low_power}-{high_power}{'%' if percent_ftp else 'W'}"}
+            value = f"{low_power}-{high_power}{'%' if percent_ftp else 'W'}"
+            return "power", value + _averaged(target.averaging)
         case _:
             assert_never(target)
+
+
+def _lap(lap: bool) -> str:
+    return " avg lap" if lap else ""
+
+
+def _averaged(averaging: Averaging) -> str:
+    return "" if averaging is Averaging.INSTANT else f" avg {averaging.value}"
+
+
+def _precise_kmh(pace_s_per_km: float) -> str:
+    """km/h with enough decimals that the FIT speed (mm/s) survives a round trip."""
+    return f"{3600 / pace_s_per_km:.4f}".rstrip("0").rstrip(".")
 
 
 def _precise_pace(pace_s_per_km: float) -> str:

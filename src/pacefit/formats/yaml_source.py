@@ -111,7 +111,7 @@ class YamlSource:
             if key in entries:
                 self.fail(key_node, f"duplicate key '{key}' in {what}")
             if key not in allowed:
-                self.fail(key_node, f"unknown key '{key}' in {what}", _suggest(key, allowed))
+                self.fail(key_node, f"unknown key '{key}' in {what}", suggest(key, allowed))
             entries[key] = Entry(key=key_node, value=value_node)
         return entries
 
@@ -138,7 +138,7 @@ def describe(node: yaml.Node) -> str:
     return f"'{node.value}'"
 
 
-def _suggest(key: str, allowed: tuple[str, ...]) -> str:
+def suggest(key: str, allowed: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, allowed, n=1)
     listing = ", ".join(allowed)
     if close:

@@ -176,7 +176,7 @@ def _write_calendar(
     for outcome in outcomes:
         if outcome.session is None or outcome.workout is None:
             continue
-        outline = workout_outline(outcome.workout.steps, unit)
+        outline = workout_outline(outcome.workout.steps, unit, sport=outcome.workout.sport)
         description = "\n".join([outcome.workout.description, "", *outline]).strip()
         events.append(
             CalendarEvent(
