@@ -106,6 +106,7 @@ def understood(messages: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", WORKOUT_FILES, ids=lambda p: p.name)
+@pytest.mark.filterwarnings("ignore:.*developer fields left out:pacefit.errors.PacefitWarning")
 def test_decompile_then_compile_keeps_every_field_understood(path: Path, tmp_path: Path) -> None:
     original = understood(decode_checked(path.read_bytes()))
     yaml_path = tmp_path / "workout.yaml"

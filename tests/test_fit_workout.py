@@ -37,7 +37,7 @@ from pacefit.formats.fit_workout import encode_workout, read_workout
 from pacefit.formats.workout_yaml import dump_workout
 
 from .garmin_sdk import decode_checked
-from .helpers import shared_fixture
+from .helpers import run_cli, shared_fixture
 
 INTERVALS = Workout(
     name="6 x 800m",
@@ -124,13 +124,69 @@ def test_long_names_are_shortened_and_kept_whole_in_the_notes() -> None:
     assert [str(w.message) for w in caught] == [
         "workout name 'A very long workout name that no watch can show' is too long for a watch; "
         "shortened to 'A very long workout name that n'",
-        "step 1 name 'Threshold block one' is too long for a watch; shortened to 'Threshold block'",
+        "step 1 name 'Threshold block one' is too long for a watch; shortened to 'Threshold block' "
+        "(the whole name starts its notes)",
     ]
     messages = decode_checked(encoded)
     assert messages["workout_mesgs"][0]["wkt_name"] == "A very long workout name that n"
     (step,) = messages["workout_step_mesgs"]
     assert step["wkt_step_name"] == "Threshold block"
     assert step["notes"] == "Threshold block one. Relax"
+
+
+# -- the on-watch checklist (README "On a watch") ---------------------------------------------
+
+WATCH_CHECK = Path(__file__).parent / "watch-check"
+
+
+def _compiled_check(
+    name: str, tmp_path: Path, *, warnings: list[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    result = run_cli("compile", WATCH_CHECK / f"{name}.yaml", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if "warning" in line] == (warnings or [])
+    (path,) = tmp_path.glob("*.fit")
+    return decode_checked(path.read_bytes())
+
+
+def test_watch_check_nested_repeat_counts_inner_reps_within_outer_sets(tmp_path: Path) -> None:
+    steps = _compiled_check("nested-repeat", tmp_path)["workout_step_mesgs"]
+    repeats = [
+        (index, s["duration_value"], s["target_value"])
+        for index, s in enumerate(steps)
+        if s["duration_type"] == "repeat_until_steps_cmplt"
+    ]
+    # inner: back to the 400 m (step 1), 3 times; outer: back to the same step, twice
+    assert repeats == [(3, 1, 3), (5, 1, 2)]
+
+
+def test_watch_check_long_names_are_cut_where_a_watch_cuts_them(tmp_path: Path) -> None:
+    yaml = WATCH_CHECK / "long-names.yaml"
+    messages = _compiled_check(
+        "long-names",
+        tmp_path,
+        warnings=[
+            f"{yaml}:2:1: warning: workout name 'Check long names of forty characters wide' is "
+            "too long for a watch; shortened to 'Check long names of forty chara'",
+            f"{yaml}:4:5: warning: step 1 name 'Threshold kilometre at ten-K pace' is too long "
+            "for a watch; shortened to 'Threshold kilom' (the whole name starts its notes)",
+        ],
+    )
+    assert messages["workout_mesgs"][0]["wkt_name"] == "Check long names of forty chara"
+    (step,) = messages["workout_step_mesgs"]
+    assert step["wkt_step_name"] == "Threshold kilom"
+    assert step["notes"] == "Threshold kilometre at ten-K pace"
+
+
+def test_watch_check_cadence_is_stored_in_strides(tmp_path: Path) -> None:
+    (step,) = _compiled_check("cadence", tmp_path)["workout_step_mesgs"]
+    assert step["target_type"] == "cadence"
+    assert (step["custom_target_value_low"], step["custom_target_value_high"]) == (85, 90)
+
+
+def test_watch_check_recovery_and_rest_differ(tmp_path: Path) -> None:
+    steps = _compiled_check("recovery", tmp_path)["workout_step_mesgs"]
+    assert [s["intensity"] for s in steps] == ["active", "recovery", "active", "rest"]
 
 
 # -- written as Garmin writes workouts ---------------------------------------------------------

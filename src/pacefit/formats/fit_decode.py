@@ -353,6 +353,9 @@ def iter_messages(
         with warnings.catch_warnings():
             # fitparse only warns when a message runs past the end of the data: that is a cut
             warnings.filterwarnings("error", "File was terminated", UserWarning)
+            # A field whose size does not fit its type (COROS) is read as bytes, which the
+            # analysis skips; the file is fine, so the user is not told about fitparse's fallback.
+            warnings.filterwarnings("ignore", "Invalid field size", UserWarning)
             for frame in frames(data, source=source):
                 # Each file of a chain on its own, without its CRC: fitparse told not to check
                 # the CRC does not read it, and would take the two bytes for another header.

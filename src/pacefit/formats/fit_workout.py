@@ -79,7 +79,7 @@ NOTES_MAX_BYTES = 127
 CAPABILITIES = 0x20
 # Recovery steps keep FIT's intensity 4 ("recovery", in the profile since 2015 and what Garmin
 # Connect writes for its Recover step type); rest steps are 1. Watches older than the recovery
-# intensity read it as active: the `--device` profiles say which, and write rest for them.
+# intensity are said to show it as active; which ones is not known here, so nothing is guessed.
 _INTENSITY_TO_FIT = {
     Intensity.ACTIVE: 0,
     Intensity.REST: 1,
@@ -203,12 +203,14 @@ def _number(table: dict[str, int], name: str, what: str, origin: Location | None
     return table[name]
 
 
-def _shorten(text: str, max_bytes: int, what: str, origin: Location | None) -> str:
+def _shorten(
+    text: str, max_bytes: int, what: str, origin: Location | None, *, kept: str = ""
+) -> str:
     encoded = text.encode("utf-8")
     if len(encoded) <= max_bytes:
         return text
     short = encoded[:max_bytes].decode("utf-8", errors="ignore").rstrip()
-    warn(f"{what} '{text}' is too long for a watch; shortened to '{short}'", location=origin)
+    warn(f"{what} '{text}' is too long for a watch; shortened to '{short}'{kept}", location=origin)
     return short
 
 
@@ -248,7 +250,13 @@ def _encode_step(step: Step, index: int, sport: str) -> WorkoutStepMessage:
     message.message_index = index
     notes = step.notes
     if step.name:
-        short = _shorten(step.name, STEP_NAME_MAX_BYTES, f"step {index + 1} name", step.origin)
+        short = _shorten(
+            step.name,
+            STEP_NAME_MAX_BYTES,
+            f"step {index + 1} name",
+            step.origin,
+            kept=" (the whole name starts its notes)",
+        )
         message.workout_step_name = short
         if short != step.name:  # the whole name goes where the watch shows longer text
             notes = f"{step.name}. {notes}" if notes else step.name
