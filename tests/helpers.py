@@ -43,6 +43,12 @@ def write_plan(folder: Path, text: str) -> Path:
     return folder
 
 
+def write_athlete(folder: Path, text: str) -> Path:
+    path = folder / "athlete.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return path
+
+
 def assert_one_line_naming(error: BaseException, path: Path | str) -> None:
     """What the user sees of a refused file: one line that starts with the file's path."""
     headline = str(error).split("\n  hint: ")[0]

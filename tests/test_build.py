@@ -10,32 +10,54 @@ import pytest
 
 from pacefit.errors import PacefitWarning
 from pacefit.formats.athlete_yaml import load_athlete
-from pacefit.jobs.build import build_plan
+from pacefit.jobs.build import BuildResult, build_plan
 
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, PLANS, WORKOUTS, run_cli, write_plan
 
 ATHLETE = load_athlete(ATHLETE_FILE)
 RACE_DAY = dt.date(2027, 4, 18)
+MARATHON_BLOCK = PLANS / "marathon-12wk" / "plan.yaml"
+LONG_RUN = WORKOUTS / "easy" / "long-run.yaml"
+# What building the 20-week chain for the example runner (VDOT 45) tells them
+CHAIN_WARNINGS = [
+    f"{MARATHON_BLOCK}:12:10: dropped W09 Tue cruise-intervals (2027-01-26): "
+    "an easy day after the race (10k)",
+    f"{MARATHON_BLOCK}:14:10: moved W09 Thu mp-run (2027-01-28) to Fri 2027-01-29: "
+    "an easy day after the race (10k)",
+    f"{LONG_RUN}:7:5: W15 Sun: 28km would take longer than 2:30:00; shortened to 26.3km",
+    f"{LONG_RUN}:7:5: W17 Sun: 32km would take longer than 2:30:00; shortened to 26.3km",
+]
+
+
+def build_chain(out_dir: Path) -> BuildResult:
+    with pytest.warns(PacefitWarning) as caught:
+        result = build_plan(
+            PLANS / "marathon-20wk", race_date=RACE_DAY, athlete=ATHLETE, out_dir=out_dir
+        )
+    assert [str(w.message) for w in caught] == CHAIN_WARNINGS
+    return result
 
 
 def test_build_the_chain_then_rebuild_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "build"
-    first = build_plan(PLANS / "marathon-20wk", race_date=RACE_DAY, athlete=ATHLETE, out_dir=out)
+    first = build_chain(out)
     assert not first.failures
     files = sorted(out.glob("*.fit"))
-    assert len(files) == 60 == sum(o.written for o in first.outcomes)
-    assert files[0].name == "2026-12-01_w01-tue_800m-repeats.fit"
+    # 31 sessions in the 10K block and 47 in the marathon block, less the cruise intervals
+    # that would fall in the easy days after the 10K race
+    assert len(files) == 77 == sum(o.written for o in first.outcomes)
+    assert files[0].name == "2026-12-01_w01-tue_4x800m-5k.fit"
     assert files == sorted(files, key=lambda p: p.name[:10])  # names sort by date
     workout = decode_checked(files[0].read_bytes())["workout_mesgs"][0]
-    assert workout["wkt_name"] == "W01 Tue 800m repeats"
+    assert workout["wkt_name"] == "W01 Tue 4x800m 5K-"
     stamps = {p: p.stat().st_mtime_ns for p in out.iterdir()}
-    second = build_plan(PLANS / "marathon-20wk", race_date=RACE_DAY, athlete=ATHLETE, out_dir=out)
+    second = build_chain(out)
     assert not any(o.written for o in second.outcomes) and not second.calendar_written
     assert {p: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
     old = out / "2026-11-01_w00-sun_old-plan.fit"
     old.write_bytes(files[0].read_bytes())
-    third = build_plan(PLANS / "marathon-20wk", race_date=RACE_DAY, athlete=ATHLETE, out_dir=out)
+    third = build_chain(out)
     assert third.stale == (old,)
     assert old.exists()
 
@@ -47,20 +69,20 @@ def test_the_cli_says_what_the_build_did(tmp_path: Path) -> None:
     (out / "old.fit").write_bytes(b"an older plan's session")
     again = run_cli(*args, "-o", out)
     assert again.exit_code == 0
-    assert "24 sessions: 0 written, 24 unchanged, 0 failed" in again.stdout
+    assert "31 sessions: 0 written, 31 unchanged, 0 failed" in again.stdout
     assert f"unchanged {out / 'plan.ics'}" in again.stdout
     assert f"note: {out / 'old.fit'} is not part of this build (left in place)" in again.stderr
 
 
 def test_the_calendar_imports(tmp_path: Path) -> None:
-    build_plan(PLANS / "marathon-20wk", race_date=RACE_DAY, athlete=ATHLETE, out_dir=tmp_path)
+    build_chain(tmp_path)
     calendar = icalendar.Calendar.from_ical((tmp_path / "plan.ics").read_bytes())
     events = list(calendar.walk("VEVENT"))
-    assert len(events) == 60
+    assert len(events) == 77
     first = events[0]
-    assert str(first["SUMMARY"]) == "W01 Tue 800m repeats"
+    assert str(first["SUMMARY"]) == "W01 Tue 4x800m 5K-"
     assert first.decoded("DTSTART") == dt.date(2026, 12, 1)
-    assert "2 x [run 800m @ 4:11-4:21/km; recover 800m]" in str(first["DESCRIPTION"])
+    assert "4 x [run 800m @ 4:14-4:19/km] with [recover 3:25] between" in str(first["DESCRIPTION"])
     assert all(len(line) <= 75 for line in (tmp_path / "plan.ics").read_bytes().split(b"\r\n"))
 
 
@@ -92,15 +114,17 @@ def test_one_bad_session_does_not_stop_the_batch(tmp_path: Path) -> None:
     assert "1 of 3 sessions failed to build" in result.stderr
 
 
-def test_a_dropped_session_is_a_located_warning(tmp_path: Path) -> None:
+def test_sessions_dropped_around_race_day_are_located_warnings(tmp_path: Path) -> None:
+    """A Wednesday race: Thursday's session is after it, Tuesday's 800s the day before (and
+    Monday, next to Sunday's long run, cannot take them)."""
     wednesday = dt.date(2027, 4, 14)
     with pytest.warns(PacefitWarning) as caught:
         build_plan(PLANS / "marathon-12wk", race_date=wednesday, athlete=ATHLETE, out_dir=tmp_path)
-    (warning,) = [w.message for w in caught]
-    assert (
-        str(warning)
-        == f"{PLANS / 'marathon-12wk' / 'plan.yaml'}:53:10: dropped: 2027-04-15 is after race day"
-    )
+    assert [str(w.message) for w in caught][:2] == [
+        f"{MARATHON_BLOCK}:79:10: dropped: 2027-04-15 is after race day",
+        f"{MARATHON_BLOCK}:78:10: dropped W12 Tue intervals-800 (2027-04-13): "
+        "the day before the race (marathon)",
+    ]
 
 
 def test_a_plain_folder_builds_every_workout(tmp_path: Path) -> None:

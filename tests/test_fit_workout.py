@@ -29,6 +29,7 @@ from pacefit.core.workout import (
     Target,
     TimeDuration,
     Workout,
+    unroll,
 )
 from pacefit.errors import FitFileError, PacefitWarning
 from pacefit.formats import ReadOptions
@@ -132,6 +133,63 @@ def test_long_names_are_shortened_and_kept_whole_in_the_notes() -> None:
     (step,) = messages["workout_step_mesgs"]
     assert step["wkt_step_name"] == "Threshold block"
     assert step["notes"] == "Threshold block one. Relax"
+
+
+# -- steps between the reps ---------------------------------------------------------------------
+
+
+def _between(count: int) -> Workout:
+    return Workout(
+        name="between",
+        steps=(
+            Step(Intensity.WARMUP, TimeDuration(600)),
+            Repeat(
+                count=count,
+                steps=(Step(Intensity.ACTIVE, TimeDuration(900), name="Tempo"),),
+                between=(Step(Intensity.REST, TimeDuration(180)),),
+            ),
+            Step(Intensity.COOLDOWN, OpenDuration()),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "layout"),
+    [
+        (1, ["warmup 600", "active 900", "cooldown"]),
+        (2, ["warmup 600", "active 900", "rest 180", "active 900", "cooldown"]),
+        # a repeat of rep + rest, one time fewer, then the last rep written out
+        (4, ["warmup 600", "active 900", "rest 180", "repeat 1x3", "active 900", "cooldown"]),
+    ],
+)
+def test_steps_between_are_written_so_the_last_rep_has_none(count: int, layout: list[str]) -> None:
+    steps = our_steps(encode_workout(_between(count)))
+
+    def described(step: dict[str, Any]) -> str:
+        if step["duration_type"] == "repeat_until_steps_cmplt":
+            return f"repeat {step['duration_step']}x{step['repeat_steps']}"
+        if step["duration_type"] == "open":
+            return str(step["intensity"])
+        return f"{step['intensity']} {step['duration_value'] // 1000}"
+
+    assert [described(step) for step in steps] == layout
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5])
+def test_each_step_the_runner_meets_points_at_the_fit_step_it_came_from(count: int) -> None:
+    """Laps name the FIT step they ran (wkt_step_index): the unrolled steps must agree with
+    Garmin's decode of what was written."""
+    workout = _between(count)
+    written = our_steps(encode_workout(workout))
+    executed = unroll(workout)
+    assert [e.step.intensity.value for e in executed] == (
+        ["warmup"] + ["active", "rest"] * (count - 1) + ["active", "cooldown"]
+    )
+    for step in executed:
+        fit = written[step.fit_step_index]
+        assert fit["intensity"] == step.step.intensity.value
+    labels = [(e.repetition, e.repeat_count) for e in executed if e.step.name == "Tempo"]
+    assert labels == [(n, count) for n in range(1, count + 1)]
 
 
 # -- the on-watch checklist (README "On a watch") ---------------------------------------------

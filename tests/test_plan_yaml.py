@@ -25,7 +25,22 @@ from .helpers import write_plan
             "4:5: unknown key 'someday' in week 1",
         ),
         ("weeks: 0\nschedule: {}\n", "1:8: 'weeks' must be a whole number from 1 to 52, got '0'"),
-        ("weeks: 2\nlevel: expert\nschedule: {}\n", "2:8: unknown level 'expert'"),
+        (
+            "weeks: 2\nschedule:\n  1:\n    tue: {workout: x.yaml, level: expert}\n",
+            "4:35: unknown level 'expert'",
+        ),
+        (
+            "weeks: 2\nschedule:\n  1:\n    tue: {beginer: x.yaml}\n",
+            "4:11: unknown key 'beginer' in a session",
+        ),
+        (
+            "weeks: 2\nschedule:\n  1:\n    tue: {workout: x.yaml, time: 3km}\n",
+            "4:34: '3km' is not a time",
+        ),
+        (
+            "weeks: 2\nschedule:\n  1:\n    tue: {workout: x.yaml, time: 3min, distance: 1km}\n",
+            "4:28: a session changes its rep's distance or its time, not both",
+        ),
         ("blocks: [../missing]\n", "1:10: no plan.yaml in '../missing'"),
     ],
 )
@@ -35,3 +50,28 @@ def test_plan_mistakes_are_located(tmp_path: Path, text: str, message: str) -> N
     with pytest.raises(WorkoutError) as caught:
         load_plan(folder)
     assert str(caught.value).startswith(f"{folder / 'plan.yaml'}:{message}")
+
+
+def test_a_day_can_differ_by_level(tmp_path: Path) -> None:
+    folder = write_plan(
+        tmp_path / "p",
+        """
+        weeks: 1
+        schedule:
+          1:
+            tue: {workout: x.yaml, repeat: {beginner: 2, advanced: 8}}
+            wed: {beginner: rest, advanced: x.yaml}
+        """,
+    )
+    (folder / "x.yaml").write_text("steps:\n  - repeat: 4\n    steps:\n      - run: 1km\n")
+    sessions = {
+        level: load_plan(folder, level=level)[1][0].sessions[1]
+        for level in ("beginner", "intermediate", "advanced")
+    }
+    assert [(s.day, s.overrides.repeat) for s in sessions["beginner"]] == [("tue", 2)]
+    # a level that is not listed takes the nearest listed level below it
+    assert [(s.day, s.overrides.repeat) for s in sessions["intermediate"]] == [("tue", 2)]
+    assert [(s.day, s.overrides.repeat, s.level) for s in sessions["advanced"]] == [
+        ("tue", 8, "advanced"),
+        ("wed", None, "advanced"),
+    ]

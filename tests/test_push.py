@@ -67,7 +67,7 @@ def test_push_finds_the_watch_and_copies_verified(built: Path, tmp_path: Path) -
 
 def test_push_never_replaces_a_different_file_unless_forced(built: Path, tmp_path: Path) -> None:
     watch = fake_watch(tmp_path / "media")
-    victim = watch / "GARMIN" / "NewFiles" / "1k-repeats.fit"
+    victim = watch / "GARMIN" / "NewFiles" / "6x1km-10k.fit"
     victim.write_bytes(b"the runner's own file")
     result = run_cli("push", built, "--to", watch)
     assert result.exit_code == 1
@@ -75,7 +75,7 @@ def test_push_never_replaces_a_different_file_unless_forced(built: Path, tmp_pat
     assert "1 file(s) not copied" in result.stderr
     forced = run_cli("push", built, "--to", watch, "--force")
     assert forced.exit_code == 0
-    assert victim.read_bytes() == (built / "1k-repeats.fit").read_bytes()
+    assert victim.read_bytes() == (built / "6x1km-10k.fit").read_bytes()
 
 
 def test_push_refuses_two_watches_and_explains_no_watch(built: Path, tmp_path: Path) -> None:
@@ -116,6 +116,6 @@ def test_an_mtp_read_back_mismatch_names_the_file(
     with pytest.raises(DeviceError) as caught:
         push_folder(built, to=None, force=False, dry_run=False)
     assert str(caught.value) == (
-        "mtp:/GARMIN/NewFiles/1k-repeats.fit: the file does not read back as written: "
+        "mtp:/GARMIN/NewFiles/6x1km-10k.fit: the file does not read back as written: "
         "check the watch's storage"
     )

@@ -24,7 +24,7 @@ from pacefit.core.workout import (
     Workout,
     unroll,
 )
-from pacefit.errors import WorkoutError
+from pacefit.errors import PacefitWarning, WorkoutError
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.formats.workout_yaml import dump_workout, load_workout
 
@@ -235,6 +235,40 @@ def _without_labels(workout: Workout) -> Workout:
     return replace(workout, steps=tuple(strip(n) for n in workout.steps))
 
 
+def test_relative_lengths_survive_a_dump(tmp_path: Path) -> None:
+    """`between`, `equal distance`, `at_most` and `effort` are written back as said."""
+    path = write(
+        tmp_path,
+        """
+        name: Relative
+        effort: long
+        steps:
+          - run: 40km
+            pace: 5:00/km
+            at_most: 2:00:00
+          - repeat: 3
+            steps:
+              - run: 400m
+                pace: 3:50/km
+            between:
+              - recover: equal distance
+        """,
+    )
+    with pytest.warns(
+        PacefitWarning, match="40km would take longer than 2:00:00; shortened to 24km"
+    ):
+        workout = load_workout(path, athlete=None)
+    capped, repeat = workout.steps
+    assert isinstance(capped, Step) and capped.duration == DistanceDuration(24000)
+    assert isinstance(repeat, Repeat)
+    (jog,) = repeat.between
+    assert isinstance(jog, Step) and jog.duration == DistanceDuration(400)
+    text = dump_workout(workout)
+    assert "effort: long" in text and "recover: equal distance" in text
+    again = load_workout(write(tmp_path, text, name="again.yaml"), athlete=None)
+    assert _without_labels(again) == _without_labels(workout)
+
+
 # -- mistakes, each with its exact message ----------------------------------------------------
 
 MISTAKES = [
@@ -271,7 +305,7 @@ MISTAKES = [
         "unknown key",
         "name: x\nstpes:\n  - run: 1km\n",
         "w.yaml:2:1: unknown key 'stpes' in a workout\n  hint: did you mean 'steps'? "
-        "(expected one of: name, description, sport, sub_sport, steps, tolerance)",
+        "(expected one of: name, description, sport, sub_sport, effort, steps, tolerance)",
     ),
     (
         "wrong type",
@@ -351,6 +385,41 @@ MISTAKES = [
         "steps:\n  - run: 1km\n    pace: 0:00/km\n",
         "w.yaml:3:11: the pace '0:00/km' works out to 0:00/km, which is not a running pace"
         "\n  hint: paces must lie between 1:30/km and 20:00/km",
+    ),
+    (
+        "equal with nothing before",
+        "steps:\n  - recover: equal time\n",
+        "w.yaml:2:5: 'equal time' has no step before it to equal\n  hint: put it right after a "
+        "step of a distance or a time, e.g. after 'run: 800m'",
+    ),
+    (
+        "equal time after a distance without pace",
+        "steps:\n  - run: 800m\n  - recover: equal time\n",
+        "w.yaml:3:5: 'equal time' cannot be worked out from the step before it\n  hint: equal "
+        "time needs a time, or a distance with a pace; equal distance needs a distance",
+    ),
+    (
+        "unknown name field",
+        "name: '{count}x{length}'\nsteps:\n  - run: 800m\n",
+        "w.yaml:1:7: the name has an unknown field '{count}'\n  hint: names can hold {reps} "
+        "(the main set's count) and {length} (its rep's length)",
+    ),
+    (
+        "at_most that is no time",
+        "steps:\n  - run: 30km\n    at_most: far\n",
+        "w.yaml:3:14: 'at_most' must be a time, got 'far'\n  hint: e.g. 2:30:00 or 150min",
+    ),
+    (
+        "steps between a heart-rate repeat",
+        "steps:\n  - repeat: until hr < 130bpm\n    steps: [{run: 1km}]\n"
+        "    between: [{rest: 1min}]\n",
+        "w.yaml:4:5: a repeat until a heart rate cannot have steps between\n  hint: put the "
+        "steps in 'steps:'",
+    ),
+    (
+        "unknown effort",
+        "effort: brutal\nsteps:\n  - run: 1km\n",
+        "w.yaml:1:9: unknown effort 'brutal'\n  hint: expected one of: easy, long, hard",
     ),
 ]
 

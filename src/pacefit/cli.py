@@ -88,14 +88,13 @@ def athlete_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    from pacefit.core.workout import DEFAULT_LEVEL, LEVELS
+    from pacefit.core.workout import LEVELS
 
     return click.option(
         "--level",
         type=click.Choice(LEVELS),
-        default=DEFAULT_LEVEL,
-        show_default=True,
-        help="Which variant of the workout to build.",
+        help="The runner's level: which variant of each workout to build "
+        "[default: the athlete file's level, else intermediate].",
     )(function)
 
 
@@ -139,7 +138,7 @@ def _load_athlete(path: Path | None) -> Athlete | None:
 @level_option
 @out_option(default=Path("out"), help="Folder for the workout files.")
 def compile_command(
-    paths: tuple[Path, ...], athlete_path: Path | None, level: str, out_dir: Path
+    paths: tuple[Path, ...], athlete_path: Path | None, level: str | None, out_dir: Path
 ) -> None:
     """Compile workout YAML files (or folders of them) into FIT workout files."""
     from pacefit.jobs.compile import compile_workouts
@@ -159,7 +158,7 @@ def compile_command(
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @athlete_option
 @level_option
-def show(path: Path, athlete_path: Path | None, level: str) -> None:
+def show(path: Path, athlete_path: Path | None, level: str | None) -> None:
     """Show a workout's steps expanded, with paces, distance and time."""
     from pacefit.jobs.workouts import show_workout
     from pacefit.reports.text import workout_table
@@ -177,46 +176,41 @@ def show(path: Path, athlete_path: Path | None, level: str) -> None:
     metavar="DIST=TIME",
     help="A race result, e.g. 10k=45:00 or half=1:39:30. Repeatable.",
 )
-@click.option("--vdot", type=click.FloatRange(20, 90), help="A VDOT instead of race times.")
+@click.option("--vdot", type=float, help="A VDOT instead of race times.")
+@click.option(
+    "--model",
+    type=click.Choice(["vdot", "riegel"]),
+    help="How race paces are predicted from other races [default: vdot, or the athlete file's].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
 @athlete_option
-def paces(races: tuple[str, ...], vdot: float | None, athlete_path: Path | None) -> None:
+def paces(
+    races: tuple[str, ...],
+    vdot: float | None,
+    model: str | None,
+    as_json: bool,
+    athlete_path: Path | None,
+) -> None:
     """Show race paces and training paces from race times or a VDOT."""
-    from pacefit.core.paces import Athlete, pace_table
-    from pacefit.reports.text import pace_table_text
+    from pacefit.core.paces import PaceModel
+    from pacefit.jobs.paces import runner_paces
 
-    athlete = _load_athlete(athlete_path) or Athlete()
-    times = dict(athlete.race_times_s)
-    times.update(_parse_race_options(races))
-    athlete = Athlete(
-        name=athlete.name,
-        race_times_s=times,
-        vdot=vdot or athlete.vdot,
-        display_unit=athlete.display_unit,
+    table = runner_paces(
+        _load_athlete(athlete_path),
+        races=races,
+        vdot=vdot,
+        model=PaceModel(model) if model else None,
     )
-    table = pace_table(athlete)
-    if table is None:
-        raise click.UsageError(
-            "give at least one --race (e.g. --race 10k=45:00), a --vdot or an --athlete"
-        )
-    click.echo(pace_table_text(table))
+    if as_json:
+        import json
 
+        from pacefit.reports.data import pace_table_data
 
-def _parse_race_options(races: tuple[str, ...]) -> dict[str, float]:
-    from pacefit.core.paces import RACE_DISTANCES_M
-    from pacefit.core.units import parse_clock_s
+        click.echo(json.dumps(pace_table_data(table), indent=2))
+    else:
+        from pacefit.reports.text import pace_table_text
 
-    times: dict[str, float] = {}
-    for race in races:
-        name, _, time_text = race.partition("=")
-        time_s = parse_clock_s(time_text)
-        if name.lower() not in RACE_DISTANCES_M or time_s is None:
-            raise click.BadParameter(
-                f"'{race}': write DIST=TIME with DIST one of {', '.join(RACE_DISTANCES_M)}, "
-                "e.g. 10k=45:00",
-                param_hint="--race",
-            )
-        times[name.lower()] = time_s
-    return times
+        click.echo(pace_table_text(table))
 
 
 @cli.command()
@@ -266,7 +260,7 @@ def analyze(
     run_path: Path,
     workout_path: Path | None,
     athlete_path: Path | None,
-    level: str,
+    level: str | None,
     as_json: bool,
     html_path: Path | None,
     ignore_crc: bool,
@@ -308,8 +302,11 @@ def analyze(
     help="Race day (YYYY-MM-DD); every session is dated back from it.",
 )
 @athlete_option
+@level_option
 @out_option(default=Path("build"), help="Folder for the workout files and plan.ics.")
-def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path) -> None:
+def build(
+    folder: Path, race_date: Any, athlete_path: Path | None, level: str | None, out_dir: Path
+) -> None:
     """Build a plan folder (plan.yaml) into dated FIT files and plan.ics, or compile every
     workout in a plain folder. One bad session does not stop the others."""
     from pacefit.jobs.build import build_plan
@@ -322,6 +319,7 @@ def build(folder: Path, race_date: Any, athlete_path: Path | None, out_dir: Path
             athlete=_load_athlete(athlete_path),
             out_dir=out_dir,
             progress=progress,
+            level=level,
         )
     click.echo(build_summary(result))
     for path in result.stale:
@@ -392,6 +390,7 @@ def push(folder: Path, mount: Path | None, dry_run: bool, force: bool) -> None:
     help="Race day (YYYY-MM-DD) the plan was dated from.",
 )
 @athlete_option
+@level_option
 @click.option("--json", "as_json", is_flag=True, help="Print the review as JSON.")
 @click.option(
     "--html",
@@ -407,6 +406,7 @@ def review(
     runs_folder: Path,
     race_date: Any,
     athlete_path: Path | None,
+    level: str | None,
     as_json: bool,
     html_path: Path | None,
     workers: int | None,
@@ -424,6 +424,7 @@ def review(
         race_date=race_date.date(),
         athlete=_load_athlete(athlete_path),
         workers=workers,
+        level=level,
     )
     if html_path is not None:
         from pacefit.files import write_atomic

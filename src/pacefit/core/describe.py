@@ -112,7 +112,11 @@ def workout_outline(
         match node:
             case Repeat(count=count):
                 inner = "; ".join(workout_outline(node.steps, unit, sport=sport))
-                lines.append(f"{count} x [{inner}]")
+                text = f"{count} x [{inner}]"
+                if node.between:
+                    text += f" with [{'; '.join(workout_outline(node.between, unit, sport=sport))}]"
+                    text += " between"
+                lines.append(text)
             case RepeatUntil(until=until):
                 inner = "; ".join(workout_outline(node.steps, unit, sport=sport))
                 lines.append(f"{describe_duration(until)} [{inner}]")

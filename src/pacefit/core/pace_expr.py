@@ -14,7 +14,9 @@ from pacefit.core.units import METRES_PER_KM, METRES_PER_MILE, PaceRange, parse_
 from pacefit.errors import InvalidValue
 
 PACE_HINT = "expected e.g. '5k', '5k - 3s/km', '10k + 2%', 'threshold', '4:05/km', '4:00-4:10/km'"
-PACE_NAMES = tuple(RACE_DISTANCES_M) + tuple(n for n in TRAINING_PACE_NAMES if n != "marathon")
+PACE_NAMES = (*RACE_DISTANCES_M, *TRAINING_PACE_NAMES)
+# Longest first, so that `marathon-training` is not read as `marathon` and a stray `-training`.
+_NAMES_LONGEST_FIRST = sorted(PACE_NAMES, key=len, reverse=True)
 
 _OFFSET_RE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)\s*(s/km|s/mi|s|%)$")
 
@@ -76,10 +78,12 @@ def _parse_single(text: str) -> NamedPace | PaceRange:
     absolute = _parse_absolute(text)
     if absolute is not None:
         return absolute
-    match = re.match(r"^([a-z0-9]+)\s*(.*)$", text)
-    if not match or match[1] not in PACE_NAMES:
+    name = next(
+        (n for n in _NAMES_LONGEST_FIRST if re.match(rf"^{re.escape(n)}(?![a-z0-9])", text)), None
+    )
+    if name is None:
         raise InvalidValue(f"unknown pace '{text}'", PACE_HINT)
-    name, rest = match[1], match[2].strip()
+    rest = text[len(name) :].strip()
     if not rest:
         return NamedPace(name=name)
     offset = _OFFSET_RE.match(rest)

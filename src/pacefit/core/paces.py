@@ -1,4 +1,5 @@
-"""The pace model: race paces (given or predicted with Riegel) and training paces (Daniels VDOT).
+"""The pace model: race paces (given, or predicted by VDOT or Riegel) and training paces
+(Daniels' VDOT).
 
 Pure functions over an `Athlete`; nothing here reads files.
 """
@@ -7,8 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import assert_never
 
-from pacefit.core.units import DistanceUnit, PaceRange
+from pacefit.core.units import DistanceUnit, PaceRange, format_clock
+from pacefit.core.workout import DEFAULT_LEVEL
+from pacefit.errors import InvalidValue
 
 RACE_DISTANCES_M: dict[str, float] = {
     "5k": 5000.0,
@@ -19,13 +24,54 @@ RACE_DISTANCES_M: dict[str, float] = {
 RIEGEL_EXPONENT = 1.06
 DEFAULT_PACE_TOLERANCE_S_PER_KM = 5.0  # the band around a single target pace
 
-# Training intensities as a fraction of VDOT (Daniels' Running Formula); marathon pace is the
-# VDOT-equivalent marathon race pace instead. Checked against the published tables in the tests.
-EASY_FRACTIONS = (0.65, 0.74)
+
+class PaceModel(Enum):
+    """How race paces for distances the runner has not raced are predicted."""
+
+    VDOT = "vdot"  # the race time of the same VDOT (Daniels' Table 5.1): the default
+    RIEGEL = "riegel"  # Riegel's T2 = T1 x (D2/D1)^1.06
+
+
+# Daniels' published tables run from VDOT 30 to 85; outside them every figure is extrapolated.
+VDOT_TABLE_RANGE = (30.0, 85.0)
+# VDOT 10 is a 5K in 71 minutes, 95 a 5K in 11:40 (faster than the world record): outside
+# these a race time or VDOT is a typo, not a runner.
+VDOT_PLAUSIBLE_RANGE = (10.0, 95.0)
+
+# Training paces as fractions of VDOT (the oxygen cost of the pace over VO2max), fitted to
+# Daniels' Table 5.2 (Daniels' Running Formula, 3rd ed.): with these, every E, M, T, I and R
+# figure from VDOT 30 to 85 is within 1 s/km of the published one beyond the table's own
+# rounding (tests/test_paces.py checks each row). E's slow edge slips from 63.4 % and its fast
+# edge rises from 72.5 %; R rises from 105.9 %; T and I are flat. The training M is the
+# race-equivalent marathon pace, except at low VDOT where the table's M is slower: there it
+# follows its own fraction.
 THRESHOLD_FRACTION = 0.88
 INTERVAL_FRACTION = 0.975
-REPETITION_FRACTION = 1.05
-TRAINING_PACE_NAMES = ("easy", "marathon", "threshold", "interval", "repetition")
+
+
+def _easy_fractions(vdot: float) -> tuple[float, float]:
+    """(slow edge, fast edge) of the easy band."""
+    return 0.634 - 0.00015 * (vdot - 30), 0.7245 + 0.00032 * (vdot - 30)
+
+
+def _repetition_fraction(vdot: float) -> float:
+    return 1.059 + 0.00078 * (vdot - 30)
+
+
+def _marathon_training_fraction(vdot: float) -> float:
+    return 0.778 + 0.00225 * (vdot - 30)
+
+
+# The training paces a workout names, with Daniels' letters. `marathon` in a workout is the
+# race pace; `marathon-training` is Daniels' M.
+TRAINING_PACE_LETTERS = {
+    "easy": "E",
+    "marathon-training": "M",
+    "threshold": "T",
+    "interval": "I",
+    "repetition": "R",
+}
+TRAINING_PACE_NAMES = tuple(TRAINING_PACE_LETTERS)
 
 # Garmin's default zones as fractions of maximum heart rate.
 DEFAULT_HR_ZONE_FRACTIONS = ((0.50, 0.60), (0.60, 0.70), (0.70, 0.80), (0.80, 0.90), (0.90, 1.00))
@@ -40,6 +86,8 @@ class Athlete:
     max_hr_bpm: int | None = None
     hr_zones_bpm: tuple[tuple[int, int], ...] = ()
     pace_tolerance_s_per_km: float = DEFAULT_PACE_TOLERANCE_S_PER_KM
+    pace_model: PaceModel = PaceModel.VDOT
+    level: str | None = None  # the runner's usual level, for plans and workouts
 
     def hr_zone_bpm(self, zone: int) -> tuple[int, int] | None:
         """The bpm range of a zone (1-based), from explicit zones or from max HR."""
@@ -51,15 +99,21 @@ class Athlete:
         return round(low * self.max_hr_bpm), round(high * self.max_hr_bpm)
 
 
+def runner_level(level: str | None, athlete: Athlete | None) -> str:
+    """The level asked for, else the athlete file's, else intermediate."""
+    return level or (athlete.level if athlete else None) or DEFAULT_LEVEL
+
+
 @dataclass(frozen=True)
 class RacePace:
     pace_s_per_km: float
-    source: str  # "given", "Riegel from 10k", "VDOT 50.0"
+    source: str  # "given", "VDOT 45.3 from 10k", "Riegel from 10k", "VDOT 50.0"
 
 
 @dataclass(frozen=True)
 class PaceTable:
     vdot: float
+    model: PaceModel
     race: dict[str, RacePace]
     training: dict[str, PaceRange]
 
@@ -91,7 +145,7 @@ def speed_m_per_min_at_vo2(vo2: float) -> float:
 
 def race_time_from_vdot(*, vdot: float, distance_m: float) -> float:
     """The race time (s) whose VDOT equals `vdot`, by bisection (VDOT falls as time grows)."""
-    low_s, high_s = distance_m / 12.0, distance_m / 0.5  # 12 m/s .. 0.5 m/s brackets any runner
+    low_s, high_s = distance_m / 12.0, distance_m / 0.2  # 12 m/s .. 0.2 m/s bracket any runner
     for _ in range(100):
         mid_s = (low_s + high_s) / 2
         if vdot_from_race(distance_m=distance_m, time_s=mid_s) > vdot:
@@ -103,6 +157,50 @@ def race_time_from_vdot(*, vdot: float, distance_m: float) -> float:
 
 def riegel_time_s(*, known_distance_m: float, known_time_s: float, distance_m: float) -> float:
     return known_time_s * math.pow(distance_m / known_distance_m, RIEGEL_EXPONENT)
+
+
+# -- checks every input path shares (athlete file, command line) -------------------------------
+
+
+def vdot_problem(vdot: float) -> InvalidValue | None:
+    """Why a VDOT cannot be used, or None."""
+    low, high = VDOT_PLAUSIBLE_RANGE
+    if not low <= vdot <= high:  # also refuses NaN
+        return InvalidValue(
+            f"VDOT {vdot:g} is not a runner's VDOT",
+            f"give a VDOT from {low:g} to {high:g} (Daniels' tables cover 30 to 85)",
+        )
+    return None
+
+
+def race_time_problem(name: str, time_s: float) -> InvalidValue | None:
+    """Why `time_s` cannot be the runner's time over the race `name`, or None."""
+    hint = "write race times as m:ss or h:mm:ss, e.g. '45:00' or '1:39:30'"
+    if not time_s > 0:
+        return InvalidValue(f"a {name} time must be longer than zero", hint)
+    vdot = vdot_from_race(distance_m=RACE_DISTANCES_M[name], time_s=time_s)
+    low, high = VDOT_PLAUSIBLE_RANGE
+    if not low <= vdot <= high:
+        kind = "faster than any runner" if vdot > high else "slower than a walk"
+        return InvalidValue(
+            f"a {name} in {format_clock(time_s)} is {kind} (VDOT {vdot:.0f})",
+            f"{hint}; pacefit takes times from VDOT {low:g} to {high:g}",
+        )
+    return None
+
+
+def outside_tables_note(vdot: float) -> str | None:
+    """A warning's text when `vdot` lies outside Daniels' tables, else None."""
+    low, high = VDOT_TABLE_RANGE
+    if low <= vdot <= high:
+        return None
+    return (
+        f"VDOT {vdot:.1f} is outside Daniels' tables ({low:g}-{high:g}): its paces are "
+        "extrapolated, check them against how the runner feels"
+    )
+
+
+# -- the table ----------------------------------------------------------------------------------
 
 
 def _pace_at_fraction(vdot: float, fraction: float) -> float:
@@ -122,22 +220,14 @@ def athlete_vdot(athlete: Athlete) -> float | None:
 
 
 def race_paces(athlete: Athlete, vdot: float) -> dict[str, RacePace]:
-    """Given races as they are; the others by Riegel from the nearest given distance."""
+    """Given races as they are; the others predicted from the nearest given distance by the
+    athlete's model (or from the VDOT when no race is given)."""
     paces: dict[str, RacePace] = {}
     for name, distance_m in RACE_DISTANCES_M.items():
         if name in athlete.race_times_s:
             time_s, source = athlete.race_times_s[name], "given"
         elif athlete.race_times_s:
-            nearest = min(
-                athlete.race_times_s,
-                key=lambda known: abs(math.log(RACE_DISTANCES_M[known] / distance_m)),
-            )
-            time_s = riegel_time_s(
-                known_distance_m=RACE_DISTANCES_M[nearest],
-                known_time_s=athlete.race_times_s[nearest],
-                distance_m=distance_m,
-            )
-            source = f"Riegel from {nearest}"
+            time_s, source = _predicted(athlete, distance_m)
         else:
             time_s = race_time_from_vdot(vdot=vdot, distance_m=distance_m)
             source = f"VDOT {vdot:.1f}"
@@ -145,25 +235,50 @@ def race_paces(athlete: Athlete, vdot: float) -> dict[str, RacePace]:
     return paces
 
 
-def training_paces(vdot: float) -> dict[str, PaceRange]:
-    marathon_s_per_km = (
-        race_time_from_vdot(vdot=vdot, distance_m=RACE_DISTANCES_M["marathon"])
-        / RACE_DISTANCES_M["marathon"]
-        * 1000
+def _predicted(athlete: Athlete, distance_m: float) -> tuple[float, str]:
+    nearest = min(
+        athlete.race_times_s,
+        key=lambda known: abs(math.log(RACE_DISTANCES_M[known] / distance_m)),
     )
+    known_distance_m = RACE_DISTANCES_M[nearest]
+    known_time_s = athlete.race_times_s[nearest]
+    match athlete.pace_model:
+        case PaceModel.RIEGEL:
+            time_s = riegel_time_s(
+                known_distance_m=known_distance_m,
+                known_time_s=known_time_s,
+                distance_m=distance_m,
+            )
+            return time_s, f"Riegel from {nearest}"
+        case PaceModel.VDOT:
+            race_vdot = vdot_from_race(distance_m=known_distance_m, time_s=known_time_s)
+            time_s = race_time_from_vdot(vdot=race_vdot, distance_m=distance_m)
+            return time_s, f"VDOT {race_vdot:.1f} from {nearest}"
+        case _:
+            assert_never(athlete.pace_model)
+
+
+def training_paces(vdot: float) -> dict[str, PaceRange]:
+    """Daniels' E, M, T, I and R at a VDOT (E a band, the others single paces)."""
+    marathon_m = RACE_DISTANCES_M["marathon"]
+    marathon_race_s_per_km = race_time_from_vdot(vdot=vdot, distance_m=marathon_m) / marathon_m
+    marathon_race_s_per_km *= 1000
+    easy_slow, easy_fast = _easy_fractions(vdot)
 
     def single(pace_s_per_km: float) -> PaceRange:
         return PaceRange(fast_s_per_km=pace_s_per_km, slow_s_per_km=pace_s_per_km)
 
     return {
         "easy": PaceRange(
-            fast_s_per_km=_pace_at_fraction(vdot, EASY_FRACTIONS[1]),
-            slow_s_per_km=_pace_at_fraction(vdot, EASY_FRACTIONS[0]),
+            fast_s_per_km=_pace_at_fraction(vdot, easy_fast),
+            slow_s_per_km=_pace_at_fraction(vdot, easy_slow),
         ),
-        "marathon": single(marathon_s_per_km),
+        "marathon-training": single(
+            max(marathon_race_s_per_km, _pace_at_fraction(vdot, _marathon_training_fraction(vdot)))
+        ),
         "threshold": single(_pace_at_fraction(vdot, THRESHOLD_FRACTION)),
         "interval": single(_pace_at_fraction(vdot, INTERVAL_FRACTION)),
-        "repetition": single(_pace_at_fraction(vdot, REPETITION_FRACTION)),
+        "repetition": single(_pace_at_fraction(vdot, _repetition_fraction(vdot))),
     }
 
 
@@ -172,4 +287,9 @@ def pace_table(athlete: Athlete) -> PaceTable | None:
     vdot = athlete_vdot(athlete)
     if vdot is None:
         return None
-    return PaceTable(vdot=vdot, race=race_paces(athlete, vdot), training=training_paces(vdot))
+    return PaceTable(
+        vdot=vdot,
+        model=athlete.pace_model,
+        race=race_paces(athlete, vdot),
+        training=training_paces(vdot),
+    )

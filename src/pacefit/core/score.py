@@ -141,7 +141,8 @@ def work_score(results: tuple[StepResult, ...]) -> float | None:
     total = sum(r.weight_s for r in scored)
     if not total:
         return None
-    return sum((r.score or 0.0) * r.weight_s for r in scored) / total
+    # a weighted mean of 100s can come out a hair above 100 in floating point
+    return min(100.0, sum((r.score or 0.0) * r.weight_s for r in scored) / total)
 
 
 def support_done(results: tuple[StepResult, ...]) -> float | None:
@@ -157,7 +158,7 @@ def overall_score(work: float | None, support: float | None) -> float | None:
         return None
     if support is None:
         return work
-    return WORK_SHARE * work + (1 - WORK_SHARE) * 100 * support
+    return min(100.0, WORK_SHARE * work + (1 - WORK_SHARE) * 100 * support)
 
 
 # -- measuring a step -----------------------------------------------------------------------

@@ -7,9 +7,11 @@ duration, target and repeat is its own class, so that a value cannot be two thin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import assert_never
 
 from pacefit.core.units import PaceRange
 from pacefit.errors import Location
@@ -135,6 +137,13 @@ class PowerRange:
 Target = PaceTarget | HeartRateZone | HeartRateRange | CadenceRange | PowerZone | PowerRange
 
 
+class Equal(Enum):
+    """A step as long as the step before it (`recover: equal time`): the coach's "equal jog"."""
+
+    TIME = "time"  # as long in time as the step before takes at the middle of its pace band
+    DISTANCE = "distance"
+
+
 @dataclass(frozen=True)
 class Step:
     intensity: Intensity
@@ -143,17 +152,23 @@ class Step:
     name: str = ""
     notes: str = ""
     secondary_target: Target | None = None  # a second target, shown beside the first
+    # How the length was said, kept so that a plan's change to the step before carries over;
+    # `settle` turns them into the plain duration above.
+    equal: Equal | None = None
+    at_most_s: float | None = None  # no longer than this at the middle of its pace band
     # where the step was written (a YAML line), for messages; not part of the step's value
     origin: Location | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Repeat:
-    """The steps, run `count` times."""
+    """The steps, run `count` times; the `between` steps run between them, not after the last
+    (the article's "with 3 minutes rest in between")."""
 
     steps: tuple[Node, ...]
     count: int
     name: str = ""
+    between: tuple[Node, ...] = ()
     origin: Location | None = field(default=None, compare=False, repr=False)
 
 
@@ -170,6 +185,15 @@ class RepeatUntil:
 Node = Step | Repeat | RepeatUntil
 
 
+class Effort(Enum):
+    """How a plan treats a session around races, when the workout says so (`effort: long`);
+    otherwise its paces and length say it."""
+
+    EASY = "easy"
+    LONG = "long"  # a long run: never the day before a race, however short it is for a runner
+    HARD = "hard"
+
+
 @dataclass(frozen=True)
 class Workout:
     name: str
@@ -178,6 +202,7 @@ class Workout:
     sub_sport: str = "generic"  # treadmill, track, trail, road, indoor_cycling, ...
     description: str = ""
     level: str = DEFAULT_LEVEL
+    effort: Effort | None = None
     origin: Location | None = field(default=None, compare=False, repr=False)
 
 
@@ -191,13 +216,39 @@ class ExecutedStep:
     repeat_count: int | None = None  # how many times that repeat runs; None outside repeats
 
 
+def fit_layout(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """The nodes as FIT can say them: a repeat with steps `between` becomes a repeat of the
+    steps and the between-steps one time fewer, then the steps once more (written out in full
+    when that repeat would run once)."""
+    laid_out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Repeat) and node.between:
+            steps, between = fit_layout(node.steps), fit_layout(node.between)
+            if node.count == 1:
+                laid_out.extend(steps)
+            elif node.count == 2:
+                laid_out.extend((*steps, *between, *steps))
+            else:
+                laid_out.append(replace(node, steps=(*steps, *between), count=node.count - 1,
+                                        between=()))  # fmt: skip
+                laid_out.extend(steps)
+        elif isinstance(node, Step):
+            laid_out.append(node)
+        else:
+            laid_out.append(replace(node, steps=fit_layout(node.steps)))
+    return tuple(laid_out)
+
+
 def message_count(nodes: tuple[Node, ...]) -> int:
     """How many FIT workout_step messages the nodes take: one per step, one per repeat."""
-    return sum(1 if isinstance(node, Step) else 1 + message_count(node.steps) for node in nodes)
+    return sum(
+        1 if isinstance(node, Step) else 1 + message_count(node.steps) for node in fit_layout(nodes)
+    )
 
 
 def unroll(workout: Workout) -> list[ExecutedStep]:
-    """The steps in the order a runner executes them. Heart-rate repeats count once."""
+    """The steps in the order a runner executes them, each with the index of the FIT step it
+    comes from (as `fit_layout` writes them). Heart-rate repeats count once."""
     return list(_unroll(workout.steps, first_index=0, repetition=1, count=None))
 
 
@@ -210,11 +261,33 @@ def _unroll(
             yield ExecutedStep(node, index, repetition=repetition, repeat_count=count)
             index += 1
             continue
+        if isinstance(node, Repeat) and node.between:
+            yield from _unroll_between(node, first_index=index)
+            index += message_count((node,))
+            continue
         times = node.count if isinstance(node, Repeat) else 1
         inner_count = node.count if isinstance(node, Repeat) else None
         for rep in range(1, times + 1):
             yield from _unroll(node.steps, first_index=index, repetition=rep, count=inner_count)
         index += message_count(node.steps) + 1
+
+
+def _unroll_between(node: Repeat, *, first_index: int) -> Iterator[ExecutedStep]:
+    """A repeat with steps between its runs, numbered 1..count as the runner counts them."""
+    steps_size, between_size = message_count(node.steps), message_count(node.between)
+    # where fit_layout puts the last run of the steps: written out after the repeat step
+    # (count >= 3) or after the first run and the between-steps (count 2)
+    last_index = first_index + steps_size + between_size + (1 if node.count >= 3 else 0)
+    for rep in range(1, node.count + 1):
+        steps_index = last_index if rep == node.count and rep > 1 else first_index
+        yield from _unroll(node.steps, first_index=steps_index, repetition=rep, count=node.count)
+        if rep < node.count:  # between-steps are counted among themselves; one is not counted
+            yield from _unroll(
+                node.between,
+                first_index=first_index + steps_size,
+                repetition=rep,
+                count=node.count - 1 if node.count > 2 else None,
+            )
 
 
 @dataclass(frozen=True)
@@ -224,6 +297,7 @@ class Overrides:
 
     repeat: int | None = None
     distance_m: float | None = None
+    duration_s: float | None = None
 
 
 def has_active_step(node: Node) -> bool:
@@ -232,26 +306,117 @@ def has_active_step(node: Node) -> bool:
     return any(has_active_step(child) for child in node.steps)
 
 
+def main_set(workout: Workout) -> Node | None:
+    """The first repeat (or step) with a hard step in it: what a plan's changes apply to."""
+    return next((node for node in workout.steps if has_active_step(node)), None)
+
+
 def apply_overrides(workout: Workout, overrides: Overrides) -> Workout:
-    steps = list(workout.steps)
-    for index, node in enumerate(steps):
-        if has_active_step(node):
-            steps[index] = _override(node, overrides)
-            break
-    return replace(workout, steps=tuple(steps))
+    main = main_set(workout)
+    steps = tuple(_override(node, overrides) if node is main else node for node in workout.steps)
+    return replace(workout, steps=steps)
 
 
 def _override(node: Node, overrides: Overrides) -> Node:
     if isinstance(node, Step):
-        if overrides.distance_m is None or node.intensity is not Intensity.ACTIVE:
+        if node.intensity is not Intensity.ACTIVE:
             return node
-        return replace(node, duration=DistanceDuration(overrides.distance_m))
+        if overrides.distance_m is not None:
+            return replace(node, duration=DistanceDuration(overrides.distance_m))
+        if overrides.duration_s is not None:
+            return replace(node, duration=TimeDuration(overrides.duration_s))
+        return node
     children = tuple(
         _override(child, overrides) if isinstance(child, Step) else child for child in node.steps
     )
     if isinstance(node, Repeat) and overrides.repeat is not None:
         return replace(node, steps=children, count=overrides.repeat)
     return replace(node, steps=children)
+
+
+# -- settling: lengths said relative to something else -------------------------------------------
+
+
+class LengthError(ValueError):
+    """A step whose length cannot be worked out (an `equal` step after an open one)."""
+
+    def __init__(self, message: str, hint: str, step: Step) -> None:
+        super().__init__(message)
+        self.message, self.hint, self.step = message, hint, step
+
+
+@dataclass(frozen=True)
+class Capped:
+    """A step shortened to its `at_most_s`."""
+
+    step: Step  # as capped
+    planned: Duration  # what it would have been
+
+
+def settle(workout: Workout) -> tuple[Workout, list[Capped]]:
+    """Every `equal` step given the length of the step before it, and every step with a cap
+    shortened to it; run after a plan's changes, so the jog follows the changed rep."""
+    capped: list[Capped] = []
+    return replace(workout, steps=_settle(workout.steps, None, capped)), capped
+
+
+def _settle(nodes: tuple[Node, ...], before: Step | None, capped: list[Capped]) -> tuple[Node, ...]:
+    settled: list[Node] = []
+    previous = before
+    for node in nodes:
+        if isinstance(node, Step):
+            step = _capped(_equalled(node, previous), capped)
+            settled.append(step)
+            previous = step
+            continue
+        steps = _settle(node.steps, previous, capped)
+        if isinstance(node, Repeat) and node.between:
+            last = steps[-1] if isinstance(steps[-1], Step) else None
+            between = _settle(node.between, last, capped)
+            settled.append(replace(node, steps=steps, between=between))
+        else:
+            settled.append(replace(node, steps=steps))
+        previous = None  # "equal" means the step just before, not one inside a repeat
+    return tuple(settled)
+
+
+def _equalled(step: Step, previous: Step | None) -> Step:
+    if step.equal is None:
+        return step
+    hint = "put it right after a step of a distance or a time, e.g. after 'run: 800m'"
+    if previous is None:
+        raise LengthError(f"'equal {step.equal.value}' has no step before it to equal", hint, step)
+    match step.equal:
+        case Equal.DISTANCE:
+            if isinstance(previous.duration, DistanceDuration):
+                return replace(step, duration=previous.duration)
+        case Equal.TIME:
+            planned_s = planned_time_s(previous)
+            if planned_s is not None:
+                return replace(step, duration=TimeDuration(round(planned_s)))
+        case _:
+            assert_never(step.equal)
+    raise LengthError(
+        f"'equal {step.equal.value}' cannot be worked out from the step before it",
+        "equal time needs a time, or a distance with a pace; equal distance needs a distance",
+        step,
+    )
+
+
+def _capped(step: Step, capped: list[Capped]) -> Step:
+    if step.at_most_s is None:
+        return step
+    planned_s = planned_time_s(step)
+    if planned_s is None or planned_s <= step.at_most_s:
+        return step
+    duration: Duration = TimeDuration(step.at_most_s)
+    if isinstance(step.duration, DistanceDuration):
+        # whole hundreds of metres, never over the cap
+        share = step.at_most_s / planned_s
+        duration = DistanceDuration(math.floor(step.duration.distance_m * share / 100) * 100)
+    shortened = replace(step, duration=duration)
+    capped.append(Capped(shortened, step.duration))
+    return shortened
 
 
 @dataclass(frozen=True)
@@ -282,5 +447,7 @@ def estimate_step(step: Step, *, default_pace_s_per_km: float) -> StepEstimate:
     if isinstance(step.duration, DistanceDuration):
         return StepEstimate(step.duration.distance_m, step.duration.distance_m / 1000 * pace)
     if isinstance(step.duration, TimeDuration):
+        if step.intensity is Intensity.REST and step.target is None:
+            return StepEstimate(0.0, step.duration.duration_s)  # standing, not jogging
         return StepEstimate(step.duration.duration_s / pace * 1000, step.duration.duration_s)
     return StepEstimate(None, None)

@@ -54,6 +54,7 @@ from pacefit.core.workout import (
     Target,
     TimeDuration,
     Workout,
+    fit_layout,
     message_count,
 )
 from pacefit.errors import FitFileError, Location, warn
@@ -192,7 +193,7 @@ def workout_messages(workout: Workout) -> tuple[WorkoutMessage, list[WorkoutStep
     if workout.description:
         header.workout_description = workout.description
     messages: list[WorkoutStepMessage] = []
-    _encode_nodes(workout.steps, messages, workout.sport)
+    _encode_nodes(fit_layout(workout.steps), messages, workout.sport)
     header.num_valid_steps = len(messages)
     return header, messages
 
@@ -232,6 +233,7 @@ def _encode_nodes(nodes: tuple[Node, ...], out: list[WorkoutStepMessage], sport:
         message.intensity = _INTENSITY_TO_FIT[Intensity.ACTIVE]
         match node:
             case Repeat(count=count):
+                assert not node.between, "fit_layout writes steps between out in full"
                 message.duration_type = _REPEAT_STEPS
                 message.target_type = _TARGET_OPEN
                 _raw(message, _TARGET_VALUE, count)

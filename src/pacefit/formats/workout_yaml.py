@@ -14,6 +14,7 @@ from typing import assert_never
 import yaml
 
 from pacefit.core import units
+from pacefit.core.describe import describe_duration
 from pacefit.core.pace_expr import PaceExpr, PaceSlide, parse_pace, resolve_pace
 from pacefit.core.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, Athlete, PaceTable, pace_table
 from pacefit.core.sports import SPORTS, SUB_SPORTS
@@ -26,11 +27,14 @@ from pacefit.core.workout import (
     CadenceRange,
     DistanceDuration,
     Duration,
+    Effort,
+    Equal,
     HeartRate,
     HeartRateDuration,
     HeartRateRange,
     HeartRateZone,
     Intensity,
+    LengthError,
     Node,
     OpenDuration,
     Overrides,
@@ -44,9 +48,11 @@ from pacefit.core.workout import (
     TimeDuration,
     Workout,
     apply_overrides,
+    main_set,
     message_count,
+    settle,
 )
-from pacefit.errors import InvalidValue, WorkoutError
+from pacefit.errors import InvalidValue, WorkoutError, warn
 from pacefit.formats.yaml_source import Entry, YamlSource, read_tolerance, suggest
 
 # Refused as absurd rather than passed to a watch.
@@ -67,10 +73,10 @@ KIND_KEYS: dict[str, Intensity] = {
     "cooldown": Intensity.COOLDOWN,
 }
 TARGET_KEYS = ("pace", "speed", "hr", "cadence", "power")
-STEP_KEYS = (*KIND_KEYS, "name", "notes", *TARGET_KEYS, "secondary", "tolerance")
-REPEAT_KEYS = ("repeat", "steps", "name")
+STEP_KEYS = (*KIND_KEYS, "name", "notes", *TARGET_KEYS, "secondary", "tolerance", "at_most")
+REPEAT_KEYS = ("repeat", "steps", "between", "name")
 LADDER_KEYS = ("ladder", "pace", "recover", "recover_pace", "name", "tolerance")
-WORKOUT_KEYS = ("name", "description", "sport", "sub_sport", "steps", "tolerance")
+WORKOUT_KEYS = ("name", "description", "sport", "sub_sport", "effort", "steps", "tolerance")
 
 SINGLE_SPEED_BAND_KMH = 1.0  # a single speed, like a single pace, gets a small band
 DURATION_HINT = (
@@ -125,7 +131,7 @@ def parse_workout(
         athlete=athlete,
         tolerance_s_per_km=read_tolerance(source, top, default=base_tolerance),
     )
-    name = _optional_text(source, top, "name") or Path(source.path).stem
+    name_template = _optional_text(source, top, "name") or Path(source.path).stem
     context.sport = _choice(source, top, "sport", tuple(SPORTS), default="running")
     sub_sport = _choice(source, top, "sub_sport", tuple(SUB_SPORTS), default="generic")
     steps = _parse_block(context, top["steps"].value, what="'steps'")
@@ -136,16 +142,71 @@ def parse_workout(
             f"the workout has {fit_steps} steps; watches accept at most {MAX_WORKOUT_STEPS}",
             "use repeats, or split it into several workouts",
         )
+    effort = _choice(source, top, "effort", tuple(e.value for e in Effort), default="")
     workout = Workout(
-        name=name,
+        name=name_template,
         steps=steps,
         sport=context.sport,
         sub_sport=sub_sport,
         description=_optional_text(source, top, "description"),
         level=level,
+        effort=Effort(effort) if effort else None,
         origin=source.location(source.root),
     )
-    return apply_overrides(workout, overrides) if overrides else workout
+    if overrides:
+        workout = apply_overrides(workout, overrides)
+    workout = _settled(workout, source)
+    name_node = top["name"].value if "name" in top else source.root
+    return replace(workout, name=_filled_name(source, name_node, workout))
+
+
+def _settled(workout: Workout, source: YamlSource) -> Workout:
+    try:
+        settled, capped = settle(workout)
+    except LengthError as exc:
+        raise WorkoutError(exc.message, location=exc.step.origin, hint=exc.hint) from exc
+    for cap in capped:
+        assert cap.step.at_most_s is not None
+        warn(
+            f"{describe_duration(cap.planned)} would take longer than "
+            f"{units.format_clock(cap.step.at_most_s)}; shortened to "
+            f"{describe_duration(cap.step.duration)}",
+            location=cap.step.origin,
+        )
+    return settled
+
+
+_NAME_FIELD_RE = re.compile(r"\{([^{}]*)\}")
+NAME_FIELDS = ("reps", "length")
+
+
+def _filled_name(source: YamlSource, node: yaml.Node, workout: Workout) -> str:
+    """The name with `{reps}` and `{length}` filled from the main set, so that a plan's
+    change shows on the watch: `Tempo {reps}x{length}` -> `Tempo 2x7min`."""
+    template = workout.name
+    fields = _NAME_FIELD_RE.findall(template)
+    for field_name in fields:
+        if field_name not in NAME_FIELDS:
+            source.fail(
+                node,
+                f"the name has an unknown field '{{{field_name}}}'",
+                "names can hold {reps} (the main set's count) and {length} (its rep's length)",
+            )
+    if not fields:
+        return template
+    main = main_set(workout)
+    first_hard = _first_hard_step(main) if main is not None else None
+    if first_hard is None:
+        source.fail(node, "the name has {reps} or {length} but the workout has no hard step")
+    reps = main.count if isinstance(main, Repeat) else 1
+    length = describe_duration(first_hard.duration).replace(" ", "")
+    return template.replace("{reps}", str(reps)).replace("{length}", length)
+
+
+def _first_hard_step(node: Node) -> Step | None:
+    if isinstance(node, Step):
+        return node if node.intensity is Intensity.ACTIVE else None
+    return next((s for s in map(_first_hard_step, node.steps) if s is not None), None)
 
 
 def _choice(
@@ -211,17 +272,45 @@ def _parse_item(context: _Context, node: yaml.Node) -> list[Node]:
             "split it into two steps",
         )
     kind = kinds[0]
+    duration, equal = _length(context, entries[kind].value)
     return [
         Step(
             intensity=KIND_KEYS[kind],
-            duration=_duration(context, entries[kind].value),
+            duration=duration,
             target=_target(context, entries),
             name=_optional_text(source, entries, "name"),
             notes=_optional_text(source, entries, "notes"),
             secondary_target=_secondary(context, entries),
+            equal=equal,
+            at_most_s=_at_most(context, entries),
             origin=source.location(node),
         )
     ]
+
+
+def _length(context: _Context, node: yaml.Node) -> tuple[Duration, Equal | None]:
+    """A step's duration, or `equal time` / `equal distance` (as long as the step before: the
+    length is filled in once the whole workout, with a plan's changes, is known)."""
+    node = _leveled(context, node)
+    text = context.source.text(node, what="a duration").strip().lower()
+    for equal in Equal:
+        if text == f"equal {equal.value}":
+            return OpenDuration(), equal
+    return _duration(context, node), None
+
+
+def _at_most(context: _Context, entries: dict[str, Entry]) -> float | None:
+    """`at_most: 2:30:00`: the step is shortened to this time at the middle of its pace."""
+    if "at_most" not in entries:
+        return None
+    node = _leveled(context, entries["at_most"].value)
+    text = context.source.text(node, what="'at_most'").strip().lower()
+    time_s = units.parse_time_s(text)
+    if time_s is None or not 0 < time_s <= MAX_STEP_DURATION_S:
+        context.source.fail(
+            node, f"'at_most' must be a time, got '{text}'", "e.g. 2:30:00 or 150min"
+        )
+    return time_s
 
 
 def _parse_repeat(context: _Context, node: yaml.Node) -> Repeat | RepeatUntil:
@@ -237,13 +326,22 @@ def _parse_repeat(context: _Context, node: yaml.Node) -> Repeat | RepeatUntil:
         source.fail(node, f"repeats are nested more than {MAX_NESTING} deep", "flatten the workout")
     context.depth += 1
     steps = _parse_block(context, entries["steps"].value, what="the repeat's 'steps'")
+    between: tuple[Node, ...] = ()
+    if "between" in entries:
+        between = _parse_block(context, entries["between"].value, what="the repeat's 'between'")
     context.depth -= 1
     name = _optional_text(source, entries, "name")
     origin = source.location(node)
     if until is not None:
+        if between:
+            source.fail(
+                entries["between"].key,
+                "a repeat until a heart rate cannot have steps between",
+                "put the steps in 'steps:'",
+            )
         return RepeatUntil(steps=steps, until=until, name=name, origin=origin)
     assert count is not None
-    return Repeat(steps=steps, count=count, name=name, origin=origin)
+    return Repeat(steps=steps, count=count, name=name, between=between, origin=origin)
 
 
 def _repeat_count(context: _Context, node: yaml.Node, text: str) -> int:
@@ -297,11 +395,13 @@ def _parse_ladder(context: _Context, node: yaml.Node) -> list[Node]:
                 recover_target = _pace_target(
                     context, pace_node, _pace_expr(context, pace_node), tolerance
                 )
+            duration, equal = _length(context, entries["recover"].value)
             steps.append(
                 Step(
                     intensity=Intensity.RECOVERY,
-                    duration=_duration(context, entries["recover"].value),
+                    duration=duration,
                     target=recover_target,
+                    equal=equal,
                     origin=source.location(entries["recover"].value),
                 )
             )
@@ -309,18 +409,7 @@ def _parse_ladder(context: _Context, node: yaml.Node) -> list[Node]:
 
 
 def _leveled(context: _Context, node: yaml.Node) -> yaml.Node:
-    """The node for the chosen level when `node` is a level map, else `node` itself.
-
-    A level that is not listed takes the nearest listed level below it, or else above it.
-    """
-    if not isinstance(node, yaml.MappingNode):
-        return node
-    by_level = context.source.mapping(node, what="a level map", allowed=LEVELS)
-    chosen = LEVELS.index(context.level)
-    below = [lvl for lvl in LEVELS[: chosen + 1] if lvl in by_level]
-    above = [lvl for lvl in LEVELS[chosen:] if lvl in by_level]
-    pick = below[-1] if below else above[0]
-    return by_level[pick].value
+    return context.source.leveled(node, context.level)
 
 
 def _duration(context: _Context, node: yaml.Node) -> Duration:
@@ -566,6 +655,8 @@ def dump_workout(workout: Workout) -> str:
         document["sub_sport"] = workout.sub_sport
     if workout.description:
         document["description"] = workout.description
+    if workout.effort is not None:
+        document["effort"] = workout.effort.value
     document["steps"] = [_dump_node(node, workout.sport) for node in workout.steps]
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
@@ -580,7 +671,12 @@ def _dump_node(node: Node, sport: str) -> dict[str, object]:
             kind = _KIND_OF_INTENSITY[node.intensity]
             if kind == "run" and sport not in STEP_SPORTS:
                 kind = "ride"
-            out: dict[str, object] = {kind: _dump_duration(node.duration)}
+            length = _dump_duration(node.duration)
+            if node.equal is not None:
+                length = f"equal {node.equal.value}"
+            out: dict[str, object] = {kind: length}
+            if node.at_most_s is not None:
+                out["at_most"] = units.format_duration(node.at_most_s)
             if node.name:
                 out["name"] = node.name
             if node.notes:
@@ -598,6 +694,8 @@ def _dump_repeat(node: Repeat | RepeatUntil, times: object, sport: str) -> dict[
     if node.name:
         out["name"] = node.name
     out["steps"] = [_dump_node(child, sport) for child in node.steps]
+    if isinstance(node, Repeat) and node.between:
+        out["between"] = [_dump_node(child, sport) for child in node.between]
     return out
 
 

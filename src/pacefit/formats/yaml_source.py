@@ -14,6 +14,7 @@ from typing import NoReturn
 import yaml
 
 from pacefit.core import units
+from pacefit.core.workout import LEVELS
 from pacefit.errors import InvalidValue, Location, WorkoutError
 
 _PLAIN_TAGS = {
@@ -115,6 +116,20 @@ class YamlSource:
             entries[key] = Entry(key=key_node, value=value_node)
         return entries
 
+    def leveled(self, node: yaml.Node, level: str) -> yaml.Node:
+        """The node for `level` when `node` is a level map (`{beginner: 2, intermediate: 6}`),
+        else `node` itself. A level that is not listed takes the nearest listed level below
+        it, or else above it. Any mapping here is taken for a level map, so that a misspelt
+        level is reported rather than read as something else."""
+        if not isinstance(node, yaml.MappingNode):
+            return node
+        by_level = self.mapping(node, what="a level map", allowed=LEVELS)
+        chosen = LEVELS.index(level)
+        below = [lvl for lvl in LEVELS[: chosen + 1] if lvl in by_level]
+        above = [lvl for lvl in LEVELS[chosen:] if lvl in by_level]
+        pick = below[-1] if below else above[0]
+        return by_level[pick].value
+
     def sequence(self, node: yaml.Node, *, what: str) -> list[yaml.Node]:
         self._check_tag(node)
         if not isinstance(node, yaml.SequenceNode):
@@ -128,6 +143,15 @@ class YamlSource:
         if not isinstance(node, yaml.ScalarNode):
             self.fail(node, f"{what} must be a single value, got {describe(node)}")
         return str(node.value)
+
+
+def is_level_map(node: yaml.Node) -> bool:
+    """A mapping whose keys are all levels."""
+    return (
+        isinstance(node, yaml.MappingNode)
+        and bool(node.value)
+        and all(isinstance(k, yaml.ScalarNode) and k.value in LEVELS for k, _ in node.value)
+    )
 
 
 def describe(node: yaml.Node) -> str:

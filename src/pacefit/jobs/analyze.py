@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pacefit.core.activity import Activity
 from pacefit.core.align import align
-from pacefit.core.paces import Athlete
+from pacefit.core.paces import Athlete, runner_level
 from pacefit.core.score import Analysis, analyse
-from pacefit.core.workout import DEFAULT_LEVEL, Workout
+from pacefit.core.workout import Workout
 from pacefit.errors import ActivityError, Location
 from pacefit.formats import ReadOptions, read_activity
 from pacefit.formats.workout_yaml import load_workout
@@ -19,12 +19,16 @@ def analyze_file(
     *,
     workout_path: Path | None,
     athlete: Athlete | None,
-    level: str = DEFAULT_LEVEL,
+    level: str | None = None,
     options: ReadOptions | None = None,
 ) -> Analysis:
     """Score the run in `run_path` against the workout in `workout_path` (YAML), or against the
     workout the watch embedded in the run when no workout is given."""
-    workout = load_workout(workout_path, athlete=athlete, level=level) if workout_path else None
+    workout = (
+        load_workout(workout_path, athlete=athlete, level=runner_level(level, athlete))
+        if workout_path
+        else None
+    )
     return analyze_run(read_activity(run_path, options=options), workout)
 
 

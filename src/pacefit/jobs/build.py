@@ -7,21 +7,32 @@ One bad session does not stop the batch; each outcome says what happened to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from pacefit.core.describe import workout_outline
-from pacefit.core.paces import Athlete
-from pacefit.core.plan import Schedule, ScheduledSession, schedule
+from pacefit.core.paces import Athlete, pace_table, runner_level
+from pacefit.core.plan import (
+    Change,
+    Schedule,
+    ScheduledSession,
+    SessionLoad,
+    protect_races,
+    schedule,
+    session_load,
+)
 from pacefit.core.units import DistanceUnit
 from pacefit.core.workout import Workout
-from pacefit.errors import Location, PacefitError, warn
+from pacefit.errors import Location, PacefitError, PacefitWarning, warn
 from pacefit.files import safe_filename, write_atomic
 from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
 from pacefit.formats.ics import CalendarEvent, calendar_text
 from pacefit.formats.plan_yaml import PLAN_FILE, load_plan
+from pacefit.formats.workout_yaml import load_workout
 from pacefit.jobs.compile import compile_file, find_workout_files
 
 CALENDAR_FILE = "plan.ics"
@@ -61,15 +72,24 @@ class BuildResult:
 class PlanSchedule:
     name: str
     folder: Path
+    level: str
     schedule: Schedule
+    changes: tuple[Change, ...]  # sessions moved or dropped around races
 
 
 def is_plan(folder: Path) -> bool:
     return (folder / PLAN_FILE).is_file()
 
 
-def plan_schedule(folder: Path, *, race_date: dt.date | None) -> PlanSchedule:
-    """A plan folder's sessions, dated back from race day."""
+def plan_schedule(
+    folder: Path,
+    *,
+    race_date: dt.date | None,
+    athlete: Athlete | None = None,
+    level: str | None = None,
+) -> PlanSchedule:
+    """A plan folder's sessions at the runner's level, dated back from race day, with the
+    days around each race kept free of hard sessions."""
     location = Location(str(folder / PLAN_FILE))
     if race_date is None:
         raise PacefitError(
@@ -83,8 +103,40 @@ def plan_schedule(folder: Path, *, race_date: dt.date | None) -> PlanSchedule:
             location=location,
             hint=f"give a date between {EARLIEST_RACE_DATE} and {LATEST_RACE_DATE}",
         )
-    name, blocks = load_plan(folder)
-    return PlanSchedule(name=name, folder=folder, schedule=schedule(blocks, race_date=race_date))
+    chosen = runner_level(level, athlete)
+    name, blocks = load_plan(folder, level=chosen)
+    dated = schedule(blocks, race_date=race_date)
+    loads = {session: _load(session, athlete) for session in dated.sessions}
+    protected, changes = protect_races(dated, loads)
+    return PlanSchedule(name, folder, chosen, protected, changes)
+
+
+def _load(session: ScheduledSession, athlete: Athlete | None) -> SessionLoad:
+    """How hard the session is; a workout that cannot be read counts as easy here and fails
+    with its own error when it is built."""
+    table = pace_table(athlete) if athlete else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PacefitWarning)  # they come again when it is built
+            workout = load_workout(
+                session.spec.workout_path,
+                athlete=athlete,
+                level=session.spec.level,
+                overrides=session.spec.overrides,
+            )
+    except PacefitError:
+        return SessionLoad(hard=False, longest_effort_m=0.0)
+    return session_load(workout, easy=table.training["easy"] if table else None)
+
+
+def change_note(change: Change) -> str:
+    """`W08 Tue 6x800m 5K- moved to Mon 2027-...: the day before the race (10k)`."""
+    session = change.session
+    what = f"{session.label} {session.spec.workout_path.stem} ({session.date})"
+    if change.moved_to is None:
+        return f"dropped {what}: {change.reason}"
+    moved = change.moved_to
+    return f"moved {what} to {moved.day.capitalize()} {moved.date}: {change.reason}"
 
 
 def build_plan(
@@ -95,19 +147,24 @@ def build_plan(
     out_dir: Path,
     file_format: str = DEFAULT_WORKOUT_FORMAT,
     progress: Progress | None = None,
+    level: str | None = None,
 ) -> BuildResult:
-    """Build a plan folder (with its calendar), or compile every workout in a plain folder."""
+    """Build a plan folder (with its calendar) at the runner's level, or compile every workout
+    in a plain folder."""
     if not is_plan(folder):
         sources = find_workout_files([folder])
+        chosen = runner_level(level, athlete)
         outcomes = _run(
             sources,
-            lambda source: _compile_workout(source, athlete, out_dir, file_format),
+            lambda source: _compile_workout(source, athlete, out_dir, file_format, chosen),
             progress,
         )
         return BuildResult(folder.name, outcomes, None, False, _stale(out_dir, outcomes))
-    plan = plan_schedule(folder, race_date=race_date)
+    plan = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
     for spec, date in plan.schedule.dropped:
         warn(f"dropped: {date} is after race day", location=spec.location)
+    for change in plan.changes:
+        warn(change_note(change), location=change.session.spec.location)
     outcomes = _run(
         plan.schedule.sessions,
         lambda session: _compile_session(session, athlete, out_dir, file_format),
@@ -129,10 +186,12 @@ def _run(
 
 
 def _compile_workout(
-    source: Path, athlete: Athlete | None, out_dir: Path, file_format: str
+    source: Path, athlete: Athlete | None, out_dir: Path, file_format: str, level: str
 ) -> Outcome:
     try:
-        result = compile_file(source, athlete=athlete, out_dir=out_dir, file_format=file_format)
+        result = compile_file(
+            source, athlete=athlete, out_dir=out_dir, file_format=file_format, level=level
+        )
     except PacefitError as exc:
         return Outcome(source=source, error=exc)
     return Outcome(
@@ -146,16 +205,17 @@ def _compile_session(
     spec = session.spec
     day = safe_filename(session.label, suffix="")
     try:
-        result = compile_file(
-            spec.workout_path,
-            athlete=athlete,
-            out_dir=out_dir,
-            level=spec.level,
-            overrides=spec.overrides,
-            name_prefix=session.label,
-            filename_prefix=f"{session.date.isoformat()}_{day}_",
-            file_format=file_format,
-        )
+        with _warnings_naming(session):
+            result = compile_file(
+                spec.workout_path,
+                athlete=athlete,
+                out_dir=out_dir,
+                level=spec.level,
+                overrides=spec.overrides,
+                name_prefix=session.label,
+                filename_prefix=f"{session.date.isoformat()}_{day}_",
+                file_format=file_format,
+            )
     except PacefitError as exc:
         return Outcome(source=spec.workout_path, session=session, error=exc)
     return Outcome(
@@ -165,6 +225,20 @@ def _compile_session(
         output=result.output,
         written=result.written,
     )
+
+
+@contextmanager
+def _warnings_naming(session: ScheduledSession) -> Iterator[None]:
+    """A library workout is built many times in a plan: its warnings say for which session."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PacefitWarning)
+        yield
+    for caught_warning in caught:
+        message = caught_warning.message
+        if isinstance(message, PacefitWarning):
+            warn(f"{session.label}: {message.message}", location=message.location)
+        else:
+            warnings.warn(message, stacklevel=2)
 
 
 def _write_calendar(

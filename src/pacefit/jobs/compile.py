@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pacefit.core.paces import Athlete
-from pacefit.core.workout import DEFAULT_LEVEL, Overrides, Workout
+from pacefit.core.paces import Athlete, runner_level
+from pacefit.core.workout import Overrides, Workout
 from pacefit.errors import Location, PacefitError
 from pacefit.files import path_inside, safe_filename, write_atomic
 from pacefit.formats import DEFAULT_WORKOUT_FORMAT, workout_writer
@@ -50,11 +50,12 @@ def compile_workouts(
     *,
     athlete: Athlete | None,
     out_dir: Path,
-    level: str = DEFAULT_LEVEL,
+    level: str | None = None,
     file_format: str = DEFAULT_WORKOUT_FORMAT,
 ) -> CompileResult:
     """Compile every workout named in `paths` (files, or folders searched for workouts) into
     `out_dir`. A workout that fails does not stop the others; its error is in the result."""
+    chosen = runner_level(level, athlete)
     outcomes: list[Compiled | Failed] = []
     for source in find_workout_files(paths):
         try:
@@ -63,13 +64,13 @@ def compile_workouts(
                     source,
                     athlete=athlete,
                     out_dir=out_dir,
-                    level=level,
+                    level=chosen,
                     file_format=file_format,
                 )
             )
         except PacefitError as exc:
             outcomes.append(Failed(source, exc))
-    return CompileResult(level=level, outcomes=tuple(outcomes))
+    return CompileResult(level=chosen, outcomes=tuple(outcomes))
 
 
 def find_workout_files(paths: Iterable[Path]) -> list[Path]:
@@ -95,7 +96,7 @@ def compile_file(
     *,
     athlete: Athlete | None,
     out_dir: Path,
-    level: str = DEFAULT_LEVEL,
+    level: str | None = None,
     overrides: Overrides | None = None,
     name_prefix: str = "",
     filename_prefix: str = "",
@@ -105,7 +106,9 @@ def compile_file(
 
     A plan puts the session's week and day before the name shown on the watch (`name_prefix`)
     and its date before the file name (`filename_prefix`), so files sort by date."""
-    workout = load_workout(source, athlete=athlete, level=level, overrides=overrides)
+    workout = load_workout(
+        source, athlete=athlete, level=runner_level(level, athlete), overrides=overrides
+    )
     if name_prefix:
         workout = replace(workout, name=f"{name_prefix} {workout.name}")
     writer, encode = workout_writer(file_format)

@@ -109,8 +109,10 @@ def review_plan(
     race_date: dt.date,
     athlete: Athlete | None,
     workers: int | None = None,
+    level: str | None = None,
 ) -> Review:
-    plan = plan_schedule(plan_folder, race_date=race_date)
+    """Every run in `runs_folder` scored against the plan's sessions at the runner's level."""
+    plan = plan_schedule(plan_folder, race_date=race_date, athlete=athlete, level=level)
     sessions = plan.schedule.sessions
     jobs = [(path, sessions, athlete) for path in find_runs(runs_folder)]
     readings = _parallel(_read_and_score_noting_warnings, jobs, workers)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pacefit.core.paces import Athlete
-from pacefit.core.workout import DEFAULT_LEVEL, Workout
+from pacefit.core.paces import Athlete, runner_level
+from pacefit.core.workout import Workout
 from pacefit.files import write_atomic
 from pacefit.formats import ReadOptions, read_workout_file
 from pacefit.formats.workout_yaml import dump_workout, load_workout
 
 
-def show_workout(path: Path, *, athlete: Athlete | None, level: str = DEFAULT_LEVEL) -> Workout:
-    """The workout in a YAML file, compiled for the athlete at the level."""
-    return load_workout(path, athlete=athlete, level=level)
+def show_workout(path: Path, *, athlete: Athlete | None, level: str | None = None) -> Workout:
+    """The workout in a YAML file, compiled for the athlete at the level (or theirs)."""
+    return load_workout(path, athlete=athlete, level=runner_level(level, athlete))
 
 
 @dataclass(frozen=True)

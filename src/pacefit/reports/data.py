@@ -5,12 +5,46 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pacefit.core.describe import describe_duration, executed_label
+from pacefit.core.paces import RACE_DISTANCES_M, TRAINING_PACE_LETTERS, PaceTable
 from pacefit.core.score import Analysis, StepResult
+from pacefit.core.units import DistanceUnit, per_unit
 
 if TYPE_CHECKING:
     from pacefit.jobs.review import Review
 
 JSON_SCHEMA_VERSION = 2
+
+
+def pace_table_data(table: PaceTable) -> dict[str, Any]:
+    """`pacefit paces --json`: every figure, per km and per mile."""
+    mile = DistanceUnit.MILE
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "vdot": round(table.vdot, 2),
+        "model": table.model.value,
+        "races": [
+            {
+                "name": name,
+                "distance_m": RACE_DISTANCES_M[name],
+                "time_s": round(race.pace_s_per_km * RACE_DISTANCES_M[name] / 1000, 1),
+                "pace_s_per_km": round(race.pace_s_per_km, 2),
+                "pace_s_per_mile": round(per_unit(race.pace_s_per_km, mile), 2),
+                "source": race.source,
+            }
+            for name, race in table.race.items()
+        ],
+        "training": [
+            {
+                "name": name,
+                "letter": TRAINING_PACE_LETTERS[name],
+                "fast_s_per_km": round(band.fast_s_per_km, 2),
+                "slow_s_per_km": round(band.slow_s_per_km, 2),
+                "fast_s_per_mile": round(per_unit(band.fast_s_per_km, mile), 2),
+                "slow_s_per_mile": round(per_unit(band.slow_s_per_km, mile), 2),
+            }
+            for name, band in table.training.items()
+        ],
+    }
 
 
 def analysis_data(analysis: Analysis) -> dict[str, Any]:

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 from pacefit.core import units
 from pacefit.core.activity import Activity
 from pacefit.core.describe import describe_duration, describe_target, executed_label
-from pacefit.core.paces import RACE_DISTANCES_M, Athlete, PaceTable, pace_table
+from pacefit.core.paces import (
+    RACE_DISTANCES_M,
+    RIEGEL_EXPONENT,
+    TRAINING_PACE_LETTERS,
+    Athlete,
+    PaceModel,
+    PaceTable,
+    pace_table,
+)
 from pacefit.core.score import Analysis, StepResult, Verdict
 from pacefit.core.units import DistanceUnit
 from pacefit.core.workout import OpenDuration, Workout, estimate_step, unroll
@@ -72,25 +80,51 @@ def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
 # -- paces --------------------------------------------------------------------------------------
 
 
+MODEL_NAMES = {
+    PaceModel.VDOT: "the VDOT of the nearest race given (Daniels' tables)",
+    PaceModel.RIEGEL: f"Riegel's formula (exponent {RIEGEL_EXPONENT}) from the nearest race given",
+}
+
+
 def pace_table_text(table: PaceTable) -> str:
+    """Race and training paces; columns as wide as their widest figure."""
+    race_rows = [
+        (
+            name,
+            units.format_pace(race.pace_s_per_km),
+            units.format_pace(race.pace_s_per_km, DistanceUnit.MILE),
+            units.format_clock(race.pace_s_per_km * RACE_DISTANCES_M[name] / 1000),
+            race.source,
+        )
+        for name, race in table.race.items()
+    ]
+    training_rows = [
+        (
+            f"{name} ({TRAINING_PACE_LETTERS[name]})",
+            units.format_pace_band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.KM),
+            units.format_pace_band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.MILE),
+        )
+        for name, band in table.training.items()
+    ]
     lines = [
         f"VDOT {table.vdot:.1f}",
         "",
-        "Race paces           per km    per mile  time       source",
+        f"Race paces, predicted by {MODEL_NAMES[table.model]}",
+        *_columns([("", "per km", "per mile", "time", "source"), *race_rows]),
+        "",
+        "Training paces (Daniels' VDOT tables)",
+        *_columns([("", "per km", "per mile"), *training_rows]),
     ]
-    for name, race in table.race.items():
-        time_s = race.pace_s_per_km * RACE_DISTANCES_M[name] / 1000
-        lines.append(
-            f"  {name:<18} {units.format_pace(race.pace_s_per_km):<9} "
-            f"{units.format_pace(race.pace_s_per_km, DistanceUnit.MILE):<9} "
-            f"{units.format_clock(time_s):<10} {race.source}"
-        )
-    lines += ["", "Training paces (Daniels)  per km        per mile"]
-    for name, band in table.training.items():
-        km = units.format_pace_band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.KM)
-        mile = units.format_pace_band(band.fast_s_per_km, band.slow_s_per_km, DistanceUnit.MILE)
-        lines.append(f"  {name:<23} {km:<13} {mile}")
     return "\n".join(lines)
+
+
+def _columns(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  "
+        + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
 # -- compile and build --------------------------------------------------------------------------
