@@ -3,6 +3,8 @@ tools on PATH that keep a file table with ids (tests/fake_mtp.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
@@ -11,10 +13,11 @@ import pytest
 
 from pacefit.errors import DeviceError
 from pacefit.formats.athlete_yaml import load_athlete
+from pacefit.formats.fit_workout import decode_workout, encode_workout
 from pacefit.jobs.build import build_plan
-from pacefit.jobs.push import push_folder
+from pacefit.jobs.push import push_files
 
-from .helpers import ATHLETE_FILE, WORKOUTS, run_cli
+from .helpers import ATHLETE_FILE, PLANS, WORKOUTS, run_cli
 
 FAKE_MTP = Path(__file__).with_name("fake_mtp.py")
 MTP_TOOLS = ("mtp-files", "mtp-folders", "mtp-sendfile", "mtp-getfile", "mtp-delfile")
@@ -114,8 +117,137 @@ def test_an_mtp_read_back_mismatch_names_the_file(
     fake_mtp_watch(tmp_path, monkeypatch)
     monkeypatch.setenv("FAKE_MTP_CORRUPT", "1")
     with pytest.raises(DeviceError) as caught:
-        push_folder(built, to=None, force=False, dry_run=False)
+        push_files([built], to=None, force=False, dry_run=False)
     assert str(caught.value) == (
         "mtp:/GARMIN/NewFiles/6x1km-10k.fit: the file does not read back as written: "
         "check the watch's storage"
     )
+
+
+# -- exactly the plan, a rolling window ---------------------------------------------------------
+
+RACE_DAY = dt.date(2027, 1, 24)  # a Sunday: the 10K block runs from Monday 2026-11-30
+
+
+@pytest.fixture
+def plan_build(tmp_path: Path) -> Path:
+    out = tmp_path / "plan-build"
+    build_plan(
+        PLANS / "10k-8wk", race_date=RACE_DAY, athlete=load_athlete(ATHLETE_FILE), out_dir=out
+    )
+    return out
+
+
+def test_push_sends_what_the_build_made_and_names_what_it_left_out(
+    plan_build: Path, tmp_path: Path
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    stale = plan_build / "2026-11-03_w01-tue_old-plan.fit"
+    stale.write_bytes(next(plan_build.glob("*.fit")).read_bytes())
+    result = run_cli("push", plan_build, "--to", watch)
+    assert result.exit_code == 0
+    on_watch = sorted(p.name for p in (watch / "GARMIN" / "NewFiles").iterdir())
+    manifest = json.loads((plan_build / "pacefit-manifest.json").read_text())
+    assert on_watch == sorted(entry["file"] for entry in manifest["files"])
+    assert stale.name not in on_watch and len(on_watch) == 31
+    assert f"left out: {stale.name}: not made by the last build (an older plan?)" in result.stdout
+
+
+def test_push_weeks_sends_only_the_sessions_due_in_the_window(
+    plan_build: Path, tmp_path: Path
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    result = run_cli("push", plan_build, "--to", watch, "--weeks", "2", "--from", "2026-12-07")
+    assert result.exit_code == 0
+    sent = sorted(p.name for p in (watch / "GARMIN" / "NewFiles").iterdir())
+    assert [name[:10] for name in sent] == [
+        "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-13",  # week 2
+        "2026-12-15", "2026-12-16", "2026-12-17", "2026-12-20",  # week 3
+    ]  # fmt: skip
+    assert "sessions due 2026-12-07 to 2026-12-20: 8" in result.stdout
+    assert (
+        "left out: 2026-12-01_w01-tue_4x800m-5k.fit: due 2026-12-01, outside 2026-12-07 to "
+        "2026-12-21" in result.stdout
+    )
+
+
+def test_push_takes_the_files_named(plan_build: Path, tmp_path: Path) -> None:
+    watch = fake_watch(tmp_path / "media")
+    chosen = sorted(plan_build.glob("*.fit"))[:2]
+    result = run_cli("push", *chosen, "--to", watch)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (watch / "GARMIN" / "NewFiles").iterdir()) == [
+        p.name for p in chosen
+    ]
+
+
+def test_a_damaged_manifest_is_one_line(plan_build: Path, tmp_path: Path) -> None:
+    (plan_build / "pacefit-manifest.json").write_text("{not json")
+    result = run_cli("push", plan_build, "--to", fake_watch(tmp_path / "media"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(
+        f"{plan_build / 'pacefit-manifest.json'}: pacefit's record is damaged ("
+    )
+
+
+# -- the receipt ----------------------------------------------------------------------------------
+
+
+def take_in(new_files: Path, workouts: Path, name: str, as_name: str) -> None:
+    """What a watch does with a workout it accepts: out of NewFiles, into its workouts folder
+    under its own name, written its own way (here: another creation time)."""
+    data = new_files.joinpath(name).read_bytes()
+    rewritten = encode_workout(
+        decode_workout(data, source=name), time_created=dt.datetime(2030, 1, 1)
+    )
+    assert rewritten != data
+    workouts.mkdir(exist_ok=True)
+    (workouts / as_name).write_bytes(rewritten)
+    (new_files / name).unlink()
+
+
+def test_status_says_waiting_accepted_or_not_taken(built: Path, tmp_path: Path) -> None:
+    watch = fake_watch(tmp_path / "media")
+    assert run_cli("push", built, "--to", watch).exit_code == 0
+    new_files, workouts = watch / "GARMIN" / "NewFiles", watch / "GARMIN" / "Workouts"
+    take_in(new_files, workouts, "6x1km-10k.fit", "W0001.FIT")
+    take_in(new_files, workouts, "mix-5k-10k.fit", "W0002.FIT")
+    (new_files / "ladder-400-1600.fit").unlink()  # gone, and not among the workouts
+    (workouts / "NOTES.TXT").write_text("not a workout")
+    result = run_cli("push", built, "--status", "--to", watch)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line.split(" (")[0] for line in lines[:-1]] == [
+        "accepted: 6x1km 10K",
+        "waiting: 6x1mi 10K",
+        "waiting: 6x800m 5K-",
+        "not taken: Ladder 400-1600",
+        "accepted: Mix 5K/10K",
+        "waiting: Tempo 2x15min",
+    ]
+    assert "(6x1km-10k.fit as W0001.FIT, pushed " in lines[0]
+    assert lines[-1] == f"{watch}: 3 waiting, 2 accepted, 1 not taken"
+
+
+def test_status_over_mtp(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    device = fake_mtp_watch(tmp_path, monkeypatch)
+    assert run_cli("push", built).exit_code == 0
+    new_files, workouts = device / "GARMIN" / "NewFiles", device / "GARMIN" / "Workouts"
+    take_in(new_files, workouts, "tempo-2x15min.fit", "123456.fit")
+    result = run_cli("push", built, "--status")
+    assert result.exit_code == 0, result.output
+    assert "accepted: Tempo 2x15min (tempo-2x15min.fit as 123456.fit, pushed " in result.stdout
+    assert result.stdout.splitlines()[-1] == "the MTP watch: 5 waiting, 1 accepted"
+
+
+def test_status_before_any_push_says_so(built: Path, tmp_path: Path) -> None:
+    result = run_cli("push", built, "--status", "--to", fake_watch(tmp_path / "media"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"{built}: nothing has been pushed from this folder"
+
+
+def test_a_dry_run_is_not_recorded(built: Path, tmp_path: Path) -> None:
+    assert (
+        run_cli("push", built, "--dry-run", "--to", fake_watch(tmp_path / "media")).exit_code == 0
+    )
+    assert not (built / "pacefit-pushes.json").exists()

@@ -323,7 +323,9 @@ def build(
         )
     click.echo(build_summary(result))
     for path in result.stale:
-        click.echo(f"note: {path} is not part of this build (left in place)", err=True)
+        click.echo(
+            f"note: {path} is not part of this build (left in place; push leaves it out)", err=True
+        )
     for outcome in result.failures:
         click.echo(str(outcome.error), err=True)
         if outcome.session:
@@ -357,7 +359,7 @@ class _ProgressBar:
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--to",
     "mount",
@@ -366,12 +368,54 @@ class _ProgressBar:
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be copied; copy nothing.")
 @click.option("--force", is_flag=True, help="Replace files of the same name already on the watch.")
-def push(folder: Path, mount: Path | None, dry_run: bool, force: bool) -> None:
-    """Copy the workout files of FOLDER to the watch (GARMIN/NewFiles), verifying each copy."""
-    from pacefit.jobs.push import push_folder
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 52),
+    help="Only the sessions due in the next N weeks (counted from today, or --from).",
+)
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="With --weeks: the first day of the window (YYYY-MM-DD) instead of today.",
+)
+@click.option(
+    "--status",
+    is_flag=True,
+    help="Send nothing: say what the watch did with each file pushed from FOLDER.",
+)
+def push(
+    paths: tuple[Path, ...],
+    mount: Path | None,
+    dry_run: bool,
+    force: bool,
+    weeks: int | None,
+    start: Any,
+    status: bool,
+) -> None:
+    """Copy a build FOLDER's workout files (those its last build made), or the FIT files
+    given, to the watch (GARMIN/NewFiles), verifying each copy."""
+    if status:
+        from pacefit.jobs.push import push_status
+        from pacefit.reports.text import status_summary
+
+        if len(paths) != 1 or not paths[0].is_dir():
+            raise click.UsageError("--status takes the one build folder that was pushed")
+        click.echo(status_summary(push_status(paths[0], to=mount)))
+        return
+    if start is not None and weeks is None:
+        raise click.UsageError("--from goes with --weeks")
+    from pacefit.jobs.push import push_files
     from pacefit.reports.text import push_summary
 
-    result = push_folder(folder, to=mount, force=force, dry_run=dry_run)
+    result = push_files(
+        paths,
+        to=mount,
+        force=force,
+        dry_run=dry_run,
+        weeks=weeks,
+        start=start.date() if start else None,
+    )
     click.echo(push_summary(result))
     if result.refused:
         raise click.ClickException(

@@ -8,7 +8,7 @@ implementing the protocol plus one line in `find_destination`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -52,6 +52,15 @@ class Destination(Protocol):
     def write(self, name: str, data: bytes) -> None:
         """Put `data` on the watch as `name` (replacing it), then read it back and compare;
         a mismatch is a `DeviceError` naming the file."""
+        ...
+
+    def new_file_names(self) -> list[str]:
+        """The files still waiting in the new-files folder."""
+        ...
+
+    def workout_files(self) -> Iterator[tuple[str, bytes]]:
+        """Each file in the watch's own workouts folder (where it keeps the workouts it took
+        in), with its bytes; none when the watch has no such folder."""
         ...
 
 

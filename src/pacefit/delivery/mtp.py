@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ SEND, GET, DELETE, FILES, FOLDERS = (
     "mtp-folders",
 )
 NEW_FILES = "/GARMIN/NewFiles"
+WORKOUTS = "/GARMIN/Workouts"
 TIMEOUT_S = 120
 INSTALL_HELP = (
     "No watch is mounted as a USB drive. Newer Garmin watches connect over MTP instead: install "
@@ -106,6 +108,19 @@ class MtpWatch:
                 "the file does not read back as written: check the watch's storage",
                 location=Location(self.where(name)),
             )
+
+    def new_file_names(self) -> list[str]:
+        return sorted(f.name for f in self.files if f.parent_id == self.folder_id)
+
+    def workout_files(self) -> Iterator[tuple[str, bytes]]:
+        folder_id = next(
+            (i for path, i in self.folders.items() if path.lower() == WORKOUTS.lower()), None
+        )
+        if folder_id is None:
+            return
+        for file in sorted(self.files, key=lambda f: f.name):
+            if file.parent_id == folder_id:
+                yield file.name, fetch(file.item_id, name=f"mtp:{WORKOUTS}/{file.name}")
 
 
 def fetch(item_id: int, *, name: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import string
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pacefit.errors import DeviceError, Location
@@ -13,6 +13,7 @@ from pacefit.files import read_if_exists, write_atomic
 
 MOUNT_ROOTS_ENV = "PACEFIT_MOUNT_ROOTS"  # os.pathsep-separated folders to search instead
 NEW_FILES = "NewFiles"
+WORKOUTS = "Workouts"  # where Garmin watches keep the workouts they took in
 
 
 class UsbDrive:
@@ -43,6 +44,37 @@ class UsbDrive:
 
     def write(self, name: str, data: bytes) -> None:
         write_atomic(self.folder / name, data, verify=True)
+
+    def new_file_names(self) -> list[str]:
+        return _file_names(self.folder)
+
+    def workout_files(self) -> Iterator[tuple[str, bytes]]:
+        folder = _child(self.folder.parent, WORKOUTS)
+        if folder is None:
+            return
+        for name in _file_names(folder):
+            yield name, (folder / name).read_bytes()
+
+
+def _child(folder: Path, name: str) -> Path | None:
+    """The sub-folder `name`, whatever case the watch gave it."""
+    try:
+        return next(
+            (c for c in folder.iterdir() if c.is_dir() and c.name.lower() == name.lower()), None
+        )
+    except OSError:
+        return None
+
+
+def _file_names(folder: Path) -> list[str]:
+    try:
+        return sorted(p.name for p in folder.iterdir() if p.is_file())
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise DeviceError(
+            f"cannot list the folder: {exc.strerror or exc}", location=Location(str(folder))
+        ) from exc
 
 
 def mount_roots() -> list[Path]:

@@ -362,6 +362,11 @@ def read_workout(path: Path, *, options: ReadOptions | None = None) -> Workout:
         raise FitFileError(
             f"cannot read the file: {exc.strerror or exc}", location=Location(source)
         ) from exc
+    return decode_workout(data, source=source, options=options)
+
+
+def decode_workout(data: bytes, *, source: str, options: ReadOptions | None = None) -> Workout:
+    """The workout in FIT bytes (from a file, or from a watch); `source` names it in messages."""
     check_framing(data, ignore_crc=(options or ReadOptions()).ignore_crc, source=source)
     workout: dict[str, Any] = {}
     steps: list[dict[str, Any]] = []
@@ -385,7 +390,7 @@ def read_workout(path: Path, *, options: ReadOptions | None = None) -> Workout:
     _warn_left_out(steps, developer, source)
     sport = SPORT_NAMES.get(workout.get("sport", 1), "generic")
     return Workout(
-        name=str(workout.get("wkt_name", path.stem)),
+        name=str(workout.get("wkt_name", Path(source).stem)),
         steps=steps_from_fields(steps, source=source, sport=sport),
         sport=sport,
         sub_sport=SUB_SPORT_NAMES.get(workout.get("sub_sport", 0), "generic"),

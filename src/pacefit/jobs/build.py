@@ -28,8 +28,9 @@ from pacefit.core.plan import (
 from pacefit.core.units import DistanceUnit
 from pacefit.core.workout import Workout
 from pacefit.errors import Location, PacefitError, PacefitWarning, warn
-from pacefit.files import safe_filename, write_atomic
+from pacefit.files import safe_filename, sha256, write_atomic
 from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
+from pacefit.formats.build_records import Manifest, ManifestEntry, write_manifest
 from pacefit.formats.ics import CalendarEvent, calendar_text
 from pacefit.formats.plan_yaml import PLAN_FILE, load_plan
 from pacefit.formats.workout_yaml import load_workout
@@ -159,6 +160,7 @@ def build_plan(
             lambda source: _compile_workout(source, athlete, out_dir, file_format, chosen),
             progress,
         )
+        _write_manifest(out_dir, folder.name, None, chosen, outcomes)
         return BuildResult(folder.name, outcomes, None, False, _stale(out_dir, outcomes))
     plan = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
     for spec, date in plan.schedule.dropped:
@@ -171,6 +173,7 @@ def build_plan(
         progress,
     )
     calendar, changed = _write_calendar(plan, outcomes, out_dir=out_dir, athlete=athlete)
+    _write_manifest(out_dir, plan.name, race_date, plan.level, outcomes)
     return BuildResult(plan.name, outcomes, calendar, changed, _stale(out_dir, outcomes))
 
 
@@ -260,6 +263,31 @@ def _write_calendar(
     text = calendar_text(events, name=plan.name, stamp=plan.schedule.race_date)
     path = out_dir / CALENDAR_FILE
     return path, write_atomic(path, text.encode())
+
+
+def _write_manifest(
+    out_dir: Path,
+    name: str,
+    race_date: dt.date | None,
+    level: str,
+    outcomes: tuple[Outcome, ...],
+) -> None:
+    """The files this build made, so that `push` sends exactly them (and knows their dates)."""
+    entries = sorted(
+        (
+            ManifestEntry(
+                file=o.output.name,
+                sha256=sha256(o.output.read_bytes()),
+                workout=o.workout.name,
+                date=o.session.date if o.session else None,
+            )
+            for o in outcomes
+            if o.output is not None and o.workout is not None
+        ),
+        key=lambda entry: entry.file,  # plan files start with their date
+    )
+    if entries or out_dir.is_dir():
+        write_manifest(out_dir, Manifest(name, race_date, level, tuple(entries)))
 
 
 def _stale(out_dir: Path, outcomes: tuple[Outcome, ...]) -> tuple[Path, ...]:

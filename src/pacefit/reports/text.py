@@ -26,7 +26,7 @@ from pacefit.core.workout import OpenDuration, Workout, estimate_step, unroll
 if TYPE_CHECKING:
     from pacefit.jobs.build import BuildResult
     from pacefit.jobs.compile import CompileResult
-    from pacefit.jobs.push import PushResult
+    from pacefit.jobs.push import PushResult, StatusResult
     from pacefit.jobs.review import Review
 
 DEFAULT_EASY_PACE_S_PER_KM = 360.0  # for estimates when no athlete is given
@@ -172,12 +172,34 @@ def push_summary(result: PushResult) -> str:
         f"{transfer.action.value}: {transfer.source.name} -> {transfer.destination}"
         for transfer in result.transfers
     ]
+    lines += [f"left out: {path.name}: {why}" for path, why in result.left_out]
+    if result.window is not None:
+        last = result.window.end - dt.timedelta(days=1)
+        lines.append(f"sessions due {result.window.first} to {last}: {len(result.transfers)}")
     counts: dict[str, int] = {}
     for transfer in result.transfers:
         name = transfer.action.name.lower().replace("_", " ")
         counts[name] = counts.get(name, 0) + 1
     summary = ", ".join(f"{n} {name}" for name, n in counts.items())
     lines.append(f"{result.destination}: {summary}{' (dry run)' if result.dry_run else ''}")
+    return "\n".join(lines)
+
+
+def status_summary(result: StatusResult) -> str:
+    from pacefit.jobs.push import Receipt
+
+    lines = []
+    for line in result.receipts:
+        record = line.record
+        where = f" as {line.found_as}" if line.found_as and line.found_as != record.file else ""
+        lines.append(
+            f"{line.receipt.value}: {record.workout} ({record.file}{where}, pushed "
+            f"{record.pushed_at:%Y-%m-%d %H:%M})"
+        )
+    counts = {r: sum(1 for line in result.receipts if line.receipt is r) for r in Receipt}
+    lines.append(
+        f"{result.destination}: " + ", ".join(f"{n} {r.value}" for r, n in counts.items() if n)
+    )
     return "\n".join(lines)
 
 
