@@ -25,7 +25,7 @@ from pacefit.core.plan import (
     schedule,
     session_load,
 )
-from pacefit.core.units import DistanceUnit
+from pacefit.core.units import DistanceUnit, PaceRange
 from pacefit.core.workout import Workout
 from pacefit.errors import Location, PacefitError, PacefitWarning, warn
 from pacefit.files import safe_filename, sha256, write_atomic
@@ -107,15 +107,18 @@ def plan_schedule(
     chosen = runner_level(level, athlete)
     name, blocks = load_plan(folder, level=chosen)
     dated = schedule(blocks, race_date=race_date)
-    loads = {session: _load(session, athlete) for session in dated.sessions}
+    table = pace_table(athlete) if athlete else None
+    easy = table.training["easy"] if table else None
+    loads = {session: _load(session, athlete, easy) for session in dated.sessions}
     protected, changes = protect_races(dated, loads)
     return PlanSchedule(name, folder, chosen, protected, changes)
 
 
-def _load(session: ScheduledSession, athlete: Athlete | None) -> SessionLoad:
+def _load(
+    session: ScheduledSession, athlete: Athlete | None, easy: PaceRange | None
+) -> SessionLoad:
     """How hard the session is; a workout that cannot be read counts as easy here and fails
     with its own error when it is built."""
-    table = pace_table(athlete) if athlete else None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PacefitWarning)  # they come again when it is built
@@ -127,7 +130,7 @@ def _load(session: ScheduledSession, athlete: Athlete | None) -> SessionLoad:
             )
     except PacefitError:
         return SessionLoad(hard=False, longest_effort_m=0.0)
-    return session_load(workout, easy=table.training["easy"] if table else None)
+    return session_load(workout, easy=easy)
 
 
 def change_note(change: Change) -> str:
