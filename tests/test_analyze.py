@@ -66,6 +66,8 @@ def test_interval_verdicts_whatever_the_evidence(name: str, evidence: Evidence) 
     # reps 10 s/km fast, 16 s/km slow and cut to 60 %; three on target; the rest done
     assert analysis.score is not None and 60 <= analysis.score <= 75
     (repeat,) = analysis.repeats
+    # all six reps, the last too (FIT writes it after the repeat, as its own step)
+    assert len(repeat.avg_paces_s_per_km) == 6
     assert repeat.fade_s_per_km > 8  # last rep slow, first fast
 
 

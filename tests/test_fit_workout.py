@@ -190,6 +190,8 @@ def test_each_step_the_runner_meets_points_at_the_fit_step_it_came_from(count: i
         assert fit["intensity"] == step.step.intensity.value
     labels = [(e.repetition, e.repeat_count) for e in executed if e.step.name == "Tempo"]
     assert labels == [(n, count) for n in range(1, count + 1)]
+    # every run of the rep is the same step of the workout as written
+    assert len({e.step_key for e in executed if e.step.name == "Tempo"}) == 1
 
 
 # -- the on-watch checklist (README "On a watch") ---------------------------------------------

@@ -352,9 +352,9 @@ def _repeat_summaries(results: tuple[StepResult, ...]) -> list[RepeatSummary]:
     by_step: dict[int, list[StepResult]] = {}
     for result in results:
         if result.work and result.executed.repeat_count:
-            by_step.setdefault(result.executed.fit_step_index, []).append(result)
+            by_step.setdefault(result.executed.step_key, []).append(result)
     summaries = []
-    for index, reps in by_step.items():
+    for reps in by_step.values():
         paces = tuple(
             r.avg_pace_s_per_km
             for r in reps
@@ -365,7 +365,7 @@ def _repeat_summaries(results: tuple[StepResult, ...]) -> list[RepeatSummary]:
         third = max(1, len(paces) // 3)
         summaries.append(
             RepeatSummary(
-                fit_step_index=index,
+                fit_step_index=reps[0].executed.fit_step_index,
                 label=step_label(reps[0].step),
                 avg_paces_s_per_km=paces,
                 consistency_s_per_km=statistics.pstdev(paces),

@@ -214,6 +214,9 @@ class ExecutedStep:
     fit_step_index: int
     repetition: int = 1  # 1-based within its innermost repeat; 1 outside repeats
     repeat_count: int | None = None  # how many times that repeat runs; None outside repeats
+    # the step's place in the workout as written: the same for every run of a repeated step,
+    # even the last run of a repeat with steps between, which FIT writes as a step of its own
+    step_key: int = 0
 
 
 def fit_layout(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
@@ -249,42 +252,64 @@ def message_count(nodes: tuple[Node, ...]) -> int:
 def unroll(workout: Workout) -> list[ExecutedStep]:
     """The steps in the order a runner executes them, each with the index of the FIT step it
     comes from (as `fit_layout` writes them). Heart-rate repeats count once."""
-    return list(_unroll(workout.steps, first_index=0, repetition=1, count=None))
+    return list(_unroll(workout.steps, _Place(0, 0), repetition=1, count=None))
+
+
+@dataclass(frozen=True)
+class _Place:
+    fit_index: int  # of the first node, in the FIT layout
+    key: int  # of the first step, in the workout as written
+
+
+def step_count(nodes: tuple[Node, ...]) -> int:
+    """How many steps the nodes hold as written (each repeated step once)."""
+    return sum(
+        1 if isinstance(node, Step) else step_count(node.steps) + step_count(_between(node))
+        for node in nodes
+    )
+
+
+def _between(node: Repeat | RepeatUntil) -> tuple[Node, ...]:
+    return node.between if isinstance(node, Repeat) else ()
 
 
 def _unroll(
-    nodes: tuple[Node, ...], *, first_index: int, repetition: int, count: int | None
+    nodes: tuple[Node, ...], place: _Place, *, repetition: int, count: int | None
 ) -> Iterator[ExecutedStep]:
-    index = first_index
+    index, key = place.fit_index, place.key
     for node in nodes:
         if isinstance(node, Step):
-            yield ExecutedStep(node, index, repetition=repetition, repeat_count=count)
-            index += 1
+            yield ExecutedStep(node, index, repetition, count, step_key=key)
+            index, key = index + 1, key + 1
             continue
         if isinstance(node, Repeat) and node.between:
-            yield from _unroll_between(node, first_index=index)
-            index += message_count((node,))
-            continue
-        times = node.count if isinstance(node, Repeat) else 1
-        inner_count = node.count if isinstance(node, Repeat) else None
-        for rep in range(1, times + 1):
-            yield from _unroll(node.steps, first_index=index, repetition=rep, count=inner_count)
-        index += message_count(node.steps) + 1
+            yield from _unroll_between(node, _Place(index, key))
+        else:
+            times = node.count if isinstance(node, Repeat) else 1
+            inner_count = node.count if isinstance(node, Repeat) else None
+            for rep in range(1, times + 1):
+                yield from _unroll(
+                    node.steps, _Place(index, key), repetition=rep, count=inner_count
+                )
+        index += message_count((node,))
+        key += step_count((node,))
 
 
-def _unroll_between(node: Repeat, *, first_index: int) -> Iterator[ExecutedStep]:
+def _unroll_between(node: Repeat, place: _Place) -> Iterator[ExecutedStep]:
     """A repeat with steps between its runs, numbered 1..count as the runner counts them."""
     steps_size, between_size = message_count(node.steps), message_count(node.between)
     # where fit_layout puts the last run of the steps: written out after the repeat step
     # (count >= 3) or after the first run and the between-steps (count 2)
-    last_index = first_index + steps_size + between_size + (1 if node.count >= 3 else 0)
+    last_index = place.fit_index + steps_size + between_size + (1 if node.count >= 3 else 0)
+    between = _Place(place.fit_index + steps_size, place.key + step_count(node.steps))
     for rep in range(1, node.count + 1):
-        steps_index = last_index if rep == node.count and rep > 1 else first_index
-        yield from _unroll(node.steps, first_index=steps_index, repetition=rep, count=node.count)
+        last = rep == node.count and rep > 1
+        steps = _Place(last_index, place.key) if last else place
+        yield from _unroll(node.steps, steps, repetition=rep, count=node.count)
         if rep < node.count:  # between-steps are counted among themselves; one is not counted
             yield from _unroll(
                 node.between,
-                first_index=first_index + steps_size,
+                between,
                 repetition=rep,
                 count=node.count - 1 if node.count > 2 else None,
             )
