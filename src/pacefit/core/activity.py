@@ -102,7 +102,7 @@ class Activity:
     sport: str = "running"
     device: str = ""
     utc_offset_s: float = 0.0  # local time minus UTC where the run was recorded, when known
-    decoder: str = ""  # what read the file: fitfast, fitparse, gpxpy, lxml
+    decoder: str = ""  # what read the file: pacefit (FIT fast path), fitparse, gpxpy, lxml
     distance_source: str = "distance"  # "distance" as recorded, or "positions" (GPS track)
 
     @property
@@ -197,6 +197,14 @@ def gaps_as_pauses(elapsed_s: Sequence[float], distance_m: Sequence[float]) -> l
         if gap_s > threshold_s and (distance_m[i] - distance_m[i - 1]) / gap_s < PAUSED_SPEED_MPS:
             pauses.append(Pause(start_elapsed_s=elapsed_s[i - 1], end_elapsed_s=elapsed_s[i]))
     return pauses
+
+
+def utc_offset_s(time: dt.datetime | None) -> float:
+    """The UTC offset a file wrote a time with (0 for UTC, or when it names no zone)."""
+    if time is None or time.tzinfo is None:
+        return 0.0
+    offset = time.utcoffset()
+    return offset.total_seconds() if offset else 0.0
 
 
 def usual_interval_s(elapsed_s: Sequence[float]) -> float:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from pacefit.core.activity import Activity, Lap, Track
-from pacefit.core.lap_align import Group, LapMatch, is_hard, match_laps
+from pacefit.core.lap_align import Group, LapMatch, match_laps
 from pacefit.core.segment import make_bins, mean_speed, place_steps, sharpest_change
 from pacefit.core.workout import (
     DistanceDuration,
@@ -22,6 +22,7 @@ from pacefit.core.workout import (
     Step,
     TimeDuration,
     Workout,
+    is_hard,
     message_count,
     unroll,
 )

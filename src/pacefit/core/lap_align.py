@@ -24,15 +24,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pacefit.core.activity import Lap
+from pacefit.core.paces import DEFAULT_EASY_PACE_S_PER_KM
 from pacefit.core.segment import LENGTH_COST_CAP, length_cost
-from pacefit.core.units import PaceRange
 from pacefit.core.workout import (
     DistanceDuration,
     ExecutedStep,
-    Intensity,
-    PaceTarget,
     Step,
-    TimeDuration,
+    hard_target,
+    is_hard,
+    planned_time_s,
+    share_of_plan,
 )
 
 MAX_LAPS_PER_STEP = 120  # auto laps of a long step
@@ -80,10 +81,6 @@ class LapMatch:
     groups: tuple[Group, ...]
     trusted: bool
     reason: str  # why the laps were not trusted, when they were not
-
-
-def is_hard(step: Step) -> bool:
-    return step.intensity is Intensity.ACTIVE and isinstance(step.target, PaceTarget)
 
 
 def match_laps(laps: Sequence[Lap], steps: Sequence[ExecutedStep]) -> LapMatch:
@@ -153,10 +150,8 @@ class _Costs:
         self.press = _prefix(
             [EXTRA_AUTO_LAP_COST if lap.automatic else EXTRA_PRESS_COST for lap in laps]
         )
-        hard = [e.step.target for e in steps if is_hard(e.step)]
-        self.rep_pace = min(
-            (t.slow_s_per_km for t in hard if isinstance(t, PaceTarget)), default=None
-        )
+        bands = [band for e in steps if (band := hard_target(e.step)) is not None]
+        self.rep_pace = min((band.slow_s_per_km for band in bands), default=None)
         self.easy_pace = self._easy_pace_s_per_km()
 
     def _easy_pace_s_per_km(self) -> float:
@@ -168,7 +163,7 @@ class _Costs:
         )
         slower = [p for p in paces if self.rep_pace is None or p > self.rep_pace]
         chosen = slower or paces
-        return chosen[len(chosen) // 2] if chosen else 360.0
+        return chosen[len(chosen) // 2] if chosen else DEFAULT_EASY_PACE_S_PER_KM
 
     def laps_in_step(self, start: int, end: int, j: int) -> float:
         """Laps [start, end) make step j. INF once the laps are far longer than the plan (no
@@ -177,7 +172,7 @@ class _Costs:
         distance_m = self.distance[end] - self.distance[start]
         timer_s = self.timer[end] - self.timer[start]
         presses = self.press[end - 1] - self.press[start]
-        ratio = _ratio(step, distance_m=distance_m, timer_s=timer_s)
+        ratio = share_of_plan(step, distance_m=distance_m, timer_s=timer_s)
         if ratio is not None and ratio > 3 and end - start > 1:
             return INF
         if ratio is None:
@@ -208,36 +203,23 @@ class _Costs:
         return (count - 1) * MISSED_PRESS_COST + length
 
     def expected_time_s(self, step: Step) -> float | None:
-        duration = step.duration
-        if isinstance(duration, TimeDuration):
-            return duration.duration_s
-        if isinstance(duration, DistanceDuration):
-            pace = (
-                step.target.middle_s_per_km
-                if isinstance(step.target, PaceRange)
-                else self.easy_pace
-            )
-            return duration.distance_m / 1000 * pace
-        return None
+        """The step's planned time; a distance with no pace at the runner's easy pace."""
+        planned_s = planned_time_s(step)
+        if planned_s is None and isinstance(step.duration, DistanceDuration):
+            return step.duration.distance_m / 1000 * self.easy_pace
+        return planned_s
 
     def _pace_cost(self, step: Step, distance_m: float, timer_s: float) -> float:
         if distance_m <= 0 or timer_s <= 0:
             return 0.0
         pace = 1000 * timer_s / distance_m
-        if is_hard(step) and isinstance(step.target, PaceTarget):
-            off = abs(step.target.outside_s_per_km(pace)) / PACE_SCALE_S_PER_KM
+        band = hard_target(step)
+        if band is not None:
+            off = abs(band.outside_s_per_km(pace)) / PACE_SCALE_S_PER_KM
             return min(PACE_COST_CAP, off * off / 2)
         if self.rep_pace is not None and pace <= self.rep_pace and timer_s > SKIP_PRESS_MAX_S:
             return EASY_AT_REP_PACE_COST
         return 0.0
-
-
-def _ratio(step: Step, *, distance_m: float, timer_s: float) -> float | None:
-    if isinstance(step.duration, DistanceDuration):
-        return distance_m / step.duration.distance_m
-    if isinstance(step.duration, TimeDuration):
-        return timer_s / step.duration.duration_s
-    return None
 
 
 def _prefix(values: Sequence[float]) -> list[float]:
@@ -275,7 +257,7 @@ def _fits(group: Group, steps: Sequence[ExecutedStep], costs: _Costs, tolerance:
     if group.step_count != 1 or group.lap_count < 1:
         return True
     step = steps[group.first_step].step
-    ratio = _ratio(
+    ratio = share_of_plan(
         step,
         distance_m=costs.distance[group.last_lap + 1] - costs.distance[group.first_lap],
         timer_s=costs.timer[group.last_lap + 1] - costs.timer[group.first_lap],

@@ -133,8 +133,8 @@ def resolve_pace(
             slow_s_per_km=max(first.slow_s_per_km, second.slow_s_per_km),
         )
     if isinstance(expr, InterpolatedPace):
-        start = _middle(_resolve_single(expr.start, table))
-        end = _middle(_resolve_single(expr.end, table))
+        start = _resolve_single(expr.start, table).middle_s_per_km
+        end = _resolve_single(expr.end, table).middle_s_per_km
         band = _point(start + (end - start) * expr.fraction)
     else:
         band = _resolve_single(expr, table)
@@ -144,10 +144,6 @@ def resolve_pace(
             slow_s_per_km=band.slow_s_per_km + tolerance_s_per_km,
         )
     return band
-
-
-def _middle(band: PaceRange) -> float:
-    return (band.fast_s_per_km + band.slow_s_per_km) / 2
 
 
 def _point(pace_s_per_km: float) -> PaceRange:

@@ -23,6 +23,7 @@ RACE_DISTANCES_M: dict[str, float] = {
 }
 RIEGEL_EXPONENT = 1.06
 DEFAULT_PACE_TOLERANCE_S_PER_KM = 5.0  # the band around a single target pace
+DEFAULT_EASY_PACE_S_PER_KM = 360.0  # for estimates when the runner's easy pace is unknown
 
 
 class PaceModel(Enum):

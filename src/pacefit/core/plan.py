@@ -8,16 +8,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import assert_never
 
+from pacefit.core.paces import DEFAULT_EASY_PACE_S_PER_KM
 from pacefit.core.units import PaceRange
 from pacefit.core.workout import (
     DEFAULT_LEVEL,
     Effort,
-    Intensity,
     Overrides,
-    PaceTarget,
     Step,
     Workout,
     estimate_step,
+    hard_target,
     unroll,
 )
 from pacefit.errors import Location
@@ -112,7 +112,6 @@ RACE_KM_PER_EASY_DAY = 3.0
 # A session is hard when a step is faster than easy pace, or when it lasts this long (a long
 # run): neither belongs on the day before a race.
 LONG_SESSION_S = 60 * 60.0
-DEFAULT_EASY_PACE_S_PER_KM = 360.0  # for estimates when the athlete's easy pace is unknown
 
 
 @dataclass(frozen=True)
@@ -125,9 +124,7 @@ class SessionLoad:
 
 def session_load(workout: Workout, *, easy: PaceRange | None) -> SessionLoad:
     """Hard or not, as the workout says (`effort:`), else by its paces and its length."""
-    easy_s_per_km = (
-        (easy.fast_s_per_km + easy.slow_s_per_km) / 2 if easy else DEFAULT_EASY_PACE_S_PER_KM
-    )
+    easy_s_per_km = easy.middle_s_per_km if easy else DEFAULT_EASY_PACE_S_PER_KM
     total_s = 0.0
     longest_m = 0.0
     fast = False
@@ -151,11 +148,12 @@ def session_load(workout: Workout, *, easy: PaceRange | None) -> SessionLoad:
 
 
 def _faster_than_easy(step: Step, easy: PaceRange | None) -> bool:
-    if step.intensity is not Intensity.ACTIVE or not isinstance(step.target, PaceTarget):
+    band = hard_target(step)
+    if band is None:
         return False
     if easy is None:  # no athlete: paces named in the workout say it
-        return not step.target.label.startswith("easy")
-    return step.target.fast_s_per_km < easy.fast_s_per_km - 1.0
+        return not band.label.startswith("easy")
+    return band.fast_s_per_km < easy.fast_s_per_km - 1.0
 
 
 _EASY = SessionLoad(hard=False, longest_effort_m=0.0)  # a session whose workout failed to load

@@ -28,15 +28,14 @@ from enum import Enum
 from pacefit.core.activity import Activity, Track
 from pacefit.core.align import Alignment, StepWindow
 from pacefit.core.describe import step_label
-from pacefit.core.lap_align import is_hard
 from pacefit.core.workout import (
-    DistanceDuration,
     ExecutedStep,
     PaceTarget,
     Step,
-    TimeDuration,
     Workout,
+    is_hard,
     planned_time_s,
+    share_of_plan,
 )
 
 PENALTY_SCALE_S_PER_KM = 15.0  # an average pace this far outside the band earns nothing
@@ -181,7 +180,8 @@ def _measure(activity: Activity, window: StepWindow) -> StepResult:
     assert window.start is not None and window.end is not None
     track = activity.track
     distance_m, timer_s, pace_source = _totals(activity, window)
-    completed = _completed_fraction(step, distance_m=distance_m, timer_s=timer_s)
+    share = share_of_plan(step, distance_m=distance_m, timer_s=timer_s)
+    completed = 1.0 if share is None else share  # a step of no set length was done
     measured = replace(
         result,
         start_elapsed_s=track.elapsed_s[window.start],
@@ -233,14 +233,6 @@ def _totals(activity: Activity, window: StepWindow) -> tuple[float, float, str]:
     return distance_m, timer_s, activity.distance_source
 
 
-def _completed_fraction(step: Step, *, distance_m: float, timer_s: float) -> float:
-    if isinstance(step.duration, DistanceDuration):
-        return distance_m / step.duration.distance_m
-    if isinstance(step.duration, TimeDuration):
-        return timer_s / step.duration.duration_s
-    return 1.0
-
-
 def _verdict(completed: float, deviation: float | None) -> Verdict:
     if completed < SKIPPED_FRACTION:
         return Verdict.SKIPPED
@@ -268,11 +260,12 @@ def _pace_statistics(
 ) -> StepResult:
     """Time in band and the spread of pace, on the speed of the last few seconds."""
     assert window.start is not None and window.end is not None
-    source = _speed_source(track, window.start, window.end)
+    field = _speed_field(track, window.start, window.end)
+    source = _speed_source(track, window.start, window.end, field)
     in_band = total = 0.0
     paces: list[float] = []
     weights: list[float] = []
-    for dt_s, speed in _smoothed(track, window.start, window.end, source):
+    for dt_s, speed in _smoothed(track, window.start, window.end, source, field):
         if speed is None:
             continue  # no data: not counted either way
         total += dt_s
@@ -292,16 +285,30 @@ def _pace_statistics(
     )
 
 
-def _speed_source(track: Track, start: int, end: int) -> str:
-    """The device's speed field when it covers the step and agrees with the distance; else the
-    distance (a miscalibrated sensor, or a file with positions and no speed)."""
-    covered = field_m = 0.0
+@dataclass(frozen=True)
+class _SpeedField:
+    """Running sums over a window of the device's speed field: the metres it accounts for and
+    the seconds it covers, from the window's first sample (for O(1) means over any span)."""
+
+    metres: list[float]
+    seconds: list[float]
+
+
+def _speed_field(track: Track, start: int, end: int) -> _SpeedField:
+    metres, seconds = [0.0], [0.0]
     for i in range(start + 1, end + 1):
         dt_s = track.timer_s[i] - track.timer_s[i - 1]
         speed = track.speed_mps[i]
-        if dt_s > 0 and speed is not None:
-            covered += dt_s
-            field_m += speed * dt_s
+        known = dt_s > 0 and speed is not None
+        metres.append(metres[-1] + (speed * dt_s if known and speed is not None else 0.0))
+        seconds.append(seconds[-1] + (dt_s if known else 0.0))
+    return _SpeedField(metres, seconds)
+
+
+def _speed_source(track: Track, start: int, end: int, field: _SpeedField) -> str:
+    """The device's speed field when it covers the step and agrees with the distance; else the
+    distance (a miscalibrated sensor, or a file with positions and no speed)."""
+    covered, field_m = field.seconds[-1], field.metres[-1]
     timer_s = track.timer_s[end] - track.timer_s[start]
     distance_m = track.distance_m[end] - track.distance_m[start]
     if timer_s <= 0 or distance_m <= 0 or covered < SPEED_COVERAGE * timer_s:
@@ -310,18 +317,13 @@ def _speed_source(track: Track, start: int, end: int) -> str:
     return "speed" if agrees else "distance"
 
 
-def _smoothed(track: Track, start: int, end: int, source: str) -> list[tuple[float, float | None]]:
+def _smoothed(
+    track: Track, start: int, end: int, source: str, field: _SpeedField
+) -> list[tuple[float, float | None]]:
     """(seconds, speed) for each interval of the window, the speed averaged over the last
     `SMOOTHING_S` of timer time."""
-    timer, distance, speeds = track.timer_s, track.distance_m, track.speed_mps
-    # running sums of the speed field over the time it covers, for O(1) window means
-    field_m, covered_s = [0.0], [0.0]
-    for i in range(start + 1, end + 1):
-        dt_s = timer[i] - timer[i - 1]
-        speed = speeds[i]
-        known = dt_s > 0 and speed is not None
-        field_m.append(field_m[-1] + (speed * dt_s if known and speed is not None else 0.0))
-        covered_s.append(covered_s[-1] + (dt_s if known else 0.0))
+    timer, distance = track.timer_s, track.distance_m
+    field_m, covered_s = field.metres, field.seconds
     out: list[tuple[float, float | None]] = []
     for i in range(start + 1, end + 1):
         dt_s = timer[i] - timer[i - 1]

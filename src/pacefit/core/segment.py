@@ -32,13 +32,7 @@ from dataclasses import dataclass
 
 from pacefit.core.activity import Track
 from pacefit.core.units import speed_mps
-from pacefit.core.workout import (
-    DistanceDuration,
-    ExecutedStep,
-    Intensity,
-    PaceTarget,
-    TimeDuration,
-)
+from pacefit.core.workout import DistanceDuration, ExecutedStep, TimeDuration, hard_target
 
 TARGET_BINS = 400  # keeps the placement well under a second for any run
 MIN_BIN_S = 2.0
@@ -146,9 +140,9 @@ class _Evidence:
         self.bins = bins
         self.steps = steps
         edges = [
-            speed_mps(e.step.target.slow_s_per_km)
+            speed_mps(band.slow_s_per_km)
             for e in steps
-            if e.step.intensity is Intensity.ACTIVE and isinstance(e.step.target, PaceTarget)
+            if (band := hard_target(e.step)) is not None
         ]
         self.slowest_edge = min(edges, default=None)
         self.easy_mps = self._easy_speed(edges)
@@ -161,11 +155,10 @@ class _Evidence:
         return easy[len(easy) // 2] if easy else CLEARLY_EASY * min(edges)
 
     def prefix(self, k: int) -> list[float]:
-        step = self.steps[k].step
-        target = step.target
-        hard = step.intensity is Intensity.ACTIVE and isinstance(target, PaceTarget)
-        if hard and isinstance(target, PaceTarget):
-            edge = speed_mps(target.slow_s_per_km)
+        band = hard_target(self.steps[k].step)
+        hard = band is not None
+        if band is not None:
+            edge = speed_mps(band.slow_s_per_km)
         elif self.slowest_edge is not None:
             edge = self.slowest_edge
         else:

@@ -444,6 +444,28 @@ def _capped(step: Step, capped: list[Capped]) -> Step:
     return shortened
 
 
+def hard_target(step: Step) -> PaceTarget | None:
+    """The pace band of a hard step (an active step with a pace target: what is graded on
+    pace); None for every other step."""
+    if step.intensity is Intensity.ACTIVE and isinstance(step.target, PaceTarget):
+        return step.target
+    return None
+
+
+def is_hard(step: Step) -> bool:
+    return hard_target(step) is not None
+
+
+def share_of_plan(step: Step, *, distance_m: float, timer_s: float) -> float | None:
+    """How much of the step's planned length a run of `distance_m` in `timer_s` covers, in
+    the step's own unit; None for a step of no set length."""
+    if isinstance(step.duration, DistanceDuration):
+        return distance_m / step.duration.distance_m
+    if isinstance(step.duration, TimeDuration):
+        return timer_s / step.duration.duration_s
+    return None
+
+
 @dataclass(frozen=True)
 class StepEstimate:
     """Expected distance and time of a step; None where the step is open-ended."""

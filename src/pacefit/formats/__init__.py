@@ -66,27 +66,27 @@ def _load(target: str) -> Callable[..., Any]:
 
 def read_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
     """A recorded run from any file format pacefit reads, chosen by the file's suffix."""
-    reader = ACTIVITY_READERS.get(path.suffix.lower())
-    if reader is None:
+    if not is_activity_file(path):
         raise ActivityError(
             f"cannot tell what kind of file '{path.suffix}' is",
             location=Location(str(path)),
             hint=f"pacefit reads runs from {', '.join(ACTIVITY_READERS)} files",
         )
-    activity: Activity = _load(reader)(path, options=options or ReadOptions())
+    reader = _load(ACTIVITY_READERS[path.suffix.lower()])
+    activity: Activity = reader(path, options=options or ReadOptions())
     return activity
 
 
 def read_workout_file(path: Path, *, options: ReadOptions | None = None) -> Workout:
     """A workout written by another tool (or by pacefit), chosen by the file's suffix."""
-    reader = WORKOUT_READERS.get(path.suffix.lower())
-    if reader is None:
+    if path.suffix.lower() not in WORKOUT_READERS:
         raise WorkoutError(
             f"cannot read workouts from '{path.suffix}' files",
             location=Location(str(path)),
             hint=f"pacefit reads workouts from {', '.join(WORKOUT_READERS)} files",
         )
-    workout: Workout = _load(reader)(path, options=options or ReadOptions())
+    reader = _load(WORKOUT_READERS[path.suffix.lower()])
+    workout: Workout = reader(path, options=options or ReadOptions())
     return workout
 
 

@@ -22,6 +22,7 @@ from pacefit.core.activity import (
     merge_pauses,
     timer_from_pauses,
 )
+from pacefit.core.sports import SPORT_NAMES
 from pacefit.core.workout import Workout
 from pacefit.errors import ActivityError, Location
 from pacefit.formats import ReadOptions
@@ -32,7 +33,7 @@ FIT_MIN_CALENDAR_TIME = 0x10000000
 MAX_UTC_OFFSET_S = 14 * 3600
 # Raw values of the FIT profile's enums that the reader acts on.
 SPORT_GENERIC, SPORT_RUNNING = 0, 1
-SPORT_NAMES = {2: "ride", 5: "swim", 11: "walk", 17: "hike", 3: "transition", 4: "gym session"}
+SPORT_WORDS = {2: "ride", 5: "swim", 11: "walk", 17: "hike", 3: "transition", 4: "gym session"}
 EVENT_TIMER = 0
 EVENT_TYPE_START = 0
 EVENT_TYPE_STOPS = {1, 4, 8, 9}  # stop, stop_all, stop_disable, stop_disable_all
@@ -69,15 +70,16 @@ def read_fit_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
 def _activity(data: FitActivityData, path: Path, location: Location) -> Activity:
     sessions = _running_sessions(data, location)
     times = data.records.get("timestamp", [])
-    rows = sorted((t, i) for i, t in enumerate(times) if t is not None and _inside(t, sessions))
+    windows = [_window(s) for s in sessions]
+    rows = sorted((t, i) for i, t in enumerate(times) if t is not None and _inside(t, windows))
     if len(rows) < 2:
         raise ActivityError("the activity has no recorded samples", location=location)
     order = [i for _, i in rows]
     stamps = [t for t, _ in rows]
     start_t = stamps[0]
     elapsed = [t - start_t for t in stamps]
-    distances, distance_source = _distances(data, order, stamps, sessions, location)
-    pauses = merge_pauses([*_timer_pauses(data, start_t), *_gaps_between(sessions, start_t)])
+    distances, distance_source = _distances(data, order, stamps, windows, location)
+    pauses = merge_pauses([*_timer_pauses(data, start_t), *_gaps_between(windows, start_t)])
     legs = tuple(_leg(session, start_t, stamps, distances) for session in sessions)
     return Activity(
         source=str(path),
@@ -91,7 +93,7 @@ def _activity(data: FitActivityData, path: Path, location: Location) -> Activity
             heart_rate_bpm=tuple(_ints(data.records.get("heart_rate"), order)),
             cadence_spm=tuple(_cadence(data.records.get("cadence"), order)),
         ),
-        laps=tuple(_laps(data, sessions, start_t)),
+        laps=tuple(_laps(data, windows, start_t)),
         pauses=tuple(p for p in pauses if p.end_elapsed_s > 0),
         legs=legs,
         workout=_embedded_workout(data, path),
@@ -123,13 +125,11 @@ def _running_sessions(data: FitActivityData, location: Location) -> list[Values]
 def _sport_words(sport: float | None) -> str:
     if sport is None:
         return "an activity of unknown sport"
-    words = SPORT_NAMES.get(int(sport))
+    words = SPORT_WORDS.get(int(sport))
     if words:
         return f"a {words}" if words[0] not in "aeiou" else f"an {words}"
-    from fit_tool.profile.profile_type import Sport
-
-    known = Sport._value2member_map_.get(int(sport))
-    name = known.name.lower().replace("_", " ") if known else f"sport {int(sport)}"
+    known = SPORT_NAMES.get(int(sport))
+    name = known.replace("_", " ") if known else f"sport {int(sport)}"
     return f"a {name} activity"
 
 
@@ -141,15 +141,15 @@ def _window(session: Values) -> tuple[float, float]:
     return start, max(end if end is not None else start, start + length)
 
 
-def _inside(t: float, sessions: list[Values]) -> bool:
-    return any(start <= t <= end for start, end in map(_window, sessions))
+def _inside(t: float, windows: list[tuple[float, float]]) -> bool:
+    return any(start <= t <= end for start, end in windows)
 
 
 def _distances(
     data: FitActivityData,
     order: list[int],
     stamps: list[float],
-    sessions: list[Values],
+    windows: list[tuple[float, float]],
     location: Location,
 ) -> tuple[list[float], str]:
     """Distance from zero, continued from leg to leg: within each running leg the recorded
@@ -165,7 +165,7 @@ def _distances(
                 location=location,
             )
     result: list[float] = []
-    for leg in _by_leg(stamps, sessions):
+    for leg in _by_leg(stamps, windows):
         indices = [order[k] for k in leg]
         if recorded and column is not None:
             values = [column[i] for i in indices]
@@ -178,9 +178,8 @@ def _distances(
     return result, "distance" if recorded else "positions"
 
 
-def _by_leg(stamps: list[float], sessions: list[Values]) -> list[list[int]]:
+def _by_leg(stamps: list[float], windows: list[tuple[float, float]]) -> list[list[int]]:
     """The positions in `stamps` grouped by running leg, in order."""
-    windows = [_window(s) for s in sessions]
     legs: list[list[int]] = []
     current = -1
     for k, t in enumerate(stamps):
@@ -239,9 +238,8 @@ def _timer_pauses(data: FitActivityData, start_t: float) -> list[Pause]:
     return pauses
 
 
-def _gaps_between(sessions: list[Values], start_t: float) -> list[Pause]:
+def _gaps_between(windows: list[tuple[float, float]], start_t: float) -> list[Pause]:
     """The time between running legs (a bike leg, a transition) is not running time."""
-    windows = [_window(s) for s in sessions]
     return [
         Pause(end - start_t, next_start - start_t)
         for (_, end), (next_start, _) in itertools.pairwise(windows)
@@ -265,11 +263,11 @@ def _leg(session: Values, start_t: float, stamps: list[float], distances: list[f
     )
 
 
-def _laps(data: FitActivityData, sessions: list[Values], start_t: float) -> list[Lap]:
+def _laps(data: FitActivityData, windows: list[tuple[float, float]], start_t: float) -> list[Lap]:
     laps = []
     for lap in data.messages.get("lap", []):
         start = lap.get("start_time")
-        if start is None or not _inside(start, sessions):
+        if start is None or not _inside(start, windows):
             continue
         elapsed = lap.get("total_elapsed_time") or 0.0
         end = lap.get("timestamp")

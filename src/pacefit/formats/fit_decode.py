@@ -47,6 +47,7 @@ FILE_TYPES = {
     32: "monitoring",
     34: "segment list",
 }
+ACTIVITY_FILE_TYPE = 4
 
 # The fields of each message kind the analysis reads; everything else is skipped.
 RECORD_FIELDS = (
@@ -111,7 +112,7 @@ Values = dict[str, float | None]
 class FitActivityData:
     """What pacefit reads from a FIT activity, whichever decoder read it."""
 
-    decoder: str  # "fitfast" or "fitparse"
+    decoder: str  # "pacefit" (the fast path) or "fitparse"
     why: str  # why that decoder, in a few words
     records: dict[str, list[float | None]]  # RECORD_FIELDS as columns, None where missing
     messages: dict[str, list[Values]]  # MESSAGE_FIELDS by message kind
@@ -278,7 +279,10 @@ def decode_complete(data: bytes, *, source: str, why: str) -> FitActivityData:
             steps.append({k: v for k, v in fields.items() if k in _STEP_NAMES})
         else:
             messages[message.name].append(_values(message, MESSAGE_FIELDS[message.name]))
-            if message.name == "file_id" and messages["file_id"][0].get("type") != 4:
+            if (
+                message.name == "file_id"
+                and messages["file_id"][0].get("type") != ACTIVITY_FILE_TYPE
+            ):
                 break  # not an activity: refused by the caller, no need to read on
     return FitActivityData(
         decoder="fitparse",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pacefit.formats.fit_decode import (
+    ACTIVITY_FILE_TYPE,
     MESSAGE_FIELDS,
     RECORD_FIELDS,
     SEMICIRCLES_PER_DEGREE,
@@ -43,6 +44,14 @@ class _Field:
     kind: str = "number"  # number, raw (enums, times, workout values), position, string
 
 
+# Sessions and laps share their totals' field numbers.
+_TOTALS = {
+    2: _Field("start_time", kind="raw"),
+    253: _Field("timestamp", kind="raw"),
+    7: _Field("total_elapsed_time", 1000),
+    8: _Field("total_timer_time", 1000),
+    9: _Field("total_distance", 100),
+}
 # The FIT profile's numbers for what pacefit reads: global message number -> field number.
 _WANTED: dict[int, tuple[str, dict[int, _Field]]] = {
     0: (
@@ -57,24 +66,12 @@ _WANTED: dict[int, tuple[str, dict[int, _Field]]] = {
     12: ("sport", {0: _Field("sport", kind="raw"), 1: _Field("sub_sport", kind="raw")}),
     18: (
         "session",
-        {
-            2: _Field("start_time", kind="raw"),
-            253: _Field("timestamp", kind="raw"),
-            7: _Field("total_elapsed_time", 1000),
-            8: _Field("total_timer_time", 1000),
-            9: _Field("total_distance", 100),
-            5: _Field("sport", kind="raw"),
-            6: _Field("sub_sport", kind="raw"),
-        },
+        {**_TOTALS, 5: _Field("sport", kind="raw"), 6: _Field("sub_sport", kind="raw")},
     ),
     19: (
         "lap",
         {
-            2: _Field("start_time", kind="raw"),
-            253: _Field("timestamp", kind="raw"),
-            7: _Field("total_elapsed_time", 1000),
-            8: _Field("total_timer_time", 1000),
-            9: _Field("total_distance", 100),
+            **_TOTALS,
             24: _Field("lap_trigger", kind="raw"),
             71: _Field("wkt_step_index", kind="raw"),
             23: _Field("intensity", kind="raw"),
@@ -115,7 +112,6 @@ _WANTED: dict[int, tuple[str, dict[int, _Field]]] = {
     ),
 }
 _RECORD, _COMPRESSED_SPEED_DISTANCE, _TIMESTAMP = 20, 8, 253
-ACTIVITY_FILE_TYPE = 4
 # FIT base types by their number (the low five bits): struct code, size, invalid value.
 _BASE_TYPES: dict[int, tuple[str, int, float | int | None]] = {
     0: ("B", 1, 0xFF),  # enum
@@ -254,16 +250,14 @@ def _layout(layouts: dict[int, _Layout], local: int) -> _Layout:
 
 def _define(data: bytes, position: int, end: int, header: int, layouts: dict[int, _Layout]) -> int:
     """Compile the definition message at `position`; returns where the next message starts."""
-    if position + 5 > end:
-        raise Refused("a definition runs past the end of the file")
+    _within(position + 5, end)
     endian = ">" if data[position + 1] else "<"
     global_number = int.from_bytes(
         data[position + 2 : position + 4], "big" if endian == ">" else "little"
     )
     count = data[position + 4]
     position += 5
-    if position + 3 * count > end:
-        raise Refused("a definition runs past the end of the file")
+    _within(position + 3 * count, end)
     wanted = _WANTED.get(global_number)
     fields = wanted[1] if wanted else {}
     if (
@@ -294,18 +288,15 @@ def _define(data: bytes, position: int, end: int, header: int, layouts: dict[int
             codes.append(f"{field_size}x")
         size += field_size
     if header & 0x20:  # developer fields: skipped by their size
-        if position >= end:
-            raise Refused("a definition runs past the end of the file")
+        _within(position + 1, end)
         developer_count = data[position]
         position += 1
-        if position + 3 * developer_count > end:
-            raise Refused("a definition runs past the end of the file")
+        _within(position + 3 * developer_count, end)
         for _ in range(developer_count):
             codes.append(f"{data[position + 1]}x")
             size += data[position + 1]
             position += 3
-    if position > end:
-        raise Refused("a definition runs past the end of the file")
+    _within(position, end)
     unpack = struct.Struct(endian + "".join(codes)) if unpacked else None
     layouts[header & 0x0F] = _Layout(
         kind=wanted[0] if wanted else None,
@@ -315,6 +306,11 @@ def _define(data: bytes, position: int, end: int, header: int, layouts: dict[int
         timestamp_at=timestamp_at,
     )
     return position
+
+
+def _within(position: int, end: int) -> None:
+    if position > end:
+        raise Refused("a definition runs past the end of the file")
 
 
 def _base_type(base: int) -> tuple[str, int, float | int | None]:

@@ -21,11 +21,11 @@ from pacefit.core.activity import (
     cumulative_distance_m,
     gaps_as_pauses,
     timer_from_pauses,
+    utc_offset_s,
 )
 from pacefit.errors import ActivityError, Location, warn
 from pacefit.formats import ReadOptions
-
-SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+from pacefit.formats.xml_files import parse_xml
 
 
 def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
@@ -66,7 +66,7 @@ def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
         ),
         pauses=pauses,
         device=gpx.creator or "",
-        utc_offset_s=_offset_s(timed[0].time),
+        utc_offset_s=utc_offset_s(timed[0].time),
         decoder="gpxpy",
         distance_source="positions",
     )
@@ -74,12 +74,7 @@ def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
 
 def _parse(path: Path, location: Location) -> gpxpy.gpx.GPX:
     """The GPX, with track points that have no position left out (and named in a warning)."""
-    try:
-        tree = etree.parse(str(path), SAFE_XML)
-    except etree.XMLSyntaxError as exc:
-        raise ActivityError(f"cannot read the GPX file: {exc}", location=location) from exc
-    except OSError as exc:
-        raise ActivityError(f"cannot read the file: {exc}", location=location) from exc
+    tree = parse_xml(path, kind="GPX", location=location)
     dropped = [
         point
         for point in tree.iter("{*}trkpt")
@@ -106,14 +101,6 @@ def _utc(time: dt.datetime | None) -> dt.datetime:
     if time.tzinfo is None:
         return time.replace(tzinfo=dt.UTC)
     return time.astimezone(dt.UTC)
-
-
-def _offset_s(time: dt.datetime | None) -> float:
-    """The UTC offset the file wrote its times with (0 for UTC or no zone)."""
-    if time is None or time.tzinfo is None:
-        return 0.0
-    offset = time.utcoffset()
-    return offset.total_seconds() if offset else 0.0
 
 
 def _extension_int(point: gpxpy.gpx.GPXTrackPoint, name: str) -> int | None:

@@ -27,15 +27,16 @@ from pacefit.core.activity import (
     merge_pauses,
     timer_from_pauses,
     usual_interval_s,
+    utc_offset_s,
 )
 from pacefit.errors import ActivityError, Location
 from pacefit.formats import ReadOptions
+from pacefit.formats.xml_files import parse_xml
 
 NS = {
     "tcx": "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2",
     "ext": "http://www.garmin.com/xmlschemas/ActivityExtension/v2",
 }
-SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 TRIGGERS = {"Manual": "manual", "Distance": "distance", "Time": "time", "Location": "position_lap"}
 SPORT_WORDS = {"biking": "a ride"}
 EARLIEST_CLOCK = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)  # before this, the clock was not set
@@ -55,7 +56,7 @@ class _Point:
 
 def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
     location = Location(str(path))
-    activity = _running_activity(_parse(path, location), location)
+    activity = _running_activity(parse_xml(path, kind="TCX", location=location), location)
     laps = activity.findall("tcx:Lap", NS)
     points = [point for number, lap in enumerate(laps) for point in _points(lap, number)]
     points.sort(key=lambda p: p.time)
@@ -75,8 +76,11 @@ def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
             location=location,
         )
     lap_totals = [_lap_totals(lap, location) for lap in laps]
-    pauses = merge_pauses(_pauses(points, elapsed, distances, lap_totals))
-    lap_spans = _lap_spans(points, elapsed, len(laps))
+    by_lap: list[list[int]] = [[] for _ in laps]  # each lap's points, in time order
+    for index, point in enumerate(points):
+        by_lap[point.lap].append(index)
+    pauses = merge_pauses(_pauses(by_lap, elapsed, distances, lap_totals))
+    lap_spans = _lap_spans(by_lap, elapsed)
     return Activity(
         source=str(path),
         file_format="tcx",
@@ -103,19 +107,10 @@ def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
             ),
         ),
         device=activity.findtext("tcx:Creator/tcx:Name", default="", namespaces=NS).strip(),
-        utc_offset_s=_offset_s(points[0].time),
+        utc_offset_s=utc_offset_s(points[0].time),
         decoder="lxml",
         distance_source=distance_source,
     )
-
-
-def _parse(path: Path, location: Location) -> etree._ElementTree:
-    try:
-        return etree.parse(str(path), SAFE_XML)
-    except etree.XMLSyntaxError as exc:
-        raise ActivityError(f"cannot read the TCX file: {exc}", location=location) from exc
-    except OSError as exc:
-        raise ActivityError(f"cannot read the file: {exc}", location=location) from exc
 
 
 def _running_activity(tree: etree._ElementTree, location: Location) -> etree._Element:
@@ -172,11 +167,9 @@ def _lap_totals(lap: etree._Element, location: Location) -> tuple[float, float, 
     return timer_s, distance_m, trigger
 
 
-def _lap_spans(points: list[_Point], elapsed: list[float], count: int) -> list[tuple[float, float]]:
+def _lap_spans(by_lap: list[list[int]], elapsed: list[float]) -> list[tuple[float, float]]:
     """Each lap from its first point to the next lap's first point (the last to the end)."""
-    starts = [
-        next((elapsed[i] for i, p in enumerate(points) if p.lap == n), None) for n in range(count)
-    ]
+    starts = [elapsed[indices[0]] if indices else None for indices in by_lap]
     spans: list[tuple[float, float]] = []
     for n, start in enumerate(starts):
         begin = start if start is not None else (spans[-1][1] if spans else 0.0)
@@ -186,7 +179,7 @@ def _lap_spans(points: list[_Point], elapsed: list[float], count: int) -> list[t
 
 
 def _pauses(
-    points: list[_Point],
+    by_lap: list[list[int]],
     elapsed: list[float],
     distances: list[float],
     lap_totals: list[tuple[float, float, str]],
@@ -194,11 +187,10 @@ def _pauses(
     """Within each lap, the stationary gaps between points that account for its paused time."""
     pauses = []
     usual_s = usual_interval_s(elapsed)
-    for number, (timer_s, _, _) in enumerate(lap_totals):
-        indices = [i for i, p in enumerate(points) if p.lap == number]
+    for indices, (timer_s, _, _) in zip(by_lap, lap_totals, strict=True):
         if not indices:
             continue
-        first, last = indices[0], min(indices[-1] + 1, len(points) - 1)
+        first, last = indices[0], min(indices[-1] + 1, len(elapsed) - 1)
         paused_s = elapsed[last] - elapsed[first] - timer_s
         gaps = sorted(
             (
@@ -235,11 +227,6 @@ def _time(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return time if time.tzinfo else time.replace(tzinfo=dt.UTC)
-
-
-def _offset_s(time: dt.datetime) -> float:
-    offset = time.utcoffset()
-    return offset.total_seconds() if offset else 0.0
 
 
 def _float(text: str | None) -> float | None:

@@ -537,7 +537,7 @@ def _pace_target(
     except InvalidValue as problem:
         context.source.fail_value(node, problem)
     label = _averaging(str(_leveled(context, node).value))[0]
-    middle_s_per_km = (band.fast_s_per_km + band.slow_s_per_km) / 2
+    middle_s_per_km = band.middle_s_per_km
     if not FASTEST_PACE_S_PER_KM <= middle_s_per_km <= SLOWEST_PACE_S_PER_KM:
         context.source.fail(
             node,

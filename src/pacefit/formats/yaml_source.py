@@ -7,6 +7,7 @@ YAML 1.1 surprises (`1:30` read as 90, `no` read as False) never happen: every s
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -71,13 +72,15 @@ class YamlSource:
 
     @classmethod
     def from_file(cls, path: Path) -> YamlSource:
+        """The file's document. A plan builds the same library workouts again and again: a
+        text already composed is not composed again (the nodes are only ever read)."""
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise WorkoutError(
                 f"cannot read the file: {exc}", location=Location(str(path))
             ) from exc
-        return cls(text=text, path=str(path))
+        return _composed(text, str(path))
 
     def _mark_location(self, mark: yaml.Mark | None) -> Location:
         if mark is None:
@@ -152,6 +155,11 @@ def is_level_map(node: yaml.Node) -> bool:
         and bool(node.value)
         and all(isinstance(k, yaml.ScalarNode) and k.value in LEVELS for k, _ in node.value)
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _composed(text: str, path: str) -> YamlSource:
+    return YamlSource(text=text, path=path)
 
 
 def describe(node: yaml.Node) -> str:

@@ -34,7 +34,7 @@ def runner_paces(
     model on top. A VDOT outside Daniels' tables is a warning; an implausible one an error."""
     runner = athlete or Athlete()
     times = dict(runner.race_times_s)
-    where = Location("--vdot")
+    where: Location | None = None  # the last option given: a warning names it
     for race in races:
         where = Location(f"--race {race}")
         name, time_s = _race(race, where)
@@ -58,7 +58,7 @@ def runner_paces(
         )
     training_vdot = athlete_vdot(runner)
     note = outside_tables_note(training_vdot) if training_vdot is not None else None
-    if note and (races or vdot is not None):  # the athlete file warns about its own
+    if note and where is not None:  # the athlete file warns about its own
         warn(note, location=where)
     return table
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from pacefit.core.workout import Workout
 from pacefit.delivery import Action, Destination, Transfer, deliver, find_destination
 from pacefit.errors import Location, PacefitError, PacefitWarning
 from pacefit.files import sha256
@@ -103,9 +104,10 @@ def select_files(paths: Sequence[Path], *, window: Window | None) -> Selection:
         candidates, left_out = list(paths), []
     if window is None:
         return Selection(tuple(candidates), tuple(left_out), None)
+    due_dates = _due_dates({path.parent for path in candidates})
     chosen = []
     for path in candidates:
-        due = _due_date(path)
+        due = due_dates.get(path)
         if due is None:
             left_out.append((path, "has no date: --weeks needs a plan built with pacefit build"))
         elif due in window:
@@ -140,11 +142,14 @@ def _from_folder(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     return listed, stale
 
 
-def _due_date(path: Path) -> dt.date | None:
-    manifest = read_manifest(path.parent)
-    if manifest is None:
-        return None
-    return next((e.date for e in manifest.entries if e.file == path.name), None)
+def _due_dates(folders: set[Path]) -> dict[Path, dt.date | None]:
+    """When each file the folders' manifests list is due (each manifest read once)."""
+    dates: dict[Path, dt.date | None] = {}
+    for folder in folders:
+        manifest = read_manifest(folder)
+        if manifest is not None:
+            dates.update({folder / entry.file: entry.date for entry in manifest.entries})
+    return dates
 
 
 def _log(transfers: list[Transfer], destination: Destination, now: dt.datetime) -> None:
@@ -153,15 +158,13 @@ def _log(transfers: list[Transfer], destination: Destination, now: dt.datetime) 
         if transfer.action not in DELIVERED:
             continue
         data = transfer.source.read_bytes()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PacefitWarning)
-            workout = decode_workout(data, source=str(transfer.source))
+        workout = _decoded(data, source=str(transfer.source))
         by_folder.setdefault(transfer.source.parent, []).append(
             PushRecord(
                 file=transfer.source.name,
                 sha256=sha256(data),
                 workout=workout.name,
-                signature=workout_signature(data, source=str(transfer.source)),
+                signature=workout_signature(workout),
                 pushed_at=now,
                 destination=destination.description,
             )
@@ -170,13 +173,16 @@ def _log(transfers: list[Transfer], destination: Destination, now: dt.datetime) 
         append_push_log(folder, records)
 
 
-def workout_signature(data: bytes, *, source: str) -> str:
-    """What a workout says (name, sport, steps), whatever file holds it: a watch may rename the
-    file or write it again in its own way."""
+def _decoded(data: bytes, *, source: str) -> Workout:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PacefitWarning)  # fields another writer added
-        text = dump_workout(decode_workout(data, source=source))
-    return hashlib.sha256(text.encode()).hexdigest()
+        return decode_workout(data, source=source)
+
+
+def workout_signature(workout: Workout) -> str:
+    """What a workout says (name, sport, steps), whatever file holds it: a watch may rename the
+    file or write it again in its own way."""
+    return hashlib.sha256(dump_workout(workout).encode()).hexdigest()
 
 
 # -- the receipt ----------------------------------------------------------------------------------
@@ -217,7 +223,7 @@ def push_status(folder: Path, *, to: Path | None) -> StatusResult:
     on_watch: dict[str, str] = {}  # signature -> file name
     for name, data in destination.workout_files():
         try:
-            on_watch.setdefault(workout_signature(data, source=name), name)
+            on_watch.setdefault(workout_signature(_decoded(data, source=name)), name)
         except PacefitError:
             continue  # not a workout pacefit can read: not one of ours
     receipts = []

@@ -22,7 +22,7 @@ from pacefit.core.paces import Athlete
 from pacefit.core.plan import ScheduledSession
 from pacefit.core.score import Verdict
 from pacefit.errors import Location, PacefitError, PacefitWarning
-from pacefit.formats import ACTIVITY_READERS, read_activity
+from pacefit.formats import is_activity_file, read_activity
 from pacefit.formats.workout_yaml import load_workout
 from pacefit.jobs.analyze import analyze_run
 from pacefit.jobs.build import plan_schedule
@@ -97,9 +97,7 @@ class Review:
 
 
 def find_runs(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*") if p.suffix.lower() in ACTIVITY_READERS and p.is_file()
-    )
+    return sorted(p for p in folder.rglob("*") if is_activity_file(p) and p.is_file())
 
 
 def review_plan(

@@ -11,6 +11,7 @@ from pacefit.core import units
 from pacefit.core.activity import Activity
 from pacefit.core.describe import describe_duration, describe_target, executed_label
 from pacefit.core.paces import (
+    DEFAULT_EASY_PACE_S_PER_KM,
     RACE_DISTANCES_M,
     RIEGEL_EXPONENT,
     TRAINING_PACE_LETTERS,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from pacefit.jobs.push import PushResult, StatusResult
     from pacefit.jobs.review import Review
 
-DEFAULT_EASY_PACE_S_PER_KM = 360.0  # for estimates when no athlete is given
 REPORT_WIDTH = 80
 
 
@@ -43,11 +43,7 @@ def display_unit(athlete: Athlete | None) -> DistanceUnit:
 def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
     unit = display_unit(athlete)
     table = pace_table(athlete) if athlete else None
-    easy_s_per_km = (
-        (table.training["easy"].fast_s_per_km + table.training["easy"].slow_s_per_km) / 2
-        if table
-        else DEFAULT_EASY_PACE_S_PER_KM
-    )
+    easy_s_per_km = table.training["easy"].middle_s_per_km if table else DEFAULT_EASY_PACE_S_PER_KM
     lines = [f"{workout.name} ({workout.level})"]
     if workout.description:
         lines.extend(textwrap.wrap(workout.description, width=REPORT_WIDTH))
