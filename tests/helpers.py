@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -50,7 +51,8 @@ def write_athlete(folder: Path, text: str) -> Path:
 
 
 def assert_one_line_naming(error: BaseException, path: Path | str) -> None:
-    """What the user sees of a refused file: one line that starts with the file's path."""
+    """What the user sees of a refused file: one line that starts with the file's path (and
+    the line and column, for a text file)."""
     headline = str(error).split("\n  hint: ")[0]
     assert "\n" not in headline, headline
-    assert headline.startswith(f"{path}: "), headline
+    assert re.match(rf"{re.escape(str(path))}(:\d+:\d+)?: ", headline), headline

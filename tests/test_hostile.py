@@ -6,9 +6,11 @@ Each test is bounded to a few seconds (hypothesis example counts and seeded samp
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pacefit.core.paces import Athlete
-from pacefit.errors import PacefitError, WorkoutError
+from pacefit.errors import PacefitError, PacefitWarning, WorkoutError
 from pacefit.files import path_inside, safe_filename
 from pacefit.formats import read_activity
 from pacefit.formats.athlete_yaml import load_athlete
@@ -392,3 +394,95 @@ def test_truncated_and_garbled_gpx_is_a_clean_error(tmp_path: Path) -> None:
         for variant in (data[:length], data[:length] + b"\xff\xfe<" + data[length + 3 :]):
             path.write_bytes(variant)
             read_or_refuse(read_activity, path)
+
+
+@pytest.mark.parametrize("file_format", ["zwo", "icu", "tcx", "gcjson"])
+def test_cut_and_garbled_workouts_of_other_programs_are_clean_errors(
+    file_format: str, tmp_path: Path
+) -> None:
+    """Every cut (and a garbled tail at each) of a workout in each outside format is read or
+    refused in one line naming the file: never a traceback."""
+    from pacefit.core.paces import reference_race_paces
+    from pacefit.formats import ReadOptions, read_workout_file
+    from pacefit.jobs.compile import compile_file
+
+    athlete = load_athlete(ATHLETE_FILE)
+    options = ReadOptions(race_paces_s_per_km=reference_race_paces(athlete))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PacefitWarning)
+        written = compile_file(
+            WORKOUTS / "10k" / "mix.yaml", athlete=athlete, out_dir=tmp_path,
+            file_format=file_format,
+        ).output  # fmt: skip
+        data = written.read_bytes()
+        path = tmp_path / f"damaged{written.suffix}"
+        for length in range(0, len(data), max(1, len(data) // 200)):
+            for variant in (data[:length], data[:length] + b'\xff"<{9' + data[length + 5 :]):
+                path.write_bytes(variant)
+                read_or_refuse(lambda p: read_workout_file(p, options=options), path)
+
+
+def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place in a JSON document, deepest last."""
+    found: list[tuple[object, ...]] = [prefix] if prefix else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
+        value, list) else ()  # fmt: skip
+    for key, child in items:
+        found.extend(_paths(child, (*prefix, key)))
+    return found
+
+
+def test_every_value_of_a_garmin_connect_workout_swapped_for_junk_is_a_clean_error(
+    tmp_path: Path,
+) -> None:
+    from pacefit.formats.gc_workout import read_gc_json
+    from pacefit.jobs.compile import compile_file
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PacefitWarning)
+        written = compile_file(WORKOUTS / "10k" / "intervals-800.yaml",
+                               athlete=load_athlete(ATHLETE_FILE), out_dir=tmp_path,
+                               file_format="gcjson").output  # fmt: skip
+        document = json.loads(written.read_text())
+        path = tmp_path / "junk.json"
+        for place in _paths(document):
+            junks: tuple[object, ...] = ("x", None, -1, 1e300, [], {}, True)
+            for junk in junks:
+                mutated = json.loads(written.read_text())
+                parent = mutated
+                for key in place[:-1]:
+                    parent = parent[key]
+                parent[place[-1]] = junk
+                path.write_text(json.dumps(mutated))
+                read_or_refuse(read_gc_json, path)
+
+
+@pytest.mark.parametrize("file_format", ["zwo", "tcx"])
+def test_every_value_of_an_xml_workout_swapped_for_junk_is_a_clean_error(
+    file_format: str, tmp_path: Path
+) -> None:
+    from lxml import etree
+
+    from pacefit.core.paces import reference_race_paces
+    from pacefit.formats import ReadOptions, read_workout_file
+    from pacefit.jobs.compile import compile_file
+
+    athlete = load_athlete(ATHLETE_FILE)
+    options = ReadOptions(race_paces_s_per_km=reference_race_paces(athlete))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PacefitWarning)
+        written = compile_file(WORKOUTS / "10k" / "mix.yaml", athlete=athlete, out_dir=tmp_path,
+                               file_format=file_format).output  # fmt: skip
+        count = sum(1 for _ in etree.parse(str(written)).iter())
+        path = tmp_path / f"junk{written.suffix}"
+        for index in range(count):
+            for junk in ("x", "-1", "nan", "1e309", "", "99999999999"):
+                tree = etree.parse(str(written))
+                element = list(tree.iter())[index]
+                if element.attrib:
+                    name = sorted(element.attrib)[0]
+                    element.set(name, junk)
+                else:
+                    element.text = junk
+                tree.write(str(path))
+                read_or_refuse(lambda p: read_workout_file(p, options=options), path)

@@ -171,6 +171,25 @@ def test_push_weeks_sends_only_the_sessions_due_in_the_window(
     )
 
 
+def test_push_warns_when_the_device_keeps_fewer_workouts_than_are_sent(
+    plan_build: Path, tmp_path: Path
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    whole = run_cli("push", plan_build, "--to", watch, "--dry-run", "--device", "generic")
+    assert whole.exit_code == 0
+    assert (
+        "warning: a watch keeps about 30 workouts at once (a guess); sending 31: use --weeks to "
+        "send the next few weeks"
+    ) in whole.stderr
+    window = run_cli("push", plan_build, "--to", watch, "--dry-run", "--device", "generic",
+                     "--weeks", "4", "--from", "2026-12-07")  # fmt: skip
+    assert window.exit_code == 0 and "keeps about" not in window.stderr
+    older = run_cli("push", plan_build, "--to", watch, "--dry-run", "--device", "legacy")
+    assert "keeps about" not in older.stderr  # about 100
+    unknown = run_cli("push", plan_build, "--to", watch, "--dry-run", "--device", "tcx")
+    assert "keeps about" not in unknown.stderr  # no number known: no warning
+
+
 def test_push_takes_the_files_named(plan_build: Path, tmp_path: Path) -> None:
     watch = fake_watch(tmp_path / "media")
     chosen = sorted(plan_build.glob("*.fit"))[:2]

@@ -98,6 +98,31 @@ def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def format_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
+
+    kinds = "; ".join(f"{name}: {writer.description}" for name, writer in WORKOUT_WRITERS.items())
+    return click.option(
+        "--format",
+        "file_format",
+        type=click.Choice(list(WORKOUT_WRITERS)),
+        default=DEFAULT_WORKOUT_FORMAT,
+        show_default=True,
+        help=f"The file format to write ({kinds}).",
+    )(function)
+
+
+def device_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    from pacefit.core.devices import DEVICE_PROFILES
+
+    return click.option(
+        "--device",
+        type=click.Choice(list(DEVICE_PROFILES)),
+        help="The watch or program the workouts are for: they are fitted to its limits "
+        "(see `pacefit devices`) [default: the athlete file's device, else generic].",
+    )(function)
+
+
 def out_option(*, default: Path, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "-o",
@@ -118,10 +143,10 @@ def ignore_crc_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def _read_options(ignore_crc: bool) -> ReadOptions:
-    from pacefit.formats import ReadOptions
+def _read_options(ignore_crc: bool, athlete: Athlete | None = None) -> ReadOptions:
+    from pacefit.jobs.workouts import read_options
 
-    return ReadOptions(ignore_crc=ignore_crc)
+    return read_options(athlete, ignore_crc=ignore_crc)
 
 
 def _load_athlete(path: Path | None) -> Athlete | None:
@@ -136,16 +161,29 @@ def _load_athlete(path: Path | None) -> Athlete | None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @athlete_option
 @level_option
+@format_option
+@device_option
 @out_option(default=Path("out"), help="Folder for the workout files.")
 def compile_command(
-    paths: tuple[Path, ...], athlete_path: Path | None, level: str | None, out_dir: Path
+    paths: tuple[Path, ...],
+    athlete_path: Path | None,
+    level: str | None,
+    file_format: str,
+    device: str | None,
+    out_dir: Path,
 ) -> None:
-    """Compile workout YAML files (or folders of them) into FIT workout files."""
+    """Compile workout YAML files (or folders of them) into FIT workout files (or another
+    format with --format)."""
     from pacefit.jobs.compile import compile_workouts
     from pacefit.reports.text import compile_summary
 
     result = compile_workouts(
-        paths, athlete=_load_athlete(athlete_path), out_dir=out_dir, level=level
+        paths,
+        athlete=_load_athlete(athlete_path),
+        out_dir=out_dir,
+        level=level,
+        file_format=file_format,
+        device=device,
     )
     click.echo(compile_summary(result))
     for failure in result.failures:
@@ -222,12 +260,20 @@ def paces(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the YAML here instead of printing it.",
 )
+@athlete_option
 @ignore_crc_option
-def decompile(path: Path, out_path: Path | None, ignore_crc: bool) -> None:
-    """Turn a workout file (e.g. a FIT workout from Garmin Connect) back into workout YAML."""
+def decompile(
+    path: Path, out_path: Path | None, athlete_path: Path | None, ignore_crc: bool
+) -> None:
+    """Turn a workout file back into workout YAML: FIT (.fit), Zwift (.zwo, paces from
+    --athlete), intervals.icu text (.txt), TCX (.tcx) or Garmin Connect JSON (.json)."""
     from pacefit.jobs.workouts import decompile_workout
 
-    result = decompile_workout(path, out_path=out_path, options=_read_options(ignore_crc))
+    result = decompile_workout(
+        path,
+        out_path=out_path,
+        options=_read_options(ignore_crc, _load_athlete(athlete_path)),
+    )
     if result.output is None:
         click.echo(result.yaml_text, nl=False)
     else:
@@ -303,12 +349,21 @@ def analyze(
 )
 @athlete_option
 @level_option
+@format_option
+@device_option
 @out_option(default=Path("build"), help="Folder for the workout files and plan.ics.")
 def build(
-    folder: Path, race_date: Any, athlete_path: Path | None, level: str | None, out_dir: Path
+    folder: Path,
+    race_date: Any,
+    athlete_path: Path | None,
+    level: str | None,
+    file_format: str,
+    device: str | None,
+    out_dir: Path,
 ) -> None:
-    """Build a plan folder (plan.yaml) into dated FIT files and plan.ics, or compile every
-    workout in a plain folder. One bad session does not stop the others."""
+    """Build a plan folder (plan.yaml) into dated FIT files (or another format with --format)
+    and plan.ics, or compile every workout in a plain folder. One bad session does not stop
+    the others."""
     from pacefit.jobs.build import build_plan
     from pacefit.reports.text import build_summary
 
@@ -320,6 +375,8 @@ def build(
             out_dir=out_dir,
             progress=progress,
             level=level,
+            file_format=file_format,
+            device=device,
         )
     click.echo(build_summary(result))
     for path in result.stale:
@@ -334,6 +391,15 @@ def build(
         raise click.ClickException(
             f"{len(result.failures)} of {len(result.outcomes)} sessions failed to build"
         )
+
+
+@cli.command()
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (as in the README).")
+def devices(markdown: bool) -> None:
+    """List the device profiles (--device) with their limits and where each number comes from."""
+    from pacefit.reports.text import device_table
+
+    click.echo(device_table(markdown=markdown))
 
 
 class _ProgressBar:
@@ -384,6 +450,7 @@ class _ProgressBar:
     is_flag=True,
     help="Send nothing: say what the watch did with each file pushed from FOLDER.",
 )
+@device_option
 def push(
     paths: tuple[Path, ...],
     mount: Path | None,
@@ -392,6 +459,7 @@ def push(
     weeks: int | None,
     start: Any,
     status: bool,
+    device: str | None,
 ) -> None:
     """Copy a build FOLDER's workout files (those its last build made), or the FIT files
     given, to the watch (GARMIN/NewFiles), verifying each copy."""
@@ -415,6 +483,7 @@ def push(
         dry_run=dry_run,
         weeks=weeks,
         start=start.date() if start else None,
+        device=device,
     )
     click.echo(push_summary(result))
     if result.refused:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import assert_never
 
-from pacefit.core.units import DistanceUnit, PaceRange, format_clock
+from pacefit.core.units import METRES_PER_MILE, DistanceUnit, PaceRange, format_clock
 from pacefit.core.workout import DEFAULT_LEVEL
 from pacefit.errors import InvalidValue
 
@@ -89,6 +89,7 @@ class Athlete:
     pace_tolerance_s_per_km: float = DEFAULT_PACE_TOLERANCE_S_PER_KM
     pace_model: PaceModel = PaceModel.VDOT
     level: str | None = None  # the runner's usual level, for plans and workouts
+    device: str | None = None  # the runner's watch, a name in core.devices.DEVICE_PROFILES
 
     def hr_zone_bpm(self, zone: int) -> tuple[int, int] | None:
         """The bpm range of a zone (1-based), from explicit zones or from max HR."""
@@ -294,3 +295,19 @@ def pace_table(athlete: Athlete) -> PaceTable | None:
         race=race_paces(athlete, vdot),
         training=training_paces(vdot),
     )
+
+
+# The races other programs give paces against, in Zwift's order (its run blocks' pace="0".."4").
+REFERENCE_RACES = ("mile", "5k", "10k", "half", "marathon")
+
+
+def reference_race_paces(athlete: Athlete) -> dict[str, float] | None:
+    """The athlete's pace at each of REFERENCE_RACES (the mile from their VDOT, as pacefit
+    predicts no mile otherwise); None without races or a VDOT."""
+    table = pace_table(athlete)
+    if table is None:
+        return None
+    mile_s = race_time_from_vdot(vdot=table.vdot, distance_m=METRES_PER_MILE)
+    paces = {"mile": mile_s / METRES_PER_MILE * 1000}
+    paces.update({name: race.pace_s_per_km for name, race in table.race.items()})
+    return paces

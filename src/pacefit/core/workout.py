@@ -269,6 +269,16 @@ def step_count(nodes: tuple[Node, ...]) -> int:
     )
 
 
+def steps_as_written(nodes: tuple[Node, ...]) -> Iterator[Step]:
+    """Every step once, in the order the workout is written (repeats not unrolled)."""
+    for node in nodes:
+        if isinstance(node, Step):
+            yield node
+        else:
+            yield from steps_as_written(node.steps)
+            yield from steps_as_written(_between(node))
+
+
 def _between(node: Repeat | RepeatUntil) -> tuple[Node, ...]:
     return node.between if isinstance(node, Repeat) else ()
 

@@ -8,11 +8,12 @@ use, so that `pacefit --help` and `compile` never load a decoder they do not nee
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pacefit.core.paces import DEFAULT_EASY_PACE_S_PER_KM, DEFAULT_PACE_TOLERANCE_S_PER_KM
 from pacefit.errors import ActivityError, Location, WorkoutError
 
 if TYPE_CHECKING:
@@ -22,9 +23,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How strictly to read a recorded file."""
+    """How to read a file: how strictly, and what the runner's paces are where a file gives
+    paces relative to them (a Zwift workout)."""
 
     ignore_crc: bool = False  # read a FIT file whose checksum is wrong, with a warning
+    race_paces_s_per_km: Mapping[str, float] | None = None  # REFERENCE_RACES, from the athlete
+    pace_tolerance_s_per_km: float = DEFAULT_PACE_TOLERANCE_S_PER_KM  # band around a single pace
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What a writer may need beyond the workout: the runner's race paces, for formats that give
+    paces as shares of them (a Zwift workout)."""
+
+    race_paces_s_per_km: Mapping[str, float] | None = None  # REFERENCE_RACES, from the athlete
+    # for a length that must become a time, where a step has no pace of its own
+    easy_pace_s_per_km: float = DEFAULT_EASY_PACE_S_PER_KM
 
 
 # Recorded runs, by file suffix: reader(path, options) -> Activity.
@@ -37,24 +51,48 @@ ACTIVITY_READERS: dict[str, str] = {
 # Workout files pacefit can turn back into YAML, by suffix: reader(path, options) -> Workout.
 WORKOUT_READERS: dict[str, str] = {
     ".fit": "pacefit.formats.fit_workout:read_workout",
+    ".zwo": "pacefit.formats.zwo_workout:read_zwo",
+    ".txt": "pacefit.formats.icu_workout:read_icu",
+    ".tcx": "pacefit.formats.tcx_workout:read_tcx_workout",
+    ".json": "pacefit.formats.gc_workout:read_gc_json",
+    ".gcn": "pacefit.formats.gc_workout:read_gc_json",  # kaiord's name for the same JSON
 }
 
 
 @dataclass(frozen=True)
 class WorkoutWriter:
-    """A workout file format pacefit writes: `encode(workout) -> bytes`, files named `*.suffix`."""
+    """A workout file format pacefit writes: `encode(workout, context) -> bytes`, files named
+    `*.suffix`; `device` is the profile the format itself imposes (TCX's 20 steps)."""
 
     suffix: str
     encode: str
     description: str
+    device: str
 
 
 # Workout files pacefit writes, by format name (`--format`); the first is the default.
 WORKOUT_WRITERS: dict[str, WorkoutWriter] = {
     "fit": WorkoutWriter(
-        ".fit", "pacefit.formats.fit_workout:encode_workout", "FIT workout for a Garmin watch"
+        ".fit", "pacefit.formats.fit_workout:write_fit", "FIT workout for a Garmin watch",
+        "generic",
     ),
-}
+    "zwo": WorkoutWriter(
+        ".zwo", "pacefit.formats.zwo_workout:write_zwo", "Zwift workout for a treadmill run",
+        "zwift",
+    ),
+    "icu": WorkoutWriter(
+        ".txt", "pacefit.formats.icu_workout:write_icu", "intervals.icu workout text",
+        "intervals-icu",
+    ),
+    "tcx": WorkoutWriter(
+        ".tcx", "pacefit.formats.tcx_workout:write_tcx", "TCX workout for older Garmin devices",
+        "tcx",
+    ),
+    "gcjson": WorkoutWriter(
+        ".json", "pacefit.formats.gc_workout:write_gc_json", "Garmin Connect workout JSON",
+        "garmin-connect",
+    ),
+}  # fmt: skip
 DEFAULT_WORKOUT_FORMAT = next(iter(WORKOUT_WRITERS))
 
 
@@ -90,10 +128,12 @@ def read_workout_file(path: Path, *, options: ReadOptions | None = None) -> Work
     return workout
 
 
-def workout_writer(name: str) -> tuple[WorkoutWriter, Callable[[Workout], bytes]]:
+def workout_writer(
+    name: str,
+) -> tuple[WorkoutWriter, Callable[[Workout, ExportContext], bytes]]:
     """The writer registered under `name` and its encode function."""
     writer = WORKOUT_WRITERS[name]
-    encode: Callable[[Workout], bytes] = _load(writer.encode)
+    encode: Callable[[Workout, ExportContext], bytes] = _load(writer.encode)
     return writer, encode
 
 

@@ -11,6 +11,7 @@ from typing import TypeVar
 import yaml
 
 from pacefit.core import units
+from pacefit.core.devices import DEVICE_PROFILES
 from pacefit.core.paces import (
     DEFAULT_PACE_TOLERANCE_S_PER_KM,
     RACE_DISTANCES_M,
@@ -26,7 +27,7 @@ from pacefit.errors import warn
 from pacefit.formats.yaml_source import Entry, YamlSource, read_tolerance
 
 ATHLETE_KEYS = (
-    "name", "races", "vdot", "model", "level", "unit", "max_hr", "hr_zones", "tolerance"
+    "name", "races", "vdot", "model", "level", "unit", "max_hr", "hr_zones", "tolerance", "device"
 )  # fmt: skip
 
 
@@ -51,6 +52,7 @@ def parse_athlete(source: YamlSource) -> Athlete:
         ),
         pace_model=_choice(source, top, "model", PaceModel, default=PaceModel.VDOT),
         level=_level(source, top),
+        device=_device(source, top),
     )
     training_vdot = athlete_vdot(athlete)
     note = outside_tables_note(training_vdot) if training_vdot is not None else None
@@ -134,6 +136,16 @@ def _level(source: YamlSource, entries: dict[str, Entry]) -> str | None:
     text = source.text(node, what="'level'").strip().lower()
     if text not in LEVELS:
         source.fail(node, f"unknown level '{text}'", f"levels are {', '.join(LEVELS)}")
+    return text
+
+
+def _device(source: YamlSource, entries: dict[str, Entry]) -> str | None:
+    if "device" not in entries:
+        return None
+    node = entries["device"].value
+    text = source.text(node, what="'device'").strip().lower()
+    if text not in DEVICE_PROFILES:
+        source.fail(node, f"unknown device '{text}'", f"devices are {', '.join(DEVICE_PROFILES)}")
     return text
 
 

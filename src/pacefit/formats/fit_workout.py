@@ -29,6 +29,7 @@ from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
 from fit_tool.profile.profile_type import FileType, Manufacturer
 
 from pacefit import __version__
+from pacefit.core.devices import shorten_utf8
 from pacefit.core.sports import SPORT_NAMES, SPORTS, SUB_SPORT_NAMES, SUB_SPORTS
 from pacefit.core.units import pace_s_per_km, speed_mps
 from pacefit.core.workout import (
@@ -58,7 +59,7 @@ from pacefit.core.workout import (
     message_count,
 )
 from pacefit.errors import FitFileError, Location, warn
-from pacefit.formats import ReadOptions
+from pacefit.formats import ExportContext, ReadOptions
 from pacefit.formats.fit_decode import (
     FILE_TYPES,
     check_framing,
@@ -124,6 +125,13 @@ _STEP_FIELDS_READ = frozenset(
 
 
 # -- writing ----------------------------------------------------------------------------------
+
+
+def write_fit(workout: Workout, context: ExportContext) -> bytes:
+    """The FIT writer as the format table calls it: FIT paces are absolute, so the context is
+    not needed."""
+    del context
+    return encode_workout(workout)
 
 
 def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None) -> bytes:
@@ -207,10 +215,9 @@ def _number(table: dict[str, int], name: str, what: str, origin: Location | None
 def _shorten(
     text: str, max_bytes: int, what: str, origin: Location | None, *, kept: str = ""
 ) -> str:
-    encoded = text.encode("utf-8")
-    if len(encoded) <= max_bytes:
+    short = shorten_utf8(text, max_bytes)
+    if short == text:
         return text
-    short = encoded[:max_bytes].decode("utf-8", errors="ignore").rstrip()
     warn(f"{what} '{text}' is too long for a watch; shortened to '{short}'{kept}", location=origin)
     return short
 

@@ -30,7 +30,13 @@ from pacefit.core.workout import Workout
 from pacefit.errors import Location, PacefitError, PacefitWarning, warn
 from pacefit.files import safe_filename, sha256, write_atomic
 from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
-from pacefit.formats.build_records import Manifest, ManifestEntry, write_manifest
+from pacefit.formats.build_records import (
+    MANIFEST_FILE,
+    PUSH_LOG_FILE,
+    Manifest,
+    ManifestEntry,
+    write_manifest,
+)
 from pacefit.formats.ics import CalendarEvent, calendar_text
 from pacefit.formats.plan_yaml import PLAN_FILE, load_plan
 from pacefit.formats.workout_yaml import load_workout
@@ -150,6 +156,7 @@ def build_plan(
     athlete: Athlete | None,
     out_dir: Path,
     file_format: str = DEFAULT_WORKOUT_FORMAT,
+    device: str | None = None,
     progress: Progress | None = None,
     level: str | None = None,
 ) -> BuildResult:
@@ -160,11 +167,14 @@ def build_plan(
         chosen = runner_level(level, athlete)
         outcomes = _run(
             sources,
-            lambda source: _compile_workout(source, athlete, out_dir, file_format, chosen),
+            lambda source: _compile_workout(
+                source, athlete, out_dir, (file_format, device), chosen
+            ),
             progress,
         )
         _write_manifest(out_dir, folder.name, None, chosen, outcomes)
-        return BuildResult(folder.name, outcomes, None, False, _stale(out_dir, outcomes))
+        stale = _stale(out_dir, outcomes, file_format)
+        return BuildResult(folder.name, outcomes, None, False, stale)
     plan = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
     for spec, date in plan.schedule.dropped:
         warn(f"dropped: {date} is after race day", location=spec.location)
@@ -172,12 +182,13 @@ def build_plan(
         warn(change_note(change), location=change.session.spec.location)
     outcomes = _run(
         plan.schedule.sessions,
-        lambda session: _compile_session(session, athlete, out_dir, file_format),
+        lambda session: _compile_session(session, athlete, out_dir, (file_format, device)),
         progress,
     )
     calendar, changed = _write_calendar(plan, outcomes, out_dir=out_dir, athlete=athlete)
     _write_manifest(out_dir, plan.name, race_date, plan.level, outcomes)
-    return BuildResult(plan.name, outcomes, calendar, changed, _stale(out_dir, outcomes))
+    stale = _stale(out_dir, outcomes, file_format)
+    return BuildResult(plan.name, outcomes, calendar, changed, stale)
 
 
 def _run(
@@ -191,12 +202,21 @@ def _run(
     return tuple(outcomes)
 
 
+_Output = tuple[str, str | None]  # the file format, and the device asked for
+
+
 def _compile_workout(
-    source: Path, athlete: Athlete | None, out_dir: Path, file_format: str, level: str
+    source: Path, athlete: Athlete | None, out_dir: Path, output: _Output, level: str
 ) -> Outcome:
+    file_format, device = output
     try:
         result = compile_file(
-            source, athlete=athlete, out_dir=out_dir, file_format=file_format, level=level
+            source,
+            athlete=athlete,
+            out_dir=out_dir,
+            file_format=file_format,
+            device=device,
+            level=level,
         )
     except PacefitError as exc:
         return Outcome(source=source, error=exc)
@@ -206,8 +226,9 @@ def _compile_workout(
 
 
 def _compile_session(
-    session: ScheduledSession, athlete: Athlete | None, out_dir: Path, file_format: str
+    session: ScheduledSession, athlete: Athlete | None, out_dir: Path, output: _Output
 ) -> Outcome:
+    file_format, device = output
     spec = session.spec
     day = safe_filename(session.label, suffix="")
     try:
@@ -221,6 +242,7 @@ def _compile_session(
                 name_prefix=session.label,
                 filename_prefix=f"{session.date.isoformat()}_{day}_",
                 file_format=file_format,
+                device=device,
             )
     except PacefitError as exc:
         return Outcome(source=spec.workout_path, session=session, error=exc)
@@ -293,17 +315,20 @@ def _write_manifest(
         write_manifest(out_dir, Manifest(name, race_date, level, tuple(entries)))
 
 
-def _stale(out_dir: Path, outcomes: tuple[Outcome, ...]) -> tuple[Path, ...]:
-    """Workout files in `out_dir` that this build did not make (an older version of the plan,
-    say). They are reported, never deleted: they may be the runner's."""
+def _stale(out_dir: Path, outcomes: tuple[Outcome, ...], file_format: str) -> tuple[Path, ...]:
+    """Workout files of the built format in `out_dir` that this build did not make (an older
+    version of the plan, say). They are reported, never deleted: they may be the runner's."""
     made = {o.output.resolve() for o in outcomes if o.output is not None}
     if not out_dir.is_dir():
         return ()
-    suffixes = {writer.suffix for writer in WORKOUT_WRITERS.values()}
+    suffix = WORKOUT_WRITERS[file_format].suffix
     return tuple(
         sorted(
             p
             for p in out_dir.iterdir()
-            if p.suffix in suffixes and p.is_file() and p.resolve() not in made
+            if p.suffix == suffix
+            and p.name not in (MANIFEST_FILE, PUSH_LOG_FILE)
+            and p.is_file()
+            and p.resolve() not in made
         )
     )

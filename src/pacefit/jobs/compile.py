@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pacefit.core.paces import Athlete, runner_level
+from pacefit.core.devices import DEFAULT_DEVICE, device_profile, fit_to_device
+from pacefit.core.paces import Athlete, pace_table, reference_race_paces, runner_level
 from pacefit.core.workout import Overrides, Workout
 from pacefit.errors import Location, PacefitError
 from pacefit.files import path_inside, safe_filename, write_atomic
-from pacefit.formats import DEFAULT_WORKOUT_FORMAT, workout_writer
+from pacefit.formats import DEFAULT_WORKOUT_FORMAT, ExportContext, WorkoutWriter, workout_writer
 from pacefit.formats.workout_yaml import load_workout
 
 WORKOUT_SUFFIXES = (".yaml", ".yml")
@@ -52,6 +53,7 @@ def compile_workouts(
     out_dir: Path,
     level: str | None = None,
     file_format: str = DEFAULT_WORKOUT_FORMAT,
+    device: str | None = None,
 ) -> CompileResult:
     """Compile every workout named in `paths` (files, or folders searched for workouts) into
     `out_dir`. A workout that fails does not stop the others; its error is in the result."""
@@ -66,6 +68,7 @@ def compile_workouts(
                     out_dir=out_dir,
                     level=chosen,
                     file_format=file_format,
+                    device=device,
                 )
             )
         except PacefitError as exc:
@@ -101,21 +104,26 @@ def compile_file(
     name_prefix: str = "",
     filename_prefix: str = "",
     file_format: str = DEFAULT_WORKOUT_FORMAT,
+    device: str | None = None,
 ) -> Compiled:
     """Compile one workout file into `out_dir`; the output is named after the workout.
 
-    A plan puts the session's week and day before the name shown on the watch (`name_prefix`)
-    and its date before the file name (`filename_prefix`), so files sort by date."""
+    The workout is first fitted to what the format holds and to the device (`device`, else the
+    athlete's, else generic). A plan puts the session's week and day before the name shown on
+    the watch (`name_prefix`) and its date before the file name (`filename_prefix`), so files
+    sort by date."""
     workout = load_workout(
         source, athlete=athlete, level=runner_level(level, athlete), overrides=overrides
     )
     if name_prefix:
         workout = replace(workout, name=f"{name_prefix} {workout.name}")
     writer, encode = workout_writer(file_format)
-    data = encode(workout)
+    # named before fitting, so that a name shortened for the device keeps its whole file name
     filename = filename_prefix + safe_filename(
         workout.name.removeprefix(name_prefix), suffix=writer.suffix
     )
+    workout = fitted(workout, writer, chosen_device(device, athlete))
+    data = encode(workout, export_context(athlete))
     output = path_inside(out_dir, filename)
     try:
         written = write_atomic(output, data)
@@ -124,3 +132,26 @@ def compile_file(
             f"cannot write the file: {exc.strerror or exc}", location=Location(str(output))
         ) from exc
     return Compiled(source=source, output=output, workout=workout, written=written)
+
+
+def export_context(athlete: Athlete | None) -> ExportContext:
+    """The runner's paces, for formats that need them beside the workout's own."""
+    table = pace_table(athlete) if athlete else None
+    if athlete is None or table is None:
+        return ExportContext()
+    return ExportContext(
+        race_paces_s_per_km=reference_race_paces(athlete),
+        easy_pace_s_per_km=table.training["easy"].middle_s_per_km,
+    )
+
+
+def chosen_device(device: str | None, athlete: Athlete | None) -> str:
+    """The device asked for, else the athlete file's, else generic."""
+    return device or (athlete.device if athlete else None) or DEFAULT_DEVICE
+
+
+def fitted(workout: Workout, writer: WorkoutWriter, device: str) -> Workout:
+    """The workout within what the format holds, then within what the device holds."""
+    for name in dict.fromkeys((writer.device, device)):
+        workout = fit_to_device(workout, device_profile(name))
+    return workout

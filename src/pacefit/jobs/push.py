@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from pacefit.core.devices import DeviceProfile, device_profile
 from pacefit.core.workout import Workout
 from pacefit.delivery import Action, Destination, Transfer, deliver, find_destination
-from pacefit.errors import Location, PacefitError, PacefitWarning
+from pacefit.errors import Location, PacefitError, PacefitWarning, warn
 from pacefit.files import sha256
-from pacefit.formats import WORKOUT_WRITERS
+from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
 from pacefit.formats.build_records import (
     MANIFEST_FILE,
     PushRecord,
@@ -74,13 +75,16 @@ def push_files(
     weeks: int | None = None,
     start: dt.date | None = None,
     now: dt.datetime | None = None,
+    device: str | None = None,
 ) -> PushResult:
     """Copy a build folder's files (as its manifest lists them), or the files named, into the
     watch's NewFiles folder; with `weeks`, only the sessions due in the next `weeks` weeks from
-    `start` (today)."""
+    `start` (today). With `device`, a warning when it keeps fewer workouts than are sent."""
     first = start or dt.date.today()
     window = Window(first, first + dt.timedelta(weeks=weeks)) if weeks else None
     selection = select_files(paths, window=window)
+    if device is not None:
+        _warn_over_cap(len(selection.files), device_profile(device), weeks)
     destination = find_destination(to)
     transfers = deliver(selection.files, destination, force=force, dry_run=dry_run)
     if not dry_run:
@@ -88,6 +92,16 @@ def push_files(
     return PushResult(
         destination.description, tuple(transfers), dry_run, selection.left_out, window
     )
+
+
+def _warn_over_cap(count: int, profile: DeviceProfile, weeks: int | None) -> None:
+    cap = profile.scheduled_workouts
+    if cap.value is None or count <= cap.value:
+        return
+    known = " (a guess)" if cap.guess else ""
+    fewer = "fewer --weeks" if weeks else "--weeks to send the next few weeks"
+    warn(f"{profile.called} keeps about {cap.value} workouts at once{known}; sending {count}: "
+         f"use {fewer}")  # fmt: skip
 
 
 def select_files(paths: Sequence[Path], *, window: Window | None) -> Selection:
@@ -118,8 +132,9 @@ def select_files(paths: Sequence[Path], *, window: Window | None) -> Selection:
 
 
 def _from_folder(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    suffixes = {writer.suffix for writer in WORKOUT_WRITERS.values()}
-    present = sorted(p for p in folder.iterdir() if p.suffix in suffixes and p.is_file())
+    # a watch takes FIT workouts; other formats go to other programs
+    suffix = WORKOUT_WRITERS[DEFAULT_WORKOUT_FORMAT].suffix
+    present = sorted(p for p in folder.iterdir() if p.suffix == suffix and p.is_file())
     manifest = read_manifest(folder)
     if manifest is None:
         if not present:
@@ -130,6 +145,13 @@ def _from_folder(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
             )
         return present, []
     listed = [folder / entry.file for entry in manifest.entries]
+    not_fit = [path for path in listed if path.suffix != suffix]
+    if not_fit:
+        raise PacefitError(
+            f"the build is not of FIT workouts ({not_fit[0].name}); a watch takes FIT files",
+            location=Location(str(folder)),
+            hint="build again without --format, or load these files into their program",
+        )
     missing = [path for path in listed if not path.is_file()]
     if missing:
         raise PacefitError(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pacefit.core import units
 from pacefit.core.activity import Activity
 from pacefit.core.describe import describe_duration, describe_target, executed_label
+from pacefit.core.devices import DEVICE_PROFILES, TARGET_KINDS, DeviceProfile, Limit
 from pacefit.core.paces import (
     DEFAULT_EASY_PACE_S_PER_KM,
     RACE_DISTANCES_M,
@@ -121,6 +122,56 @@ def _columns(rows: list[tuple[str, ...]]) -> list[str]:
         + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
+
+
+# -- device profiles ----------------------------------------------------------------------------
+
+_DEVICE_COLUMNS = ("device", "steps", "name bytes", "step name bytes", "nested repeats",
+                   "repeat counts", "targets", "workouts kept")  # fmt: skip
+
+
+def _limit_text(limit: Limit[Any]) -> str:
+    value = limit.value
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, tuple):
+        text = f"{value[0]}-{value[1]}"
+    elif isinstance(value, frozenset):
+        text = ", ".join(kind for kind in TARGET_KINDS if kind in value)
+    else:
+        text = "unknown" if value is None else str(value)
+    return text + (" (guess)" if limit.guess else "")
+
+
+def _limits(profile: DeviceProfile) -> list[tuple[str, Limit[Any]]]:
+    return [
+        ("steps", profile.max_steps),
+        ("name bytes", profile.workout_name_bytes),
+        ("step name bytes", profile.step_name_bytes),
+        ("nested repeats", profile.nested_repeats),
+        ("repeat counts", profile.repeat_counts),
+        ("targets", profile.targets),
+        ("workouts kept", profile.scheduled_workouts),
+    ]
+
+
+def device_table(*, markdown: bool = False) -> str:
+    """Every device profile with its limits, guesses marked, and the source of each number."""
+    rows = [
+        (profile.name, *(_limit_text(limit) for _, limit in _limits(profile)))
+        for profile in DEVICE_PROFILES.values()
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(_DEVICE_COLUMNS) + " |",
+                 "|" + "---|" * len(_DEVICE_COLUMNS)]  # fmt: skip
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+    else:
+        lines = _columns([_DEVICE_COLUMNS, *rows])
+    lines += ["", "Sources:"]
+    for profile in DEVICE_PROFILES.values():
+        lines.append(f"- {profile.name}: {profile.description}.")
+        lines += [f"  - {what}: {limit.source}" for what, limit in _limits(profile)]
+    return "\n".join(lines)
 
 
 # -- compile and build --------------------------------------------------------------------------
