@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, assert_never
 
 from pacefit.core.units import METRES_PER_MILE, pace_s_per_km, speed_mps
 from pacefit.core.workout import (
@@ -192,7 +192,8 @@ class _StepWriter:
                         location=step.origin,
                     )
                 return {type_key: _target_type(_POWER), one: low_power, two: high_power}
-        raise AssertionError(target)  # pragma: no cover  (every target is matched)
+            case _:
+                assert_never(target)
 
 
 def _end(number: int) -> dict[str, Any]:
@@ -225,7 +226,8 @@ def _end_condition(duration: Duration) -> dict[str, Any]:
                 "endConditionValue": limit.value,
                 "endConditionCompare": "gt" if above else "lt",
             }
-    raise AssertionError(duration)  # pragma: no cover  (every duration is matched)
+        case _:
+            assert_never(duration)
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, assert_never
 
 from lxml import etree
 
@@ -139,6 +139,8 @@ def _duration(step: Step, element: etree._Element) -> None:
         case HeartRateDuration(limit=limit, above=above):
             kind = "HeartRateAbove_t" if above else "HeartRateBelow_t"
             _heart_rate(_add(element, "Duration", xsi_type=kind), "HeartRate", limit)
+        case _:
+            assert_never(step.duration)
 
 
 def _whole(amount: float, step: Step) -> str:
@@ -189,6 +191,8 @@ def _target(target: Target | None, element: etree._Element, step: Step) -> None:
                 location=step.origin,
                 hint="use a pace or heart-rate target",
             )
+        case _:
+            assert_never(target)
 
 
 # -- reading ------------------------------------------------------------------------------------

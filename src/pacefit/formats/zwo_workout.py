@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import assert_never
 
 from lxml import etree
 
@@ -205,7 +206,8 @@ class _BlockWriter:
                     location=step.origin,
                     hint="give the step a time or a distance",
                 )
-        raise AssertionError(step.duration)  # pragma: no cover  (every duration is matched)
+            case _:
+                assert_never(step.duration)
 
     def _power(self, pace_s_per_km: float, race: str) -> str:
         return f"{self.race_paces[race] / pace_s_per_km:.4f}"
