@@ -402,12 +402,12 @@ def test_cut_and_garbled_workouts_of_other_programs_are_clean_errors(
 ) -> None:
     """Every cut (and a garbled tail at each) of a workout in each outside format is read or
     refused in one line naming the file: never a traceback."""
-    from pacefit.core.paces import reference_race_paces
-    from pacefit.formats import ReadOptions, read_workout_file
+    from pacefit.formats import read_workout_file
     from pacefit.jobs.compile import compile_file
+    from pacefit.jobs.workouts import read_options
 
     athlete = load_athlete(ATHLETE_FILE)
-    options = ReadOptions(race_paces_s_per_km=reference_race_paces(athlete))
+    options = read_options(athlete)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PacefitWarning)
         written = compile_file(
@@ -463,12 +463,12 @@ def test_every_value_of_an_xml_workout_swapped_for_junk_is_a_clean_error(
 ) -> None:
     from lxml import etree
 
-    from pacefit.core.paces import reference_race_paces
-    from pacefit.formats import ReadOptions, read_workout_file
+    from pacefit.formats import read_workout_file
     from pacefit.jobs.compile import compile_file
+    from pacefit.jobs.workouts import read_options
 
     athlete = load_athlete(ATHLETE_FILE)
-    options = ReadOptions(race_paces_s_per_km=reference_race_paces(athlete))
+    options = read_options(athlete)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PacefitWarning)
         written = compile_file(WORKOUTS / "10k" / "mix.yaml", athlete=athlete, out_dir=tmp_path,

@@ -37,9 +37,9 @@ from pacefit.jobs.compile import Compiled, compile_file, find_workout_files
 from .helpers import ATHLETE_FILE, WORKOUTS
 
 ATHLETE = load_athlete(ATHLETE_FILE)
-RACE_PACES: dict[str, float] = reference_race_paces(ATHLETE) or {}
 TABLE = pace_table(ATHLETE)
 assert TABLE is not None
+RACE_PACES = reference_race_paces(TABLE)
 EASY_PACE_S_PER_KM = TABLE.training["easy"].middle_s_per_km
 READ = ReadOptions(race_paces_s_per_km=RACE_PACES, pace_tolerance_s_per_km=5.0)
 BUNDLED = find_workout_files([WORKOUTS])

@@ -27,6 +27,7 @@ from pacefit.core.workout import (
     fit_layout,
     message_count,
     steps_as_written,
+    with_children,
 )
 from pacefit.errors import Location, WorkoutError, warn
 
@@ -232,16 +233,8 @@ def _single_runs_inlined(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
             out.append(node)
         elif isinstance(node, Repeat) and node.count == 1:
             out.extend(_single_runs_inlined(node.steps))
-        elif isinstance(node, Repeat):
-            out.append(
-                replace(
-                    node,
-                    steps=_single_runs_inlined(node.steps),
-                    between=_single_runs_inlined(node.between),
-                )
-            )
         else:
-            out.append(replace(node, steps=_single_runs_inlined(node.steps)))
+            out.append(with_children(node, _single_runs_inlined))
     return tuple(out)
 
 
@@ -253,7 +246,7 @@ def _flattened(nodes: tuple[Node, ...], profile: DeviceProfile, *, depth: int) -
             out.append(node)
             continue
         if depth == 0:
-            out.append(_with_children(node, profile))
+            out.append(with_children(node, lambda inner: _flattened(inner, profile, depth=1)))
             continue
         if isinstance(node, RepeatUntil):
             raise WorkoutError(
@@ -262,7 +255,7 @@ def _flattened(nodes: tuple[Node, ...], profile: DeviceProfile, *, depth: int) -
                 location=node.origin,
                 hint="make it the outer repeat, or give it a count",
             )
-        out.extend(_written_out(node))
+        out.extend(written_out(node))
         warn(
             f"{profile.called} cannot nest repeats; this repeat of {node.count} is written out "
             "in full",
@@ -271,14 +264,7 @@ def _flattened(nodes: tuple[Node, ...], profile: DeviceProfile, *, depth: int) -
     return tuple(out)
 
 
-def _with_children(node: Repeat | RepeatUntil, profile: DeviceProfile) -> Repeat | RepeatUntil:
-    steps = _flattened(node.steps, profile, depth=1)
-    if isinstance(node, Repeat):
-        return replace(node, steps=steps, between=_flattened(node.between, profile, depth=1))
-    return replace(node, steps=steps)
-
-
-def _written_out(node: Repeat) -> list[Node]:
+def written_out(node: Repeat) -> list[Node]:
     """Every run of the repeat one after another, inner repeats too."""
     out: list[Node] = []
     for run in range(1, node.count + 1):
@@ -290,7 +276,7 @@ def _written_out(node: Repeat) -> list[Node]:
                     location=child.origin,
                     hint="make it the outer repeat, or give it a count",
                 )
-            out.extend(_written_out(child) if isinstance(child, Repeat) else [child])
+            out.extend(written_out(child) if isinstance(child, Repeat) else [child])
     return out
 
 
@@ -409,18 +395,12 @@ def _names_shortened(workout: Workout, profile: DeviceProfile) -> Workout:
 def _step_names(
     nodes: tuple[Node, ...], profile: DeviceProfile, counter: Iterator[int]
 ) -> tuple[Node, ...]:
-    out: list[Node] = []
-    for node in nodes:
-        if isinstance(node, Step):
-            out.append(_step_named(node, profile, next(counter)))
-        elif isinstance(node, Repeat):
-            steps = _step_names(node.steps, profile, counter)
-            out.append(
-                replace(node, steps=steps, between=_step_names(node.between, profile, counter))
-            )
-        else:
-            out.append(replace(node, steps=_step_names(node.steps, profile, counter)))
-    return tuple(out)
+    return tuple(
+        _step_named(node, profile, next(counter))
+        if isinstance(node, Step)
+        else with_children(node, lambda inner: _step_names(inner, profile, counter))
+        for node in nodes
+    )
 
 
 def _step_named(step: Step, profile: DeviceProfile, number: int) -> Step:

@@ -301,12 +301,9 @@ def pace_table(athlete: Athlete) -> PaceTable | None:
 REFERENCE_RACES = ("mile", "5k", "10k", "half", "marathon")
 
 
-def reference_race_paces(athlete: Athlete) -> dict[str, float] | None:
-    """The athlete's pace at each of REFERENCE_RACES (the mile from their VDOT, as pacefit
-    predicts no mile otherwise); None without races or a VDOT."""
-    table = pace_table(athlete)
-    if table is None:
-        return None
+def reference_race_paces(table: PaceTable) -> dict[str, float]:
+    """The runner's pace at each of REFERENCE_RACES (the mile from their VDOT, as pacefit
+    predicts no mile otherwise)."""
     mile_s = race_time_from_vdot(vdot=table.vdot, distance_m=METRES_PER_MILE)
     paces = {"mile": mile_s / METRES_PER_MILE * 1000}
     paces.update({name: race.pace_s_per_km for name, race in table.race.items()})

@@ -8,7 +8,7 @@ duration, target and repeat is its own class, so that a value cannot be two thin
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import assert_never
@@ -267,6 +267,15 @@ def step_count(nodes: tuple[Node, ...]) -> int:
         1 if isinstance(node, Step) else step_count(node.steps) + step_count(_between(node))
         for node in nodes
     )
+
+
+def with_children(
+    node: Repeat | RepeatUntil, transform: Callable[[tuple[Node, ...]], tuple[Node, ...]]
+) -> Repeat | RepeatUntil:
+    """The repeat with its steps (and steps between) transformed."""
+    if isinstance(node, Repeat):
+        return replace(node, steps=transform(node.steps), between=transform(node.between))
+    return replace(node, steps=transform(node.steps))
 
 
 def steps_as_written(nodes: tuple[Node, ...]) -> Iterator[Step]:

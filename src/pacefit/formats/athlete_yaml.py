@@ -4,6 +4,7 @@ default pace tolerance."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from enum import Enum
 from pathlib import Path
 from typing import TypeVar
@@ -51,8 +52,8 @@ def parse_athlete(source: YamlSource) -> Athlete:
             source, top, default=DEFAULT_PACE_TOLERANCE_S_PER_KM
         ),
         pace_model=_choice(source, top, "model", PaceModel, default=PaceModel.VDOT),
-        level=_level(source, top),
-        device=_device(source, top),
+        level=_named(source, top, "level", LEVELS, "levels"),
+        device=_named(source, top, "device", DEVICE_PROFILES, "devices"),
     )
     training_vdot = athlete_vdot(athlete)
     note = outside_tables_note(training_vdot) if training_vdot is not None else None
@@ -129,23 +130,16 @@ def _choice(
     source.fail(node, f"unknown {key} '{text}'", f"use one of {names}")
 
 
-def _level(source: YamlSource, entries: dict[str, Entry]) -> str | None:
-    if "level" not in entries:
+def _named(
+    source: YamlSource, entries: dict[str, Entry], key: str, names: Collection[str], plural: str
+) -> str | None:
+    """One of `names` (a level, a device), or None when the key is absent."""
+    if key not in entries:
         return None
-    node = entries["level"].value
-    text = source.text(node, what="'level'").strip().lower()
-    if text not in LEVELS:
-        source.fail(node, f"unknown level '{text}'", f"levels are {', '.join(LEVELS)}")
-    return text
-
-
-def _device(source: YamlSource, entries: dict[str, Entry]) -> str | None:
-    if "device" not in entries:
-        return None
-    node = entries["device"].value
-    text = source.text(node, what="'device'").strip().lower()
-    if text not in DEVICE_PROFILES:
-        source.fail(node, f"unknown device '{text}'", f"devices are {', '.join(DEVICE_PROFILES)}")
+    node = entries[key].value
+    text = source.text(node, what=f"'{key}'").strip().lower()
+    if text not in names:
+        source.fail(node, f"unknown {key} '{text}'", f"{plural} are {', '.join(names)}")
     return text
 
 

@@ -18,6 +18,7 @@ from typing import assert_never
 
 from lxml import etree
 
+from pacefit.core.devices import written_out
 from pacefit.core.paces import REFERENCE_RACES
 from pacefit.core.workout import (
     DistanceDuration,
@@ -114,12 +115,8 @@ class _BlockWriter:
         elif self._as_intervals(node, parent):
             return
         else:
-            for run in range(node.count):
-                for child in node.steps:
-                    self.write(child, parent)
-                if run < node.count - 1:
-                    for child in node.between:
-                        self.write(child, parent)
+            for child in written_out(node):
+                self.write(child, parent)
 
     def _as_intervals(self, repeat: Repeat, parent: etree._Element) -> bool:
         """A plain on/off repeat as Zwift's own IntervalsT; False when it is not one."""

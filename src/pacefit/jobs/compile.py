@@ -140,7 +140,7 @@ def export_context(athlete: Athlete | None) -> ExportContext:
     if athlete is None or table is None:
         return ExportContext()
     return ExportContext(
-        race_paces_s_per_km=reference_race_paces(athlete),
+        race_paces_s_per_km=reference_race_paces(table),
         easy_pace_s_per_km=table.training["easy"].middle_s_per_km,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pacefit.core.paces import Athlete, reference_race_paces, runner_level
+from pacefit.core.paces import Athlete, pace_table, reference_race_paces, runner_level
 from pacefit.core.workout import Workout
 from pacefit.files import write_atomic
 from pacefit.formats import ReadOptions, read_workout_file
@@ -15,11 +15,12 @@ from pacefit.formats.workout_yaml import dump_workout, load_workout
 def read_options(athlete: Athlete | None, *, ignore_crc: bool = False) -> ReadOptions:
     """How to read a workout or run file for this runner: their race paces and tolerance turn
     a Zwift workout's relative paces into bands."""
-    if athlete is None:
+    table = pace_table(athlete) if athlete else None
+    if athlete is None or table is None:
         return ReadOptions(ignore_crc=ignore_crc)
     return ReadOptions(
         ignore_crc=ignore_crc,
-        race_paces_s_per_km=reference_race_paces(athlete),
+        race_paces_s_per_km=reference_race_paces(table),
         pace_tolerance_s_per_km=athlete.pace_tolerance_s_per_km,
     )
 
