@@ -55,3 +55,14 @@ def test_a_watch_whose_clock_was_not_set_has_no_date() -> None:
     with pytest.raises(ActivityError) as caught:
         read_activity(shared_fixture("real/connectstats-activity_217470507.fit"))
     assert str(caught.value).endswith("this is a swim, not a run")
+
+
+def test_the_track_keeps_altitude_and_positions_where_the_watch_recorded_them() -> None:
+    """The Forerunner 965 recorded altitude and GPS in all 4,488 records; the course is on the
+    coast near sea level (59-72 m) at about 35.4 N."""
+    track = read_activity(shared_fixture("real/fit-parser-garmin-stamina.fit")).track
+    assert len(track.altitude_m) == len(track.latitude_deg) == len(track) == 4488
+    altitudes = [a for a in track.altitude_m if a is not None]
+    assert min(altitudes) == pytest.approx(59.4, abs=0.1)
+    assert max(altitudes) == pytest.approx(72.0, abs=0.1)
+    assert all(35.3 < lat < 35.5 for lat in track.latitude_deg if lat is not None)

@@ -23,8 +23,11 @@ from .helpers import shared_files, shared_fixture
 ACTIVITIES = shared_files("fit/activities", "*.fit") + [
     p for p in shared_files("real", "*.fit") if "workout" not in p.name
 ]
-# Rounding: fitparse expands `speed` into `enhanced_speed` with its own rounding (1 mm/s).
-TOLERANCE = {"enhanced_speed": 0.0015, "speed": 0.0015}
+# Rounding: fitparse expands `speed` into `enhanced_speed` with its own rounding (1 mm/s), and
+# `altitude` into `enhanced_altitude` (0.2 m steps).
+TOLERANCE = {"speed": 0.0015, "altitude": 0.21}
+# Fields with a 32-bit `enhanced_` twin: compared as the reader uses them, the twin first.
+TWINS = {"speed": "enhanced_speed", "altitude": "enhanced_altitude"}
 # Why the complete decoder reads these files instead of the fast one.
 COMPLETE_PATH_FILES = {
     "compressed-speed-distance.fit": "compressed_speed_distance",
@@ -38,11 +41,12 @@ def same(a: float | None, b: float | None, name: str) -> bool:
     return abs(a - b) <= TOLERANCE.get(name, 1e-6 * max(1.0, abs(a)))
 
 
-def speeds(data: FitActivityData) -> list[float | None]:
-    """The speed the reader uses: enhanced_speed, else speed (fitparse fills enhanced_speed
-    from speed by the profile's component rule; the fast path reads what the file wrote)."""
-    enhanced = data.records.get("enhanced_speed") or []
-    plain = data.records.get("speed") or []
+def preferred(data: FitActivityData, name: str) -> list[float | None]:
+    """The value the reader uses: the enhanced field, else the plain one (fitparse fills the
+    enhanced field from the plain one by the profile's component rule; the fast path reads
+    what the file wrote)."""
+    enhanced = data.records.get(TWINS[name]) or []
+    plain = data.records.get(name) or []
     count = max(len(enhanced), len(plain))
     return [
         (enhanced[i] if i < len(enhanced) else None)
@@ -57,9 +61,9 @@ def differences(fast: FitActivityData, full: FitActivityData) -> list[str]:
     columns = {
         name: (fast.records.get(name, []), full.records.get(name, [])) for name in fast.records
     }
-    for name in ("enhanced_speed", "speed"):
-        columns.pop(name, None)
-    columns["speed"] = (speeds(fast), speeds(full))
+    for name, twin in TWINS.items():
+        columns.pop(twin, None)
+        columns[name] = (preferred(fast, name), preferred(full, name))
     for name, (mine, theirs) in sorted(columns.items()):
         if not any(v is not None for v in mine) and not any(v is not None for v in theirs):
             continue

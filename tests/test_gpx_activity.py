@@ -64,3 +64,10 @@ def test_a_track_without_times_is_refused_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(ActivityError) as caught:
         read_activity(path)
     assert str(caught.value) == f"{path}: the GPX track has no times, so pace cannot be known"
+
+
+def test_a_track_without_altitude_keeps_the_column_empty() -> None:
+    """The simulated 800s carry positions but no altitude: an empty column, not 3,826 Nones."""
+    track = read_activity(RUNS / "intervals-800-no-laps.gpx").track
+    assert track.altitude_m == ()
+    assert len(track.latitude_deg) == len(track)

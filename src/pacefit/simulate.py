@@ -31,7 +31,15 @@ from fit_tool.profile.profile_type import (
     Sport,
 )
 
-from pacefit.core.activity import EARTH_RADIUS_M, Activity, Lap, Pause, Track, timer_from_pauses
+from pacefit.core.activity import (
+    EARTH_RADIUS_M,
+    Activity,
+    Lap,
+    Pause,
+    Track,
+    optional_column,
+    timer_from_pauses,
+)
 from pacefit.core.workout import (
     DistanceDuration,
     Intensity,
@@ -268,6 +276,8 @@ def as_activity(run: SimulatedRun, *, name: str = "simulated") -> Activity:
             timer_s=tuple(timer_from_pauses(elapsed, pauses)),
             distance_m=tuple(p.distance_m for p in run.points),
             speed_mps=tuple(p.speed_mps for p in run.points),
+            latitude_deg=optional_column([p.lat for p in run.points]),
+            longitude_deg=optional_column([p.lon for p in run.points]),
         ),
         laps=tuple(
             Lap(

@@ -12,9 +12,11 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pacefit.core.workout import Workout
 
+T = TypeVar("T")
 EARTH_RADIUS_M = 6_371_008.8
 # A gap between samples this much longer than the usual interval, crossed at walking speed or
 # less, is a pause (for files that record no timer: GPX).
@@ -31,7 +33,8 @@ class Track:
     """The recorded points of a run as columns, in time order.
 
     `timer_s` stops while the timer is paused; `elapsed_s` does not. `speed_mps` is the device's
-    own speed field (None where it recorded none); `distance_m` only ever grows."""
+    own speed field (None where it recorded none); `distance_m` only ever grows. The optional
+    columns are empty when the file has none of them, else one value (or None) per sample."""
 
     elapsed_s: tuple[float, ...]
     timer_s: tuple[float, ...]
@@ -39,6 +42,9 @@ class Track:
     speed_mps: tuple[float | None, ...]
     heart_rate_bpm: tuple[int | None, ...] = ()
     cadence_spm: tuple[int | None, ...] = ()
+    altitude_m: tuple[float | None, ...] = ()
+    latitude_deg: tuple[float | None, ...] = ()
+    longitude_deg: tuple[float | None, ...] = ()
 
     def __len__(self) -> int:
         return len(self.elapsed_s)
@@ -150,6 +156,11 @@ def cumulative_distance_m(positions: Sequence[tuple[float, float] | None]) -> li
             previous = position
         distances.append(total)
     return distances
+
+
+def optional_column(values: Sequence[T | None]) -> tuple[T | None, ...]:
+    """A column as `Track` keeps it: empty when no sample has a value."""
+    return tuple(values) if any(v is not None for v in values) else ()
 
 
 def merge_pauses(pauses: Sequence[Pause]) -> tuple[Pause, ...]:

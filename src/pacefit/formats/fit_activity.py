@@ -20,6 +20,7 @@ from pacefit.core.activity import (
     cumulative_distance_m,
     forward_filled,
     merge_pauses,
+    optional_column,
     timer_from_pauses,
 )
 from pacefit.core.sports import SPORT_NAMES
@@ -92,6 +93,9 @@ def _activity(data: FitActivityData, path: Path, location: Location) -> Activity
             speed_mps=tuple(_speeds(data, order)),
             heart_rate_bpm=tuple(_ints(data.records.get("heart_rate"), order)),
             cadence_spm=tuple(_cadence(data.records.get("cadence"), order)),
+            altitude_m=optional_column(_preferred(data, ("enhanced_altitude", "altitude"), order)),
+            latitude_deg=optional_column(_column(data.records.get("position_lat"), order)),
+            longitude_deg=optional_column(_column(data.records.get("position_long"), order)),
         ),
         laps=tuple(_laps(data, windows, start_t)),
         pauses=tuple(p for p in pauses if p.end_elapsed_s > 0),
@@ -198,15 +202,26 @@ def _position(data: FitActivityData, i: int) -> tuple[float, float] | None:
 
 
 def _speeds(data: FitActivityData, order: list[int]) -> list[float | None]:
-    enhanced = data.records.get("enhanced_speed")
-    plain = data.records.get("speed")
-    speeds: list[float | None] = []
+    return _preferred(data, ("enhanced_speed", "speed"), order)
+
+
+def _preferred(
+    data: FitActivityData, names: tuple[str, str], order: list[int]
+) -> list[float | None]:
+    """A record field that has an `enhanced_` form (32 bits) beside the 16-bit one: the
+    enhanced value where the sample has it, else the plain one."""
+    enhanced, plain = (data.records.get(name) for name in names)
+    values: list[float | None] = []
     for i in order:
         value = enhanced[i] if enhanced else None
         if value is None and plain:
             value = plain[i]
-        speeds.append(value)
-    return speeds
+        values.append(value)
+    return values
+
+
+def _column(column: list[float | None] | None, order: list[int]) -> list[float | None]:
+    return [column[i] for i in order] if column else [None] * len(order)
 
 
 def _ints(column: list[float | None] | None, order: list[int]) -> list[int | None]:

@@ -59,6 +59,8 @@ RECORD_FIELDS = (
     "cadence",
     "position_lat",
     "position_long",
+    "altitude",
+    "enhanced_altitude",
 )
 MESSAGE_FIELDS: dict[str, tuple[str, ...]] = {
     "file_id": ("type", "manufacturer", "product", "time_created"),

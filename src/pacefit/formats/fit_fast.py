@@ -42,6 +42,7 @@ class _Field:
     name: str
     scale: float = 1.0
     kind: str = "number"  # number, raw (enums, times, workout values), position, string
+    offset: float = 0.0  # the profile's offset, subtracted after scaling (altitude: 500 m)
 
 
 # Sessions and laps share their totals' field numbers.
@@ -88,6 +89,8 @@ _WANTED: dict[int, tuple[str, dict[int, _Field]]] = {
             4: _Field("cadence"),
             0: _Field("position_lat", kind="position"),
             1: _Field("position_long", kind="position"),
+            2: _Field("altitude", 5, offset=500),
+            78: _Field("enhanced_altitude", 5, offset=500),
         },
     ),
     21: (
@@ -221,7 +224,8 @@ class _Reader:
                 elif field.kind == "raw":
                     picked[field.name] = value
                 else:
-                    picked[field.name] = value / field.scale if field.scale != 1 else value
+                    scaled = value / field.scale if field.scale != 1 else value
+                    picked[field.name] = scaled - field.offset if field.offset else scaled
         if timestamp is not None:
             picked["timestamp"] = timestamp
         kind = layout.kind

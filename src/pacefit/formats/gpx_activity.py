@@ -20,6 +20,7 @@ from pacefit.core.activity import (
     Track,
     cumulative_distance_m,
     gaps_as_pauses,
+    optional_column,
     timer_from_pauses,
     utc_offset_s,
 )
@@ -63,6 +64,9 @@ def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
             speed_mps=(None,) * len(timed),
             heart_rate_bpm=tuple(_extension_int(p, "hr") for p in timed),
             cadence_spm=tuple(_cadence_spm(p) for p in timed),
+            altitude_m=optional_column([p.elevation for p in timed]),
+            latitude_deg=tuple(p.latitude for p in timed),
+            longitude_deg=tuple(p.longitude for p in timed),
         ),
         pauses=pauses,
         device=gpx.creator or "",

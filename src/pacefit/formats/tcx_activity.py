@@ -25,6 +25,7 @@ from pacefit.core.activity import (
     cumulative_distance_m,
     forward_filled,
     merge_pauses,
+    optional_column,
     timer_from_pauses,
     usual_interval_s,
     utc_offset_s,
@@ -52,6 +53,7 @@ class _Point:
     speed_mps: float | None
     heart_rate_bpm: int | None
     cadence_spm: int | None
+    altitude_m: float | None
 
 
 def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
@@ -92,6 +94,9 @@ def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
             speed_mps=tuple(p.speed_mps for p in points),
             heart_rate_bpm=tuple(p.heart_rate_bpm for p in points),
             cadence_spm=tuple(p.cadence_spm for p in points),
+            altitude_m=optional_column([p.altitude_m for p in points]),
+            latitude_deg=optional_column([p.position[0] if p.position else None for p in points]),
+            longitude_deg=optional_column([p.position[1] if p.position else None for p in points]),
         ),
         laps=tuple(
             Lap(span[0], span[1], distance_m, timer_s, trigger=trigger)
@@ -148,6 +153,7 @@ def _points(lap: etree._Element, number: int) -> list[_Point]:
                 heart_rate_bpm=int(heart_rate) if heart_rate is not None else None,
                 # like FIT, TCX counts one foot (strides per minute); runners speak in steps
                 cadence_spm=2 * int(cadence) if cadence else None,
+                altitude_m=_float(element.findtext("tcx:AltitudeMeters", namespaces=NS)),
             )
         )
     return points
