@@ -1,7 +1,7 @@
 """pacefit benchmarks: run by hand, print a table. Not part of the test suite.
 
     python bench/run.py            # all of them (a few minutes on 2 cores)
-    python bench/run.py analyze    # just one: analyze, build, startup, review
+    python bench/run.py analyze    # just one: analyze, build, startup, review, hostile
 
 Every figure is the median of several runs and a ratio against a baseline measured in the same
 run, so that a noisy or slow machine moves both. The real files come from ../shared/fixtures
@@ -10,6 +10,7 @@ run, so that a noisy or slow machine moves both. The real files come from ../sha
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -292,11 +293,79 @@ def bench_review(work: Path) -> None:
     )
 
 
+# -- 5. hostile workouts ----------------------------------------------------------------------
+
+
+def hostile_workouts(work: Path) -> dict[str, Path]:
+    """Workouts built to exhaust a loader: nested aliases, a file of 350,000 steps, the
+    largest file under the size limit, and repeats that unroll to millions of steps."""
+    refs = "[" + ",".join(["*{}"] * 40) + "]"
+    bomb = (
+        "name: bomb\nsteps:\n- &a {run: 1km}\n"
+        f"- &b {{repeat: 2, steps: {refs.format(*'a' * 40)}}}\n"
+        f"- &c {{repeat: 2, steps: {refs.format(*'b' * 40)}}}\n"
+        f"- &d {{repeat: 2, steps: {refs.format(*'c' * 40)}}}\n"
+        f"- repeat: 2\n  steps: {refs.format(*'d' * 40)}\n"
+    )
+    nested = "".join("  " * d + "- repeat: 99\n" + "  " * d + "  steps:\n" for d in range(4))
+    texts = {
+        f"{len(bomb)}-byte alias bomb (2.6 million steps)": bomb,
+        "4.6 MB of 350,000 steps": "name: big\nsteps:\n" + "  - run: 1km\n" * 350_000,
+        "0.98 MB of 75,000 steps (under the size limit)": "steps:\n" + "  - run: 1km\n" * 75_000,
+        "repeats unrolling to 19,602 steps": "steps:\n" + nested + "  " * 4 + "- run: 1km\n"
+        + "  " * 4 + "- recover: 1km\n",
+    }  # fmt: skip
+    paths = {}
+    for index, (name, text) in enumerate(texts.items()):
+        paths[name] = work / f"hostile-{index}.yaml"
+        paths[name].write_text(text)
+    return paths
+
+
+def bench_hostile(work: Path) -> None:
+    from pacefit.errors import WorkoutError
+    from pacefit.formats.athlete_yaml import load_athlete
+    from pacefit.formats.yaml_source import _composed
+    from pacefit.jobs.compile import compile_file
+
+    athlete = load_athlete(ATHLETE)
+    normal = ROOT / "workouts" / "10k" / "intervals-800.yaml"
+    compile_code = (
+        "from pathlib import Path\nfrom pacefit.formats.athlete_yaml import load_athlete\n"
+        "from pacefit.jobs.compile import compile_file\n"
+        f"athlete = load_athlete(Path({str(ATHLETE)!r}))\n"
+        "try:\n"
+        "    compile_file(Path({path!r}), athlete=athlete, out_dir=Path({out!r}))\n"
+        "except Exception as exc:\n"
+        "    assert type(exc).__name__ == 'WorkoutError', exc\n"
+    )
+    out = str(work / "out")
+
+    def compile_one(path: Path) -> None:
+        _composed.cache_clear()  # each run composes its text, as a first compile does
+        with contextlib.suppress(WorkoutError):
+            compile_file(path, athlete=athlete, out_dir=work / "out")
+
+    baseline_s = median_s(lambda: compile_one(normal), repeats=5)
+    baseline_mb = peak_rss_mb(compile_code.format(path=str(normal), out=out))
+    for name, path in hostile_workouts(work).items():
+        refused_s = median_s(lambda path=path: compile_one(path), repeats=3)  # type: ignore[misc]
+        refused_mb = peak_rss_mb(compile_code.format(path=str(path), out=out))
+        row(
+            f"hostile workout refused: {name}",
+            f"{refused_s:.3f} s, {refused_mb:.0f} MB peak",
+            f"compile of intervals-800.yaml {baseline_s * 1000:.1f} ms, {baseline_mb:.0f} MB",
+            f"x{refused_s / baseline_s:.2g} the time, x{refused_mb / baseline_mb:.2g} the memory;"
+            " target < 1 s and < 200 MB",
+        )
+
+
 BENCHES = {
     "analyze": bench_analyze,
     "build": bench_build,
     "startup": bench_startup,
     "review": bench_review,
+    "hostile": bench_hostile,
 }
 
 

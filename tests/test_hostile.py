@@ -172,8 +172,9 @@ ABSURD = [
         "w.yaml:3:11: 'name' is 10000 characters long\n  hint: keep it under 200",
     ),
     (
-        "steps:\n" + "  - run: 1km\n" * 5000,
-        "w.yaml:2:3: the workout has 5000 steps; watches accept at most 100",
+        "steps:\n" + "  - run: 1km\n" * 500,
+        # refused at the 101st step, before the rest is read
+        "w.yaml:102:5: the workout has more than 100 steps; watches accept at most 100",
     ),
     ("steps:\n  - run: 48h\n", "w.yaml:2:10: a step of 48h is longer than any run"),
 ]
@@ -184,6 +185,88 @@ def test_absurd_values_are_refused(text: str, message: str) -> None:
     with pytest.raises(WorkoutError) as caught:
         load_text(text)
     assert str(caught.value).startswith(message)
+
+
+def alias_bomb(width: int) -> str:
+    """A workout of a few hundred bytes whose nested aliases stand for width**4 steps."""
+    refs = "[" + ",".join(["*{}"] * width) + "]"
+    return (
+        "name: bomb\nsteps:\n- &a {run: 1km}\n"
+        f"- &b {{repeat: 2, steps: {refs.format(*'a' * width)}}}\n"
+        f"- &c {{repeat: 2, steps: {refs.format(*'b' * width)}}}\n"
+        f"- &d {{repeat: 2, steps: {refs.format(*'c' * width)}}}\n"
+        f"- repeat: 2\n  steps: {refs.format(*'d' * width)}\n"
+    )
+
+
+def test_an_alias_bomb_is_refused_while_it_is_composed() -> None:
+    text = alias_bomb(40)  # 2.6 million steps in 618 bytes
+    assert len(text) < 1000
+    with pytest.raises(WorkoutError) as caught:
+        load_text(text)
+    assert str(caught.value) == (
+        "w.yaml:6:26: the file holds more than 10,000 values (aliases counted as what they "
+        "repeat)\n  hint: workout, plan and athlete files hold a few thousand values at most"
+    )
+    with pytest.raises(WorkoutError) as caught:
+        load_text("steps: &s\n  - repeat: 2\n    steps: *s\n")
+    assert str(caught.value) == (
+        "w.yaml:3:12: an alias refers to the value that holds it\n"
+        "  hint: an alias may repeat a value written before it, not one it is part of"
+    )
+
+
+def test_a_huge_workout_is_refused_by_its_size_or_by_its_values(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("name: huge\nsteps:\n" + "  - run: 1km\n" * 350_000)  # 4.6 MB
+    with pytest.raises(WorkoutError) as caught:
+        YamlSource.from_file(huge)
+    assert str(caught.value) == (
+        f"{huge}: the file is 4.6 MB; pacefit reads YAML files of at most 1 MB\n"
+        "  hint: workout, plan and athlete files hold a few thousand values at most"
+    )
+    with pytest.raises(
+        WorkoutError, match=r"^w.yaml:3334:5: the file holds more than 10,000 values"
+    ):
+        load_text("steps:\n" + "  - run: 1km\n" * 70_000)  # under 1 MB
+
+
+def test_repeats_that_unroll_to_millions_of_steps_are_refused_at_the_repeat() -> None:
+    text = (
+        "steps:\n"
+        + "".join("  " * d + "- repeat: 99\n" + "  " * d + "  steps:\n" for d in range(4))
+        + "  " * 4
+        + "- run: 1km\n"
+        + "  " * 4
+        + "- recover: 1km\n"
+    )
+    with pytest.raises(WorkoutError) as caught:
+        load_text(text)
+    assert str(caught.value) == (
+        "w.yaml:6:7: the workout runs 19,602 steps once its repeats are unrolled; no session "
+        "runs more than 5,000\n  hint: use fewer repetitions"
+    )
+
+
+@pytest.mark.parametrize(
+    ("length", "why"),
+    [
+        ('"0:00"', ""),
+        ("0.0001m", "a watch counts a step's distance in centimetres: '0.0001m' would be "),
+        ("0.0004s", "a watch counts a step's time in milliseconds: '0.0004s' would be "),
+        ("0s", ""),
+        ("0m", ""),
+    ],
+)
+def test_a_length_a_watch_would_write_as_zero_is_refused(length: str, why: str) -> None:
+    with pytest.raises(WorkoutError) as caught:
+        load_text(f"steps:\n  - run: {length}\n")
+    message, hint = str(caught.value).split("\n  hint: ")
+    shown = length.strip('"')
+    assert message == f"w.yaml:2:10: a duration must be more than zero, got '{shown}'"
+    assert hint.startswith(why)
+    assert hint.endswith("or 'until hr < 130bpm'")
+    load_text("steps:\n  - run: 0.01m\n  - run: 0.001s\n")  # a centimetre, a millisecond
 
 
 # -- FIT readers ------------------------------------------------------------------------------

@@ -21,6 +21,13 @@ LEVELS = ("beginner", "intermediate", "advanced")
 STEP_SPORTS = frozenset({"running", "walking", "hiking", "generic"})
 # Garmin watches refuse workouts with more FIT steps than this (Garmin Connect's own limit).
 MAX_WORKOUT_STEPS = 100
+# No session runs this many steps once its repeats are unrolled (99 reps of a 20-step set is
+# about 2,000); the analysis and `show` unroll every step, so the bound keeps them quick.
+MAX_EXECUTED_STEPS = 5_000
+# The finest lengths a FIT workout step holds: centimetres and milliseconds. A shorter length
+# would be written as 0, which a watch reads as no step at all.
+FINEST_DISTANCE_M = 0.01
+FINEST_DURATION_S = 0.001
 DEFAULT_LEVEL = "intermediate"
 
 
@@ -247,6 +254,21 @@ def message_count(nodes: tuple[Node, ...]) -> int:
     return sum(
         1 if isinstance(node, Step) else 1 + message_count(node.steps) for node in fit_layout(nodes)
     )
+
+
+def executed_count(nodes: tuple[Node, ...]) -> int:
+    """How many steps the runner meets, repeats unrolled (as `unroll` yields them), counted
+    without unrolling them."""
+    total = 0
+    for node in nodes:
+        if isinstance(node, Step):
+            total += 1
+        elif isinstance(node, Repeat):
+            total += node.count * executed_count(node.steps)
+            total += (node.count - 1) * executed_count(node.between)
+        else:
+            total += executed_count(node.steps)
+    return total
 
 
 def unroll(workout: Workout) -> list[ExecutedStep]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import assert_never
+from typing import NoReturn, assert_never
 
 import yaml
 
@@ -20,7 +20,10 @@ from pacefit.core.paces import DEFAULT_PACE_TOLERANCE_S_PER_KM, Athlete, PaceTab
 from pacefit.core.sports import SPORTS, SUB_SPORTS
 from pacefit.core.workout import (
     DEFAULT_LEVEL,
+    FINEST_DISTANCE_M,
+    FINEST_DURATION_S,
     LEVELS,
+    MAX_EXECUTED_STEPS,
     MAX_WORKOUT_STEPS,
     STEP_SPORTS,
     Averaging,
@@ -48,6 +51,7 @@ from pacefit.core.workout import (
     TimeDuration,
     Workout,
     apply_overrides,
+    executed_count,
     main_set,
     message_count,
     settle,
@@ -97,6 +101,7 @@ class _Context:
     athlete: Athlete | None = None
     depth: int = 0
     sport: str = "running"
+    steps_written: int = 0  # steps and repeats so far, each once: counted before anything unrolls
 
 
 def load_workout(
@@ -155,6 +160,7 @@ def parse_workout(
     )
     if overrides:
         workout = apply_overrides(workout, overrides)
+        _check_executed(source, source.root, workout.steps)
     workout = _settled(workout, source)
     name_node = top["name"].value if "name" in top else source.root
     return replace(workout, name=_filled_name(source, name_node, workout))
@@ -249,8 +255,33 @@ def _parse_block(context: _Context, node: yaml.Node, *, what: str) -> tuple[Node
     return tuple(nodes)
 
 
+def _count_written(context: _Context, node: yaml.Node) -> None:
+    """Refuse a workout as soon as it holds more steps than a watch takes, before the rest of
+    it is read (each step and repeat once, as written)."""
+    context.steps_written += 1
+    if context.steps_written > MAX_WORKOUT_STEPS:
+        context.source.fail(
+            node,
+            f"the workout has more than {MAX_WORKOUT_STEPS} steps; watches accept at most "
+            f"{MAX_WORKOUT_STEPS}",
+            "use repeats, or split it into several workouts",
+        )
+
+
+def _check_executed(source: YamlSource, node: yaml.Node, nodes: tuple[Node, ...]) -> None:
+    executed = executed_count(nodes)
+    if executed > MAX_EXECUTED_STEPS:
+        source.fail(
+            node,
+            f"the workout runs {executed:,} steps once its repeats are unrolled; no session "
+            f"runs more than {MAX_EXECUTED_STEPS:,}",
+            "use fewer repetitions",
+        )
+
+
 def _parse_item(context: _Context, node: yaml.Node) -> list[Node]:
     source = context.source
+    _count_written(context, node)
     if isinstance(node, yaml.MappingNode):
         keys = {key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
         if "repeat" in keys:
@@ -341,7 +372,9 @@ def _parse_repeat(context: _Context, node: yaml.Node) -> Repeat | RepeatUntil:
             )
         return RepeatUntil(steps=steps, until=until, name=name, origin=origin)
     assert count is not None
-    return Repeat(steps=steps, count=count, name=name, between=between, origin=origin)
+    repeat = Repeat(steps=steps, count=count, name=name, between=between, origin=origin)
+    _check_executed(source, node, (repeat,))
+    return repeat
 
 
 def _repeat_count(context: _Context, node: yaml.Node, text: str) -> int:
@@ -375,6 +408,8 @@ def _parse_ladder(context: _Context, node: yaml.Node) -> list[Node]:
     name = _optional_text(source, entries, "name")
     steps: list[Node] = []
     for index, rung in enumerate(rungs):
+        if index:  # the ladder itself counted as its first rung
+            _count_written(context, rung)
         expr = pace_expr
         if isinstance(pace_expr, PaceSlide):
             expr = pace_expr.at(index / (len(rungs) - 1))
@@ -389,6 +424,7 @@ def _parse_ladder(context: _Context, node: yaml.Node) -> list[Node]:
             )
         )
         if "recover" in entries and index < len(rungs) - 1:
+            _count_written(context, entries["recover"].value)
             recover_target = None
             if "recover_pace" in entries:
                 pace_node = entries["recover_pace"].value
@@ -431,13 +467,26 @@ def _duration(context: _Context, node: yaml.Node) -> Duration:
                 f"a step of {text} is longer than any run",
                 f"steps are at most {MAX_STEP_DISTANCE_M / 1000:g}km",
             )
+        if round(distance_m / FINEST_DISTANCE_M) == 0:
+            _fail_zero(source, node, text, "a watch counts a step's distance in centimetres")
         return DistanceDuration(distance_m)
     time_s = units.parse_time_s(text)
     if time_s is not None:
         if time_s > MAX_STEP_DURATION_S:
             source.fail(node, f"a step of {text} is longer than any run", "steps are at most 24h")
+        if round(time_s / FINEST_DURATION_S) == 0:
+            _fail_zero(source, node, text, "a watch counts a step's time in milliseconds")
         return TimeDuration(time_s)
     source.fail(node, f"'{text}' is not a duration", DURATION_HINT)
+
+
+def _fail_zero(source: YamlSource, node: yaml.Node, text: str, why: str) -> NoReturn:
+    """A length a watch would write as 0 (`0:00`, `0.0001m`) is refused as `0s` is."""
+    source.fail(
+        node,
+        f"a duration must be more than zero, got '{text}'",
+        f"{why}: '{text}' would be written as 0. {DURATION_HINT[0].upper()}{DURATION_HINT[1:]}",
+    )
 
 
 def _target(context: _Context, entries: dict[str, Entry]) -> Target | None:

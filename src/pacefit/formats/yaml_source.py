@@ -18,6 +18,14 @@ from pacefit.core import units
 from pacefit.core.workout import LEVELS
 from pacefit.errors import InvalidValue, Location, WorkoutError
 
+# Bounds on what a YAML file may hold, checked while it is composed, so that a hostile file is
+# refused in a fraction of a second: the bundled plans hold about 550 values and a workout of
+# 100 steps about 1,500; aliases count as every value they repeat (a few hundred bytes of nested
+# aliases can otherwise stand for millions of steps).
+MAX_YAML_BYTES = 1_000_000
+MAX_YAML_NODES = 10_000
+_SIZE_HINT = "workout, plan and athlete files hold a few thousand values at most"
+
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -38,13 +46,70 @@ class Entry:
     value: yaml.Node
 
 
+class _Refused(Exception):
+    def __init__(self, message: str, mark: yaml.Mark, hint: str = _SIZE_HINT) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+        self.hint = hint
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, counting the nodes it composes as it goes: an alias counts as every
+    node it repeats, and an alias inside the node it names is refused."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.expanded_nodes = 0
+        self.sizes: dict[int, int] = {}  # id(node) -> its nodes, aliases expanded
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        if self.check_event(yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            if node is None or id(node) not in self.sizes:
+                raise _Refused(
+                    "an alias refers to the value that holds it",
+                    mark,
+                    "an alias may repeat a value written before it, not one it is part of",
+                )
+            self._count(self.sizes[id(node)], mark)
+            return node
+        before = self.expanded_nodes
+        self._count(1, mark)
+        node = super().compose_node(parent, index)
+        if node is not None:
+            self.sizes[id(node)] = self.expanded_nodes - before
+        return node
+
+    def _count(self, nodes: int, mark: yaml.Mark) -> None:
+        self.expanded_nodes += nodes
+        if self.expanded_nodes > MAX_YAML_NODES:
+            raise _Refused(
+                f"the file holds more than {MAX_YAML_NODES:,} values (aliases counted as what "
+                "they repeat)",
+                mark,
+            )
+
+
 class YamlSource:
     """A YAML document and the helpers that read it while reporting `path:line:col`."""
 
     def __init__(self, *, text: str, path: str) -> None:
         self.path = path
+        if len(text) > MAX_YAML_BYTES:
+            raise WorkoutError(
+                f"the file is {len(text) / 1e6:.1f} MB; pacefit reads YAML files of at most "
+                f"{MAX_YAML_BYTES / 1e6:g} MB",
+                location=Location(path),
+                hint=_SIZE_HINT,
+            )
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=_BoundedLoader)
+        except _Refused as exc:
+            raise WorkoutError(
+                exc.message, location=self._mark_location(exc.mark), hint=exc.hint
+            ) from exc
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             raise WorkoutError(
@@ -75,10 +140,25 @@ class YamlSource:
         """The file's document. A plan builds the same library workouts again and again: a
         text already composed is not composed again (the nodes are only ever read)."""
         try:
+            size = path.stat().st_size
+            if size > MAX_YAML_BYTES:  # refused before it is read
+                raise WorkoutError(
+                    f"the file is {size / 1e6:.1f} MB; pacefit reads YAML files of at most "
+                    f"{MAX_YAML_BYTES / 1e6:g} MB",
+                    location=Location(str(path)),
+                    hint=_SIZE_HINT,
+                )
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise WorkoutError(
-                f"cannot read the file: {exc}", location=Location(str(path))
+                f"cannot read the file: {exc.strerror or exc}", location=Location(str(path))
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise WorkoutError(
+                f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{exc.start})",
+                location=Location(str(path)),
+                hint="save the file as plain UTF-8 text",
             ) from exc
         return _composed(text, str(path))
 
