@@ -14,6 +14,7 @@ from pacefit.jobs.build import BuildResult, build_plan
 
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, PLANS, WORKOUTS, run_cli, write_plan
+from .mounts import fill, pacefit_without_root, tmpfs
 
 ATHLETE = load_athlete(ATHLETE_FILE)
 RACE_DAY = dt.date(2027, 4, 18)
@@ -146,3 +147,76 @@ def test_implausible_race_dates_are_refused(date: str) -> None:
     assert result.stderr.startswith(
         f"{PLANS / '10k-8wk' / 'plan.yaml'}: the race date {date} is implausible\n"
     )
+
+
+# -- output folders that refuse: read-only, full, unreadable; interrupted builds ----------------
+
+BUILD_10K = ["build", PLANS / "10k-8wk", "--race-date", "2027-01-24", "--athlete", ATHLETE_FILE]
+
+
+def test_a_read_only_output_folder_is_one_line_before_anything_is_built(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "ro", read_only=True) as mount:
+        for out in (mount, mount / "build"):  # the folder is there, or must be made
+            result = run_cli(*BUILD_10K, "-o", out)
+            assert result.exit_code == 1
+            doing = "write into" if out == mount else "create"
+            assert result.stderr == (
+                f"{out}: cannot {doing} the folder: Read-only file system\n"
+                "  hint: the file system is mounted read-only: write somewhere else\n"
+            )
+            assert result.stdout == ""
+
+
+def test_a_full_disk_lists_each_file_not_written_and_goes_on(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "full", size_kb=96) as mount:
+        out = mount / "build"
+        out.mkdir()
+        fill(mount)
+        result = run_cli(*BUILD_10K, "-o", out)
+        assert result.exit_code == 1
+        lines = result.stderr.splitlines()
+        refused = [line for line in lines if line.endswith("No space left on device")]
+        # every session, then plan.ics and the manifest: each named once, the hint once
+        assert len(refused) == 33
+        assert refused[0] == (
+            f"{out / '2026-12-01_w01-tue_4x800m-5k.fit'}: cannot write the file: No space left "
+            "on device"
+        )
+        assert refused[-2:] == [
+            f"{out / 'plan.ics'}: cannot write the file: No space left on device",
+            f"{out / 'pacefit-manifest.json'}: cannot write the file: No space left on device",
+        ]
+        assert lines.count("  hint: the disk is full: free some space and try again") == 1
+        assert lines[-1] == "Error: 31 of 31 sessions failed to build"
+        assert "31 sessions: 0 written, 0 unchanged, 31 failed" in result.stdout
+        assert "plan.ics" not in result.stdout  # not reported as written
+        assert list(out.iterdir()) == []  # nothing half-written
+
+
+def test_a_build_removes_the_temporary_file_an_interrupted_build_left(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    assert run_cli(*BUILD_10K, "-o", out).exit_code == 0
+    left = out / ".2026-12-01_w01-tue_4x800m-5k.fit.x7_k2mqa.part"  # killed mid-write
+    left.write_bytes(b"half a workout")
+    again = run_cli(*BUILD_10K, "-o", out)
+    assert again.exit_code == 0
+    assert not left.exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_an_unreadable_folder_of_workouts_is_listed_and_the_rest_compiled(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    (library / "locked").mkdir(parents=True)
+    (library / "good.yaml").write_text("name: Good\nsteps:\n  - run: 5km\n")
+    (library / "locked" / "hidden.yaml").write_text("name: Hidden\nsteps:\n  - run: 5km\n")
+    (library / "locked").chmod(0o000)
+    tmp_path.chmod(0o755)
+    out = tmp_path / "out"
+    for command in ("compile", "build"):
+        done = pacefit_without_root([command, library, "-o", out])
+        assert done.returncode == 1, done.stderr
+        assert f"{library / 'locked'}: cannot read the folder: Permission denied" in (
+            done.stderr.splitlines()
+        )
+        assert sorted(p.name for p in out.glob("*.fit")) == ["good.fit"]
+    (library / "locked").chmod(0o755)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from pacefit.cli import cli
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, ROOT, RUNS, WORKOUTS, shared_fixture
 from .helpers import run_cli as run
+from .mounts import fill, tmpfs
 
 COMMANDS = sorted(cli.commands)
 
@@ -227,3 +230,38 @@ def test_analyze_speaks_the_athletes_unit(tmp_path: Path) -> None:
     assert "paces per mi; dev: seconds per mi outside the band (- faster, + slower)" in lines
     slow_rep = next(line for line in lines if line.startswith(" 12 "))
     assert "6:49-6:57" in slow_rep and "+26" in slow_rep  # 16 s/km is 26 s/mi
+
+
+ANALYZE_800 = [
+    "analyze",
+    RUNS / "intervals-800-no-laps.gpx",
+    "--workout",
+    WORKOUTS / "10k" / "intervals-800.yaml",
+    "--athlete",
+    ATHLETE_FILE,
+]
+
+
+def test_a_report_into_a_read_only_folder_is_one_line_naming_it(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "ro", read_only=True) as mount:
+        result = run(*ANALYZE_800, "--html", mount / "report.html")
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"{mount / 'report.html'}: cannot write the file: Read-only file system\n"
+            "  hint: the file system is mounted read-only: write somewhere else\n"
+        )
+
+
+def test_json_into_a_full_disk_is_one_line(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "full", size_kb=64) as mount:
+        fill(mount)
+        with (mount / "x.json").open("w") as stdout:
+            done = subprocess.run(
+                [sys.executable, "-m", "pacefit", *map(str, ANALYZE_800), "--json"],
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
+        assert done.returncode == 1
+        assert done.stderr == "cannot write the output: No space left on device\n"

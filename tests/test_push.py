@@ -18,6 +18,7 @@ from pacefit.jobs.build import build_plan
 from pacefit.jobs.push import push_files
 
 from .helpers import ATHLETE_FILE, PLANS, WORKOUTS, run_cli
+from .mounts import fill, tmpfs, unmount
 
 FAKE_MTP = Path(__file__).with_name("fake_mtp.py")
 MTP_TOOLS = ("mtp-files", "mtp-folders", "mtp-sendfile", "mtp-getfile", "mtp-delfile")
@@ -116,12 +117,18 @@ def test_an_mtp_read_back_mismatch_names_the_file(
 ) -> None:
     fake_mtp_watch(tmp_path, monkeypatch)
     monkeypatch.setenv("FAKE_MTP_CORRUPT", "1")
-    with pytest.raises(DeviceError) as caught:
-        push_files([built], to=None, force=False, dry_run=False)
-    assert str(caught.value) == (
+    result = push_files([built], to=None, force=False, dry_run=False)
+    assert isinstance(result.stopped, DeviceError)
+    assert str(result.stopped) == (
         "mtp:/GARMIN/NewFiles/6x1km-10k.fit: the file does not read back as written: "
         "check the watch's storage"
     )
+    assert result.transfers == () and len(result.not_sent) == 6
+    assert not (built / "pacefit-pushes.json").exists()  # nothing was placed, nothing logged
+    assert not list((tmp_path / "mtp-device" / "GARMIN" / "NewFiles").iterdir())  # bad copy gone
+    cli = run_cli("push", built)
+    assert cli.exit_code == 1
+    assert cli.stderr.splitlines()[0] == str(result.stopped)
 
 
 # -- exactly the plan, a rolling window ---------------------------------------------------------
@@ -270,3 +277,92 @@ def test_a_dry_run_is_not_recorded(built: Path, tmp_path: Path) -> None:
         run_cli("push", built, "--dry-run", "--to", fake_watch(tmp_path / "media")).exit_code == 0
     )
     assert not (built / "pacefit-pushes.json").exists()
+
+
+# -- a watch unplugged mid-push, on a real mounted file system ----------------------------------
+
+
+@pytest.mark.parametrize("moment", ["between files", "inside a write", "and another disk"])
+def test_a_watch_unplugged_mid_push_gets_nothing_more_and_the_log_says_what_it_has(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    """The watch is a tmpfs, unmounted after the second file (or while the third is being
+    written): its emptied mount point must not become a watch on the computer's own disk."""
+    import pacefit.delivery.usb as usb
+    from pacefit.files import write_atomic
+
+    mount = tmp_path / "media" / "WATCH"
+    with tmpfs(mount):
+        (mount / "GARMIN" / "NewFiles").mkdir(parents=True)
+        written: list[Path] = []
+        real_write = write_atomic
+
+        def write_then_unplug(path: Path, data: bytes, **options: object) -> bool:
+            if len(written) == 2 and moment != "inside a write":
+                unmount(mount)
+                if moment == "and another disk":  # a folder of that name on the computer
+                    (mount / "GARMIN" / "NewFiles").mkdir(parents=True)
+            done = real_write(path, data, **options)  # type: ignore[arg-type]
+            written.append(path)
+            return done
+
+        real_fsync = os.fsync
+
+        def fsync_then_unplug(descriptor: int) -> None:
+            real_fsync(descriptor)
+            if len(written) == 2 and moment == "inside a write":
+                unmount(mount)  # the temporary file is written, not yet renamed
+
+        monkeypatch.setattr(usb, "write_atomic", write_then_unplug)
+        monkeypatch.setattr(os, "fsync", fsync_then_unplug)
+        result = run_cli("push", built, "--to", mount)
+        monkeypatch.undo()
+
+        assert result.exit_code == 1
+        names = sorted(p.name for p in built.glob("*.fit"))
+        on_disk = sorted(str(p.relative_to(mount)) for p in mount.rglob("*"))
+        assert on_disk == ([] if moment != "and another disk" else ["GARMIN", "GARMIN/NewFiles"])
+        new_files = mount / "GARMIN" / "NewFiles"
+        assert result.stdout.splitlines() == [
+            f"copied: {names[0]} -> {new_files / names[0]}",
+            f"copied: {names[1]} -> {new_files / names[1]}",
+            f"{mount}: 2 copied, 4 not sent",
+            f"stopped at {names[2]}; not sent: {', '.join(names[2:])}",
+        ]
+        assert result.stderr.splitlines()[:2] == [
+            f"{new_files / names[2]}: the watch is no longer mounted at {mount}: nothing more "
+            "was copied",
+            "  hint: was it unplugged? Connect it again and push again: files already copied "
+            "are in the push log and are not sent twice",
+        ]
+        log = json.loads((built / "pacefit-pushes.json").read_text())
+        assert [record["file"] for record in log["pushes"]] == names[:2]
+
+
+def test_a_push_removes_what_an_interrupted_push_left_in_new_files(
+    built: Path, tmp_path: Path
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    new_files = watch / "GARMIN" / "NewFiles"
+    (new_files / ".6x1km-10k.fit.a1b2c3d4.part").write_bytes(b"half a workout")
+    (new_files / "THEIRS.FIT").write_bytes(b"another program's")
+    assert run_cli("push", built, "--to", watch).exit_code == 0
+    assert sorted(p.name for p in new_files.iterdir()) == sorted(
+        [*(p.name for p in built.glob("*.fit")), "THEIRS.FIT"]
+    )
+
+
+def test_a_full_watch_is_one_line_naming_the_file(built: Path, tmp_path: Path) -> None:
+    mount = tmp_path / "media" / "WATCH"
+    with tmpfs(mount, size_kb=64):
+        (mount / "GARMIN" / "NewFiles").mkdir(parents=True)
+        fill(mount)
+        result = run_cli("push", built, "--to", mount)
+        assert result.exit_code == 1
+        first = sorted(built.glob("*.fit"))[0].name
+        assert result.stderr.splitlines()[0] == (
+            f"{mount / 'GARMIN' / 'NewFiles' / first}: cannot write the file: No space left "
+            "on device"
+        )
+        assert sorted(p.name for p in mount.rglob("*")) == ["GARMIN", "NewFiles", "filler"]
+        assert not (built / "pacefit-pushes.json").exists()

@@ -7,10 +7,11 @@ starts without loading decoders.
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,14 @@ class PacefitGroup(click.Group):
                 _print_warnings(caught)
                 click.echo("interrupted", err=True)
                 ctx.exit(130)
+            except OSError as exc:
+                if debug or exc.errno not in _OUTPUT_ERRNOS:
+                    raise
+                # the library names every file it writes; this is the output stream itself
+                _print_warnings(caught)
+                where = f"{exc.filename}: " if exc.filename else ""
+                click.echo(f"{where}cannot write the output: {exc.strerror}", err=True)
+                ctx.exit(1)
             except Exception as exc:
                 if debug:
                     raise
@@ -59,6 +68,21 @@ class PacefitGroup(click.Group):
                 ctx.exit(2)
             finally:
                 _print_warnings(caught)
+
+
+# refusals to write (read-only, no permission, disk full): the user's to fix, not pacefit's bug
+_OUTPUT_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EPIPE}
+
+
+def _print_errors(errors: Iterable[PacefitError], hints: set[str] | None = None) -> None:
+    """Errors of a batch, one line each; a hint is shown once, at the first error it helps
+    (`hints`: those shown already)."""
+    shown = set() if hints is None else hints
+    for error in errors:
+        click.echo(error.headline, err=True)
+        if error.hint and error.hint not in shown:
+            shown.add(error.hint)
+            click.echo(f"  hint: {error.hint}", err=True)
 
 
 def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
@@ -185,9 +209,10 @@ def compile_command(
         file_format=file_format,
         device=device,
     )
-    click.echo(compile_summary(result))
-    for failure in result.failures:
-        click.echo(str(failure.error), err=True)
+    summary = compile_summary(result)
+    if summary:
+        click.echo(summary)
+    _print_errors(failure.error for failure in result.failures)
     if result.failures:
         raise click.ClickException(f"{len(result.failures)} workout(s) failed to compile")
 
@@ -383,14 +408,19 @@ def build(
         click.echo(
             f"note: {path} is not part of this build (left in place; push leaves it out)", err=True
         )
+    hints: set[str] = set()
     for outcome in result.failures:
-        click.echo(str(outcome.error), err=True)
+        assert outcome.error is not None
+        _print_errors([outcome.error], hints)
         if outcome.session:
             click.echo(f"  scheduled at {outcome.session.spec.location}", err=True)
+    _print_errors(result.record_errors, hints)
     if result.failures:
         raise click.ClickException(
             f"{len(result.failures)} of {len(result.outcomes)} sessions failed to build"
         )
+    if result.record_errors:
+        raise click.ClickException("the build's records could not be written")
 
 
 @cli.command()
@@ -486,6 +516,12 @@ def push(
         device=device,
     )
     click.echo(push_summary(result))
+    if result.log_error is not None:
+        _print_errors([result.log_error])
+    if result.stopped is not None:
+        raise result.stopped
+    if result.log_error is not None:
+        raise click.ClickException("the push log could not be written")
     if result.refused:
         raise click.ClickException(
             f"{len(result.refused)} file(s) not copied: the watch has different files of the "

@@ -88,6 +88,10 @@ class DeviceError(PacefitError):
     """The watch cannot be found or written to."""
 
 
+class OutputError(PacefitError):
+    """A file cannot be written: a read-only file system, no permission, a full disk."""
+
+
 class PacefitWarning(UserWarning):
     """Something the user should know that does not stop the job (a name shortened, a session
     dropped, a file read despite a bad checksum)."""

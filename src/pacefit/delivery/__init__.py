@@ -14,7 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
-from pacefit.errors import DeviceError
+from pacefit.errors import DeviceError, Location, PacefitError
 
 
 class Action(Enum):
@@ -22,6 +22,7 @@ class Action(Enum):
     REPLACED = "replaced"
     IDENTICAL = "already there"
     REFUSED = "refused: a different file of that name is on the watch (use --force)"
+    ON_WATCH = "already on the watch"
     WOULD_COPY = "would copy"
     WOULD_REPLACE = "would replace"
 
@@ -31,6 +32,7 @@ class Transfer:
     source: Path
     destination: str
     action: Action
+    found_as: str | None = None  # ON_WATCH: the watch's own file that holds it
 
 
 class Destination(Protocol):
@@ -63,6 +65,11 @@ class Destination(Protocol):
         in), with its bytes; none when the watch has no such folder."""
         ...
 
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Remove what an interrupted push of pacefit's left behind on the watch (none when
+        each file arrives whole or not at all); returns what was removed."""
+        ...
+
 
 def decide(data: bytes, existing: bytes | None, *, force: bool, dry_run: bool) -> Action:
     """What to do with one file: nothing on the watch is replaced unless forced."""
@@ -75,17 +82,49 @@ def decide(data: bytes, existing: bytes | None, *, force: bool, dry_run: bool) -
     return Action.REPLACED if existing is not None else Action.COPIED
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What a push did: each file placed (or not), in order, up to the first that could not
+    be; `stopped` says why, and `not_sent` lists the files from that one on."""
+
+    transfers: tuple[Transfer, ...]
+    stopped: PacefitError | None = None
+    not_sent: tuple[Path, ...] = ()
+
+
 def deliver(
-    files: Sequence[Path], destination: Destination, *, force: bool, dry_run: bool
-) -> list[Transfer]:
+    files: Sequence[Path],
+    destination: Destination,
+    *,
+    force: bool,
+    dry_run: bool,
+    on_watch: dict[Path, str] | None = None,
+) -> Delivery:
+    """Put each file on the watch, as `decide` says, stopping at the first that cannot be
+    placed. `on_watch` names the files the watch already took in (by what they hold), which
+    are not sent again unless forced."""
     transfers = []
-    for source in files:
-        data = source.read_bytes()
-        action = decide(data, destination.read(source.name), force=force, dry_run=dry_run)
-        if action in (Action.COPIED, Action.REPLACED):
-            destination.write(source.name, data)
+    for index, source in enumerate(files):
+        try:
+            found_as = (on_watch or {}).get(source)
+            if found_as is not None and not force:
+                transfers.append(
+                    Transfer(source, destination.where(source.name), Action.ON_WATCH, found_as)
+                )
+                continue
+            data = source.read_bytes()
+            action = decide(data, destination.read(source.name), force=force, dry_run=dry_run)
+            if action in (Action.COPIED, Action.REPLACED):
+                destination.write(source.name, data)
+        except OSError as exc:  # the file to send
+            error = PacefitError(
+                f"cannot read the file: {exc.strerror or exc}", location=Location(str(source))
+            )
+            return Delivery(tuple(transfers), error, tuple(files[index:]))
+        except PacefitError as exc:
+            return Delivery(tuple(transfers), exc, tuple(files[index:]))
         transfers.append(Transfer(source, destination.where(source.name), action))
-    return transfers
+    return Delivery(tuple(transfers))
 
 
 def find_destination(explicit: Path | None) -> Destination:

@@ -9,6 +9,7 @@ after the local one and prints `New file ID: N`; `mtp-getfile ID LOCAL` fetches 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -104,10 +105,20 @@ class MtpWatch:
         item_id = int(sent[1])
         self.files.append(MtpFile(item_id, name, self.folder_id))
         if sha256(fetch(item_id, name=self.where(name))) != sha256(data):
+            # a damaged copy is not left for the watch to take in
+            with contextlib.suppress(DeviceError):
+                run_tool([DELETE, "-n", str(item_id)])
+                self.files = [f for f in self.files if f.item_id != item_id]
             raise DeviceError(
                 "the file does not read back as written: check the watch's storage",
                 location=Location(self.where(name)),
             )
+
+    def remove_stale_temporaries(self) -> list[Path]:
+        # a file is sent over MTP as one object, under its own name: there is no temporary
+        # file to leave (a send cut short leaves a different file of that name, which the
+        # next push refuses to replace unless forced)
+        return []
 
     def new_file_names(self) -> list[str]:
         return sorted(f.name for f in self.files if f.parent_id == self.folder_id)

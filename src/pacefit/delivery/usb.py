@@ -8,8 +8,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from pacefit.errors import DeviceError, Location
-from pacefit.files import read_if_exists, write_atomic
+from pacefit.errors import DeviceError, Location, OutputError
+from pacefit.files import read_if_exists, remove_stale_temporaries, write_atomic
 
 MOUNT_ROOTS_ENV = "PACEFIT_MOUNT_ROOTS"  # os.pathsep-separated folders to search instead
 NEW_FILES = "NewFiles"
@@ -17,7 +17,13 @@ WORKOUTS = "Workouts"  # where Garmin watches keep the workouts they took in
 
 
 class UsbDrive:
-    """The `GARMIN/NewFiles` folder of a mounted watch."""
+    """The `GARMIN/NewFiles` folder of a mounted watch.
+
+    The watch can be unplugged at any moment, which leaves its mount point an empty folder on
+    the computer's own disk. So the drive remembers the device its GARMIN folder is on
+    (`st_dev`), checks it before each file, writes only files that land on it, and never
+    creates a folder other than NewFiles inside that GARMIN folder.
+    """
 
     def __init__(self, volume: Path) -> None:
         garmin = garmin_folder(volume)
@@ -26,11 +32,16 @@ class UsbDrive:
                 "this volume has no GARMIN folder: is it the watch?", location=Location(str(volume))
             )
         self.volume = volume
+        self.garmin = garmin
         # watches differ in the case of the folder's name; use the one that is there
         self.folder = next(
             (c for c in garmin.iterdir() if c.name.lower() == NEW_FILES.lower()),
             garmin / NEW_FILES,
         )
+        device = _device_of(garmin)
+        if device is None:
+            raise self._gone()
+        self.device = device
 
     @property
     def description(self) -> str:
@@ -43,7 +54,43 @@ class UsbDrive:
         return read_if_exists(self.folder / name)
 
     def write(self, name: str, data: bytes) -> None:
-        write_atomic(self.folder / name, data, verify=True)
+        self.check_still_there(name)
+        if not self.folder.is_dir():
+            try:
+                self.folder.mkdir()  # one level, inside the watch's own GARMIN folder
+            except OSError as exc:
+                raise self._gone(name) from exc
+            self.check_still_there(name)
+        try:
+            write_atomic(
+                self.folder / name, data, verify=True, make_folder=False, on_device=self.device
+            )
+        except OutputError as exc:
+            if _device_of(self.garmin) != self.device:
+                raise self._gone(name) from exc
+            raise
+
+    def check_still_there(self, name: str = "") -> None:
+        """Refuse to go on when the GARMIN folder is no longer on the watch's device (the
+        watch was unplugged, or another volume is mounted in its place)."""
+        if _device_of(self.garmin) != self.device or _device_of(self.volume) is None:
+            raise self._gone(name)
+
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Temporary files an interrupted push left in NewFiles (only pacefit's own)."""
+        if not self.folder.is_dir():
+            return []
+        self.check_still_there()
+        return remove_stale_temporaries(self.folder)
+
+    def _gone(self, name: str = "") -> DeviceError:
+        where = self.where(name) if name else str(self.volume)
+        return DeviceError(
+            f"the watch is no longer mounted at {self.volume}: nothing more was copied",
+            location=Location(where),
+            hint="was it unplugged? Connect it again and push again: files already copied "
+            "are in the push log and are not sent twice",
+        )
 
     def new_file_names(self) -> list[str]:
         return _file_names(self.folder)
@@ -54,6 +101,14 @@ class UsbDrive:
             return
         for name in _file_names(folder):
             yield name, (folder / name).read_bytes()
+
+
+def _device_of(path: Path) -> int | None:
+    """The device a path is on, or None when it is not there."""
+    try:
+        return path.stat().st_dev
+    except OSError:
+        return None
 
 
 def _child(folder: Path, name: str) -> Path | None:

@@ -7,6 +7,8 @@ One bad session does not stop the batch; each outcome says what happened to it.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +30,13 @@ from pacefit.core.plan import (
 from pacefit.core.units import DistanceUnit, PaceRange
 from pacefit.core.workout import Workout
 from pacefit.errors import Location, PacefitError, PacefitWarning, warn
-from pacefit.files import safe_filename, sha256, write_atomic
+from pacefit.files import (
+    output_error,
+    remove_stale_temporaries,
+    safe_filename,
+    sha256,
+    write_atomic,
+)
 from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
 from pacefit.formats.build_records import (
     MANIFEST_FILE,
@@ -40,7 +48,7 @@ from pacefit.formats.build_records import (
 from pacefit.formats.ics import CalendarEvent, calendar_text
 from pacefit.formats.plan_yaml import PLAN_FILE, load_plan
 from pacefit.formats.workout_yaml import load_workout
-from pacefit.jobs.compile import compile_file, find_workout_files
+from pacefit.jobs.compile import compile_file, workout_sources
 
 CALENDAR_FILE = "plan.ics"
 EARLIEST_RACE_DATE = dt.date(2000, 1, 1)
@@ -66,9 +74,11 @@ class Outcome:
 class BuildResult:
     name: str
     outcomes: tuple[Outcome, ...]
-    calendar: Path | None  # plan.ics, for a plan
+    calendar: Path | None  # plan.ics, for a plan (None when it could not be written)
     calendar_written: bool
     stale: tuple[Path, ...]  # files in the output folder this build did not make
+    # plan.ics or the manifest, when they could not be written (the sessions were built)
+    record_errors: tuple[PacefitError, ...] = ()
 
     @property
     def failures(self) -> tuple[Outcome, ...]:
@@ -161,21 +171,24 @@ def build_plan(
     level: str | None = None,
 ) -> BuildResult:
     """Build a plan folder (with its calendar) at the runner's level, or compile every workout
-    in a plain folder."""
+    in a plain folder. A file that cannot be read or written is an outcome with its error;
+    an output folder that cannot be made or written into stops the build before it starts."""
     if not is_plan(folder):
-        sources = find_workout_files([folder])
+        sources, unreadable = workout_sources([folder])
         chosen = runner_level(level, athlete)
-        outcomes = _run(
+        prepare_output_folder(out_dir)
+        outcomes = tuple(Outcome(source=f.source, error=f.error) for f in unreadable) + _run(
             sources,
             lambda source: _compile_workout(
                 source, athlete, out_dir, (file_format, device), chosen
             ),
             progress,
         )
-        _write_manifest(out_dir, folder.name, None, chosen, outcomes)
+        errors = _recorded(lambda: _write_manifest(out_dir, folder.name, None, chosen, outcomes))
         stale = _stale(out_dir, outcomes, file_format)
-        return BuildResult(folder.name, outcomes, None, False, stale)
+        return BuildResult(folder.name, outcomes, None, False, stale, errors)
     plan = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
+    prepare_output_folder(out_dir)
     for spec, date in plan.schedule.dropped:
         warn(f"dropped: {date} is after race day", location=spec.location)
     for change in plan.changes:
@@ -185,10 +198,48 @@ def build_plan(
         lambda session: _compile_session(session, athlete, out_dir, (file_format, device)),
         progress,
     )
-    calendar, changed = _write_calendar(plan, outcomes, out_dir=out_dir, athlete=athlete)
-    _write_manifest(out_dir, plan.name, race_date, plan.level, outcomes)
+    calendar: Path | None = out_dir / CALENDAR_FILE
+    changed = False
+    calendar_errors: tuple[PacefitError, ...]
+    try:
+        changed = _write_calendar(plan, outcomes, path=out_dir / CALENDAR_FILE, athlete=athlete)
+    except PacefitError as exc:
+        calendar, calendar_errors = None, (exc,)  # reported among the errors, not as written
+    else:
+        calendar_errors = ()
+    errors = calendar_errors + _recorded(
+        lambda: _write_manifest(out_dir, plan.name, race_date, plan.level, outcomes)
+    )
     stale = _stale(out_dir, outcomes, file_format)
-    return BuildResult(plan.name, outcomes, calendar, changed, stale)
+    return BuildResult(plan.name, outcomes, calendar, changed, stale, errors)
+
+
+def prepare_output_folder(out_dir: Path) -> None:
+    """Make the output folder, refuse one that cannot be written into (one line, before any
+    session is built), and remove the temporary files an interrupted build left in it."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(out_dir, exc, doing="create the folder") from exc
+    if not os.access(out_dir, os.W_OK):
+        # access() answers for a read-only file system and missing permission alike
+        probe = OSError(errno.EROFS if _read_only(out_dir) else errno.EACCES, "")
+        probe.strerror = os.strerror(probe.errno or 0)
+        raise output_error(out_dir, probe, doing="write into the folder")
+    remove_stale_temporaries(out_dir)
+
+
+def _read_only(folder: Path) -> bool:
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+
+
+def _recorded(write: Callable[[], object]) -> tuple[PacefitError, ...]:
+    """Run one write of the build's records; its error, if any, for the result."""
+    try:
+        write()
+    except PacefitError as exc:
+        return (exc,)
+    return ()
 
 
 def _run(
@@ -270,9 +321,9 @@ def _warnings_naming(session: ScheduledSession) -> Iterator[None]:
 
 
 def _write_calendar(
-    plan: PlanSchedule, outcomes: tuple[Outcome, ...], *, out_dir: Path, athlete: Athlete | None
-) -> tuple[Path, bool]:
-    """`plan.ics` with every built session; returns its path and whether it changed."""
+    plan: PlanSchedule, outcomes: tuple[Outcome, ...], *, path: Path, athlete: Athlete | None
+) -> bool:
+    """`plan.ics` with every built session; returns whether it changed."""
     unit = athlete.display_unit if athlete else DistanceUnit.KM
     events = []
     for outcome in outcomes:
@@ -286,8 +337,7 @@ def _write_calendar(
             )
         )
     text = calendar_text(events, name=plan.name, stamp=plan.schedule.race_date)
-    path = out_dir / CALENDAR_FILE
-    return path, write_atomic(path, text.encode())
+    return write_atomic(path, text.encode())
 
 
 def _write_manifest(

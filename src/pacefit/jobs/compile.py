@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,8 +59,9 @@ def compile_workouts(
     """Compile every workout named in `paths` (files, or folders searched for workouts) into
     `out_dir`. A workout that fails does not stop the others; its error is in the result."""
     chosen = runner_level(level, athlete)
-    outcomes: list[Compiled | Failed] = []
-    for source in find_workout_files(paths):
+    sources, unreadable = workout_sources(paths)
+    outcomes: list[Compiled | Failed] = list(unreadable)
+    for source in sources:
         try:
             outcomes.append(
                 compile_file(
@@ -79,19 +81,36 @@ def compile_workouts(
 def find_workout_files(paths: Iterable[Path]) -> list[Path]:
     """Workout files named directly, or found below named folders (athlete and plan files
     excluded), in a stable order."""
+    return workout_sources(paths)[0]
+
+
+def workout_sources(paths: Iterable[Path]) -> tuple[list[Path], list[Failed]]:
+    """The workout files (as `find_workout_files`), and each folder below them that could not
+    be listed, with the error that says why (a batch names what it skipped)."""
     found: list[Path] = []
+    unreadable: list[Failed] = []
+
+    def skipped(exc: OSError) -> None:
+        folder = Path(exc.filename) if exc.filename else Path()
+        error = PacefitError(
+            f"cannot read the folder: {exc.strerror or exc}", location=Location(str(folder))
+        )
+        unreadable.append(Failed(folder, error))
+
     for path in paths:
         if not path.is_dir():
             found.append(path)
             continue
-        found.extend(
-            candidate
-            for candidate in sorted(path.rglob("*"))
-            if candidate.suffix in WORKOUT_SUFFIXES
-            and candidate.name not in NOT_WORKOUTS
-            and not candidate.name.startswith("athlete")
-        )
-    return found
+        below = [
+            Path(folder) / name
+            for folder, _, files in os.walk(path, onerror=skipped)
+            for name in files
+            if Path(name).suffix in WORKOUT_SUFFIXES
+            and name not in NOT_WORKOUTS
+            and not name.startswith("athlete")
+        ]
+        found.extend(sorted(below))
+    return found, unreadable
 
 
 def compile_file(
@@ -125,12 +144,7 @@ def compile_file(
     workout = fitted(workout, writer, chosen_device(device, athlete))
     data = encode(workout, export_context(athlete))
     output = path_inside(out_dir, filename)
-    try:
-        written = write_atomic(output, data)
-    except OSError as exc:
-        raise PacefitError(
-            f"cannot write the file: {exc.strerror or exc}", location=Location(str(output))
-        ) from exc
+    written = write_atomic(output, data)
     return Compiled(source=source, output=output, workout=workout, written=written)
 
 

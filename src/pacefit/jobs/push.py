@@ -60,6 +60,9 @@ class PushResult:
     dry_run: bool
     left_out: tuple[tuple[Path, str], ...] = ()
     window: Window | None = None
+    stopped: PacefitError | None = None  # why the push stopped before the end
+    not_sent: tuple[Path, ...] = ()  # from the file it stopped at on
+    log_error: PacefitError | None = None  # the push log could not be written
 
     @property
     def refused(self) -> tuple[Transfer, ...]:
@@ -86,11 +89,24 @@ def push_files(
     if device is not None:
         _warn_over_cap(len(selection.files), device_profile(device), weeks)
     destination = find_destination(to)
-    transfers = deliver(selection.files, destination, force=force, dry_run=dry_run)
     if not dry_run:
-        _log(transfers, destination, now or dt.datetime.now(dt.UTC))
+        destination.remove_stale_temporaries()
+    delivery = deliver(selection.files, destination, force=force, dry_run=dry_run)
+    log_error = None
+    if not dry_run:
+        try:  # what reached the watch is recorded even when the push stopped early
+            _log(delivery.transfers, destination, now or dt.datetime.now(dt.UTC))
+        except PacefitError as exc:
+            log_error = exc
     return PushResult(
-        destination.description, tuple(transfers), dry_run, selection.left_out, window
+        destination.description,
+        delivery.transfers,
+        dry_run,
+        selection.left_out,
+        window,
+        stopped=delivery.stopped,
+        not_sent=delivery.not_sent,
+        log_error=log_error,
     )
 
 
@@ -174,7 +190,7 @@ def _due_dates(folders: set[Path]) -> dict[Path, dt.date | None]:
     return dates
 
 
-def _log(transfers: list[Transfer], destination: Destination, now: dt.datetime) -> None:
+def _log(transfers: Sequence[Transfer], destination: Destination, now: dt.datetime) -> None:
     by_folder: dict[Path, list[PushRecord]] = {}
     for transfer in transfers:
         if transfer.action not in DELIVERED:

@@ -227,8 +227,13 @@ def push_summary(result: PushResult) -> str:
     for transfer in result.transfers:
         name = transfer.action.name.lower().replace("_", " ")
         counts[name] = counts.get(name, 0) + 1
-    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+    if result.not_sent:
+        counts["not sent"] = len(result.not_sent)
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "nothing sent"
     lines.append(f"{result.destination}: {summary}{' (dry run)' if result.dry_run else ''}")
+    if result.not_sent:
+        lines.append(f"stopped at {result.not_sent[0].name}; not sent: "
+                     + ", ".join(path.name for path in result.not_sent))  # fmt: skip
     return "\n".join(lines)
 
 
