@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from pacefit.errors import DeviceError
+from pacefit.delivery.mtp import INSTALL_HELP
+from pacefit.errors import DeviceError, PacefitWarning
 from pacefit.formats.athlete_yaml import load_athlete
+from pacefit.formats.fit_schedule import SCHEDULE_FILE
 from pacefit.formats.fit_workout import decode_workout, encode_workout
 from pacefit.jobs.build import build_plan
 from pacefit.jobs.push import push_files
@@ -139,9 +142,10 @@ RACE_DAY = dt.date(2027, 1, 24)  # a Sunday: the 10K block runs from Monday 2026
 @pytest.fixture
 def plan_build(tmp_path: Path) -> Path:
     out = tmp_path / "plan-build"
-    build_plan(
-        PLANS / "10k-8wk", race_date=RACE_DAY, athlete=load_athlete(ATHLETE_FILE), out_dir=out
-    )
+    with pytest.warns(PacefitWarning, match="holds the first 30 of 31 sessions"):
+        build_plan(
+            PLANS / "10k-8wk", race_date=RACE_DAY, athlete=load_athlete(ATHLETE_FILE), out_dir=out
+        )
     return out
 
 
@@ -150,14 +154,24 @@ def test_push_sends_what_the_build_made_and_names_what_it_left_out(
 ) -> None:
     watch = fake_watch(tmp_path / "media")
     stale = plan_build / "2026-11-03_w01-tue_old-plan.fit"
-    stale.write_bytes(next(plan_build.glob("*.fit")).read_bytes())
+    stale.write_bytes(next(plan_build.glob("20*.fit")).read_bytes())
     result = run_cli("push", plan_build, "--to", watch)
     assert result.exit_code == 0
     on_watch = sorted(p.name for p in (watch / "GARMIN" / "NewFiles").iterdir())
     manifest = json.loads((plan_build / "pacefit-manifest.json").read_text())
-    assert on_watch == sorted(entry["file"] for entry in manifest["files"])
-    assert stale.name not in on_watch and len(on_watch) == 31
-    assert f"left out: {stale.name}: not made by the last build (an older plan?)" in result.stdout
+    assert on_watch == sorted([*(entry["file"] for entry in manifest["files"]), SCHEDULE_FILE])
+    assert stale.name not in on_watch and len(on_watch) == 31 + 1
+    lines = result.stdout.splitlines()
+    assert lines[-3:] == [
+        f"copied: {SCHEDULE_FILE} -> {watch / 'GARMIN' / 'NewFiles' / SCHEDULE_FILE} (the "
+        "schedule of 30 sessions)",
+        "left out 1: 1 not made by the last build (an older plan?) (--verbose lists them)",
+        f"{watch}: 31 copied, the schedule copied",
+    ]
+    verbose = run_cli("push", plan_build, "--to", watch, "--verbose", "--dry-run")
+    assert f"left out: {stale.name}: not made by the last build (an older plan?)" in (
+        verbose.stdout.splitlines()
+    )
 
 
 def test_push_weeks_sends_only_the_sessions_due_in_the_window(
@@ -170,12 +184,20 @@ def test_push_weeks_sends_only_the_sessions_due_in_the_window(
     assert [name[:10] for name in sent] == [
         "2026-12-08", "2026-12-09", "2026-12-10", "2026-12-13",  # week 2
         "2026-12-15", "2026-12-16", "2026-12-17", "2026-12-20",  # week 3
+        SCHEDULE_FILE[:10],
     ]  # fmt: skip
-    assert "sessions due 2026-12-07 to 2026-12-20: 8" in result.stdout
-    assert (
-        "left out: 2026-12-01_w01-tue_4x800m-5k.fit: due 2026-12-01, outside 2026-12-07 to "
-        "2026-12-21" in result.stdout
-    )
+    # the window once, the 23 files left out as one line
+    assert result.stdout.splitlines()[-3:] == [
+        "sessions due 2026-12-07 to 2026-12-20: 8 of 31",
+        "left out 23: 23 due outside those dates (--verbose lists them)",
+        f"{watch}: 8 copied, the schedule copied",
+    ]
+    assert "2026-12-21" not in result.stdout and "left out:" not in result.stdout
+    verbose = run_cli("push", plan_build, "--to", watch, "--weeks", "2", "--from", "2026-12-07",
+                      "--verbose")  # fmt: skip
+    left_out = [line for line in verbose.stdout.splitlines() if line.startswith("left out")]
+    assert len(left_out) == 23
+    assert left_out[0] == "left out: 2026-12-01_w01-tue_4x800m-5k.fit: due 2026-12-01"
 
 
 def test_push_warns_when_the_device_keeps_fewer_workouts_than_are_sent(
@@ -199,11 +221,12 @@ def test_push_warns_when_the_device_keeps_fewer_workouts_than_are_sent(
 
 def test_push_takes_the_files_named(plan_build: Path, tmp_path: Path) -> None:
     watch = fake_watch(tmp_path / "media")
-    chosen = sorted(plan_build.glob("*.fit"))[:2]
+    chosen = sorted(plan_build.glob("20*.fit"))[:2]
     result = run_cli("push", *chosen, "--to", watch)
     assert result.exit_code == 0
     assert sorted(p.name for p in (watch / "GARMIN" / "NewFiles").iterdir()) == [
-        p.name for p in chosen
+        *(p.name for p in chosen),
+        SCHEDULE_FILE,  # they have dates in their folder's manifest
     ]
 
 
@@ -269,7 +292,9 @@ def test_status_over_mtp(built: Path, tmp_path: Path, monkeypatch: pytest.Monkey
 def test_status_before_any_push_says_so(built: Path, tmp_path: Path) -> None:
     result = run_cli("push", built, "--status", "--to", fake_watch(tmp_path / "media"))
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == f"{built}: nothing has been pushed from this folder"
+    assert result.stderr.splitlines()[0] == (
+        f"{built}: nothing has been pushed from this folder to a watch"
+    )
 
 
 def test_a_dry_run_is_not_recorded(built: Path, tmp_path: Path) -> None:
@@ -366,3 +391,51 @@ def test_a_full_watch_is_one_line_naming_the_file(built: Path, tmp_path: Path) -
         )
         assert sorted(p.name for p in mount.rglob("*")) == ["GARMIN", "NewFiles", "filler"]
         assert not (built / "pacefit-pushes.json").exists()
+
+
+# -- a push that knows what the watch has ---------------------------------------------------------
+
+
+def test_what_the_watch_took_in_is_not_sent_again_unless_forced(
+    built: Path, tmp_path: Path
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    new_files, workouts = watch / "GARMIN" / "NewFiles", watch / "GARMIN" / "Workouts"
+    assert run_cli("push", built, "--to", watch).exit_code == 0
+    take_in(new_files, workouts, "6x1km-10k.fit", "W0001.FIT")
+    status = run_cli("push", built, "--status", "--to", watch)
+    assert "accepted: 6x1km 10K (6x1km-10k.fit as W0001.FIT, pushed " in status.stdout
+    again = run_cli("push", built, "--to", watch)
+    assert again.exit_code == 0
+    assert "already on the watch: 6x1km-10k.fit (as W0001.FIT)" in again.stdout.splitlines()
+    assert again.stdout.splitlines()[-1] == f"{watch}: 1 already on the watch, 5 identical"
+    assert not (new_files / "6x1km-10k.fit").exists()  # no second copy for the watch
+    forced = run_cli("push", built, "--to", watch, "--force")
+    assert f"copied: 6x1km-10k.fit -> {new_files / '6x1km-10k.fit'}" in forced.stdout
+    assert (new_files / "6x1km-10k.fit").exists()
+
+
+def test_status_goes_where_the_last_push_went(built: Path, tmp_path: Path) -> None:
+    watch = fake_watch(tmp_path / "elsewhere")  # not under the folders searched for watches
+    nowhere = {"PACEFIT_MOUNT_ROOTS": str(tmp_path / "no-drives"), "PATH": ""}
+    assert run_cli("push", built, "--to", watch).exit_code == 0
+    status = run_cli("push", built, "--status", env=nowhere)
+    assert status.exit_code == 0, status.output
+    assert status.stdout.splitlines()[-1] == f"{watch}: 6 waiting"
+    shutil.rmtree(watch)  # unplugged
+    gone = run_cli("push", built, "--status", env=nowhere)
+    assert gone.exit_code == 1
+    assert gone.stderr == (
+        f"error: the watch the last push went to ({watch}) is not connected\n"
+        "  hint: connect it, or name where it is mounted with --to\n"
+    )
+
+
+def test_no_hint_is_cut_short(built: Path, tmp_path: Path) -> None:
+    none = run_cli("push", built, env={"PACEFIT_MOUNT_ROOTS": str(tmp_path / "e"), "PATH": ""})
+    assert none.exit_code == 1
+    hint = none.stderr.splitlines()[1]
+    assert hint == f"  hint: {INSTALL_HELP}"
+    assert hint.endswith(
+        "If the watch is mounted somewhere pacefit does not look, name it with --to."
+    )

@@ -454,16 +454,25 @@ class _ProgressBar:
             self.bar.__exit__(None, None, None)
 
 
+CALENDAR = "intervals.icu"
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--to",
-    "mount",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="The watch's mount point, when pacefit does not find it by itself.",
+    "to",
+    metavar="MOUNT|intervals.icu",
+    help="The watch's mount point, when pacefit does not find it by itself; or intervals.icu, "
+    "to put the sessions on its calendar (API key from INTERVALS_ICU_API_KEY).",
 )
-@click.option("--dry-run", is_flag=True, help="Say what would be copied; copy nothing.")
-@click.option("--force", is_flag=True, help="Replace files of the same name already on the watch.")
+@click.option("--dry-run", is_flag=True, help="Say what would be sent; send nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files of the same name on the watch, send again what it already took in, "
+    "and replace events changed on intervals.icu.",
+)
 @click.option(
     "--weeks",
     type=click.IntRange(1, 52),
@@ -478,44 +487,58 @@ class _ProgressBar:
 @click.option(
     "--status",
     is_flag=True,
-    help="Send nothing: say what the watch did with each file pushed from FOLDER.",
+    help="Send nothing: say what became of each file pushed from FOLDER (on the watch the "
+    "last push went to, unless --to).",
 )
+@click.option("--verbose", is_flag=True, help="List each file left out, and why.")
+@athlete_option
 @device_option
 def push(
     paths: tuple[Path, ...],
-    mount: Path | None,
+    to: str | None,
     dry_run: bool,
     force: bool,
     weeks: int | None,
     start: Any,
     status: bool,
+    verbose: bool,
+    athlete_path: Path | None,
     device: str | None,
 ) -> None:
     """Copy a build FOLDER's workout files (those its last build made), or the FIT files
-    given, to the watch (GARMIN/NewFiles), verifying each copy."""
-    if status:
-        from pacefit.jobs.push import push_status
-        from pacefit.reports.text import status_summary
-
-        if len(paths) != 1 or not paths[0].is_dir():
-            raise click.UsageError("--status takes the one build folder that was pushed")
-        click.echo(status_summary(push_status(paths[0], to=mount)))
-        return
+    given, to the watch (GARMIN/NewFiles), verifying each copy, with a FIT schedule that puts
+    them on its calendar; or put the sessions on intervals.icu's calendar."""
     if start is not None and weeks is None:
         raise click.UsageError("--from goes with --weeks")
+    if status:
+        if len(paths) != 1 or not paths[0].is_dir():
+            raise click.UsageError("--status takes the one build folder that was pushed")
+        _push_status(paths[0], to=to, athlete_path=athlete_path)
+        return
+    if to == CALENDAR:
+        _push_to_calendar(
+            paths,
+            force=force,
+            dry_run=dry_run,
+            weeks=weeks,
+            start=start,
+            verbose=verbose,
+            athlete_path=athlete_path,
+        )
+        return
     from pacefit.jobs.push import push_files
     from pacefit.reports.text import push_summary
 
     result = push_files(
         paths,
-        to=mount,
+        to=_mount(to),
         force=force,
         dry_run=dry_run,
         weeks=weeks,
         start=start.date() if start else None,
         device=device,
     )
-    click.echo(push_summary(result))
+    click.echo(push_summary(result, verbose=verbose))
     if result.log_error is not None:
         _print_errors([result.log_error])
     if result.stopped is not None:
@@ -527,6 +550,61 @@ def push(
             f"{len(result.refused)} file(s) not copied: the watch has different files of the "
             "same name"
         )
+
+
+def _mount(to: str | None) -> Path | None:
+    if to is None:
+        return None
+    if not Path(to).is_dir():
+        raise click.UsageError(f"--to: '{to}' is neither a folder (a watch's mount point) nor "
+                               f"{CALENDAR}")  # fmt: skip
+    return Path(to)
+
+
+def _push_status(folder: Path, *, to: str | None, athlete_path: Path | None) -> None:
+    from pacefit.jobs.push import last_destination_is_calendar
+
+    if to == CALENDAR or (to is None and last_destination_is_calendar(folder)):
+        from pacefit.jobs.calendar_push import calendar_status
+        from pacefit.reports.text import calendar_status_summary
+
+        result = calendar_status(folder, athlete=_load_athlete(athlete_path))
+        click.echo(calendar_status_summary(result))
+        return
+    from pacefit.jobs.push import push_status
+    from pacefit.reports.text import status_summary
+
+    click.echo(status_summary(push_status(folder, to=_mount(to))))
+
+
+def _push_to_calendar(
+    paths: tuple[Path, ...],
+    *,
+    force: bool,
+    dry_run: bool,
+    weeks: int | None,
+    start: Any,
+    verbose: bool,
+    athlete_path: Path | None,
+) -> None:
+    from pacefit.jobs.calendar_push import push_to_calendar
+    from pacefit.reports.text import calendar_push_summary
+
+    result = push_to_calendar(
+        paths,
+        force=force,
+        dry_run=dry_run,
+        weeks=weeks,
+        start=start.date() if start else None,
+        athlete=_load_athlete(athlete_path),
+    )
+    click.echo(calendar_push_summary(result, verbose=verbose))
+    if result.log_error is not None:
+        _print_errors([result.log_error])
+    if result.stopped is not None:
+        raise result.stopped
+    if result.log_error is not None:
+        raise click.ClickException("the push log could not be written")
 
 
 @cli.command()

@@ -29,14 +29,17 @@ class Location:
 
 
 MAX_MESSAGE_CHARS = 300
+# Hints are pacefit's own advice (a file's text reaches them only in short quotes): long enough
+# that none is ever cut, bounded all the same.
+MAX_HINT_CHARS = 1000
 
 
-def one_line(text: str) -> str:
+def one_line(text: str, *, max_chars: int = MAX_MESSAGE_CHARS) -> str:
     """Text from a hostile file, made safe for a one-line message: control characters escaped,
     and cut short when very long."""
     printable = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    if len(printable) > MAX_MESSAGE_CHARS:
-        return printable[: MAX_MESSAGE_CHARS - 3] + "..."
+    if len(printable) > max_chars:
+        return printable[: max_chars - 3] + "..."
     return printable
 
 
@@ -48,7 +51,7 @@ class PacefitError(Exception):
         super().__init__(message)
         self.message = message
         self.location = location
-        self.hint = one_line(hint)
+        self.hint = one_line(hint, max_chars=MAX_HINT_CHARS)
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message

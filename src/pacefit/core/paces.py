@@ -90,6 +90,7 @@ class Athlete:
     pace_model: PaceModel = PaceModel.VDOT
     level: str | None = None  # the runner's usual level, for plans and workouts
     device: str | None = None  # the runner's watch, a name in core.devices.DEVICE_PROFILES
+    intervals_icu_athlete: str | None = None  # the runner's athlete id on intervals.icu
 
     def hr_zone_bpm(self, zone: int) -> tuple[int, int] | None:
         """The bpm range of a zone (1-based), from explicit zones or from max HR."""

@@ -127,6 +127,21 @@ def deliver(
     return Delivery(tuple(transfers))
 
 
+def destination_named(description: str) -> Destination:
+    """The watch a push log names (a mount point, or the MTP watch), to read it again."""
+    from pacefit.delivery import mtp, usb
+
+    if description == mtp.MtpWatch.description:
+        if mtp.tools_available():
+            return mtp.MtpWatch()
+    elif usb.garmin_folder(Path(description)) is not None:
+        return usb.UsbDrive(Path(description))
+    raise DeviceError(
+        f"the watch the last push went to ({description}) is not connected",
+        hint="connect it, or name where it is mounted with --to",
+    )
+
+
 def find_destination(explicit: Path | None) -> Destination:
     """The watch to deliver to: the drive named, else the one USB drive with a GARMIN folder,
     else a watch reached through the libmtp tools."""

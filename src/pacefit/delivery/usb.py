@@ -31,7 +31,7 @@ class UsbDrive:
             raise DeviceError(
                 "this volume has no GARMIN folder: is it the watch?", location=Location(str(volume))
             )
-        self.volume = volume
+        self.volume = volume.absolute()  # the push log names it wherever --status runs
         self.garmin = garmin
         # watches differ in the case of the folder's name; use the one that is there
         self.folder = next(

@@ -28,8 +28,11 @@ from pacefit.errors import warn
 from pacefit.formats.yaml_source import Entry, YamlSource, read_tolerance
 
 ATHLETE_KEYS = (
-    "name", "races", "vdot", "model", "level", "unit", "max_hr", "hr_zones", "tolerance", "device"
+    "name", "races", "vdot", "model", "level", "unit", "max_hr", "hr_zones", "tolerance", "device",
+    "intervals_icu_athlete",
 )  # fmt: skip
+# intervals.icu's athlete ids: `i` and digits (Settings page), or digits; 0 means the key's owner
+_ICU_ATHLETE_RE = re.compile(r"^i?\d{1,12}$")
 
 
 def load_athlete(path: Path) -> Athlete:
@@ -54,6 +57,7 @@ def parse_athlete(source: YamlSource) -> Athlete:
         pace_model=_choice(source, top, "model", PaceModel, default=PaceModel.VDOT),
         level=_named(source, top, "level", LEVELS, "levels"),
         device=_named(source, top, "device", DEVICE_PROFILES, "devices"),
+        intervals_icu_athlete=_icu_athlete(source, top),
     )
     training_vdot = athlete_vdot(athlete)
     note = outside_tables_note(training_vdot) if training_vdot is not None else None
@@ -61,6 +65,20 @@ def parse_athlete(source: YamlSource) -> Athlete:
         node = top["vdot"].value if "vdot" in top else top["races"].value
         warn(note, location=source.location(node))
     return athlete
+
+
+def _icu_athlete(source: YamlSource, top: dict[str, Entry]) -> str | None:
+    if "intervals_icu_athlete" not in top:
+        return None
+    node = top["intervals_icu_athlete"].value
+    text = source.text(node, what="'intervals_icu_athlete'").strip()
+    if not _ICU_ATHLETE_RE.match(text):
+        source.fail(
+            node,
+            f"'{text}' is not an intervals.icu athlete id",
+            "it is on intervals.icu's Settings page, like 'i12345'",
+        )
+    return text
 
 
 def _races(source: YamlSource, node: yaml.Node) -> dict[str, float]:

@@ -155,10 +155,10 @@ def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None)
     )
     builder = FitFileBuilder(auto_define=True, min_string_size=0)
     builder.add(_file_id(fingerprint, created))
-    builder.add(_file_creator())
+    builder.add(file_creator_message())
     builder.add(header)
     builder.add_all(messages)
-    return _with_header_crc(builder)
+    return with_header_crc(builder)
 
 
 def _file_id(fingerprint: int, created: dt.datetime) -> FileIdMessage:
@@ -173,7 +173,7 @@ def _file_id(fingerprint: int, created: dt.datetime) -> FileIdMessage:
     return file_id
 
 
-def _file_creator() -> FileCreatorMessage:
+def file_creator_message() -> FileCreatorMessage:
     # Garmin's devices and the SDK's encoders name the software that wrote the file.
     creator = FileCreatorMessage()
     major, minor = (int(part) for part in __version__.split(".")[:2])
@@ -181,7 +181,7 @@ def _file_creator() -> FileCreatorMessage:
     return creator
 
 
-def _with_header_crc(builder: FitFileBuilder) -> bytes:
+def with_header_crc(builder: FitFileBuilder) -> bytes:
     """The file with a 14-byte header carrying its own CRC, as Garmin's files and the SDK's
     encoders write it (fit-tool's builder writes the 12-byte legacy header)."""
     records = builder.records

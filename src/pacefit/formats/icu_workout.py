@@ -147,7 +147,10 @@ def _time_text(seconds: float) -> str:
 
 def _distance_text(metres: float) -> str:
     miles = metres / METRES_PER_MILE
-    if miles >= 1 and abs(miles * 100 - round(miles * 100)) < 1e-6:
+    # within a centimetre, the precision of a FIT workout distance, so that a 2mi step read
+    # back from a FIT file is written 2mi again
+    off_m = abs(miles * 100 - round(miles * 100)) * METRES_PER_MILE / 100
+    if round(miles * 100) >= 100 and off_m < 0.01:
         return f"{round(miles, 2):g}mi"
     whole = abs(metres - round(metres)) < 1e-6
     if whole and (metres < METRES_PER_KM or round(metres) % 100):

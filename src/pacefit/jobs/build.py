@@ -45,10 +45,12 @@ from pacefit.formats.build_records import (
     ManifestEntry,
     write_manifest,
 )
+from pacefit.formats.fit_schedule import SCHEDULE_FILE
 from pacefit.formats.ics import CalendarEvent, calendar_text
 from pacefit.formats.plan_yaml import PLAN_FILE, load_plan
 from pacefit.formats.workout_yaml import load_workout
-from pacefit.jobs.compile import compile_file, workout_sources
+from pacefit.jobs.compile import chosen_device, compile_file, workout_sources
+from pacefit.jobs.schedule import write_schedule
 
 CALENDAR_FILE = "plan.ics"
 EARLIEST_RACE_DATE = dt.date(2000, 1, 1)
@@ -77,8 +79,11 @@ class BuildResult:
     calendar: Path | None  # plan.ics, for a plan (None when it could not be written)
     calendar_written: bool
     stale: tuple[Path, ...]  # files in the output folder this build did not make
-    # plan.ics or the manifest, when they could not be written (the sessions were built)
+    # plan.ics, the schedule or the manifest, when they could not be written (the sessions
+    # were built)
     record_errors: tuple[PacefitError, ...] = ()
+    schedule: Path | None = None  # the FIT schedules file, for a plan built as FIT
+    schedule_written: bool = False
 
     @property
     def failures(self) -> tuple[Outcome, ...]:
@@ -184,7 +189,12 @@ def build_plan(
             ),
             progress,
         )
-        errors = _recorded(lambda: _write_manifest(out_dir, folder.name, None, chosen, outcomes))
+        device_name = chosen_device(device, athlete)
+        errors = _recorded(
+            lambda: _write_manifest(
+                out_dir, folder.name, None, chosen, outcomes, device=device_name
+            )
+        )
         stale = _stale(out_dir, outcomes, file_format)
         return BuildResult(folder.name, outcomes, None, False, stale, errors)
     plan = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
@@ -207,11 +217,35 @@ def build_plan(
         calendar, calendar_errors = None, (exc,)  # reported among the errors, not as written
     else:
         calendar_errors = ()
+    device_name = chosen_device(device, athlete)
+    schedule: Path | None = None
+    schedule_written = False
+    if file_format == DEFAULT_WORKOUT_FORMAT:  # a watch's calendar takes FIT files
+        try:
+            schedule, schedule_written = write_schedule(
+                out_dir / SCHEDULE_FILE, _dated_outputs(outcomes), device=device_name
+            )
+        except PacefitError as exc:
+            calendar_errors += (exc,)
     errors = calendar_errors + _recorded(
-        lambda: _write_manifest(out_dir, plan.name, race_date, plan.level, outcomes)
+        lambda: _write_manifest(
+            out_dir,
+            plan.name,
+            race_date,
+            plan.level,
+            outcomes,
+            device=device_name,
+            schedule=schedule,
+        )
     )
     stale = _stale(out_dir, outcomes, file_format)
-    return BuildResult(plan.name, outcomes, calendar, changed, stale, errors)
+    return BuildResult(
+        plan.name, outcomes, calendar, changed, stale, errors, schedule, schedule_written
+    )
+
+
+def _dated_outputs(outcomes: tuple[Outcome, ...]) -> list[tuple[dt.date, Path]]:
+    return [(o.session.date, o.output) for o in outcomes if o.session and o.output]
 
 
 def prepare_output_folder(out_dir: Path) -> None:
@@ -346,6 +380,9 @@ def _write_manifest(
     race_date: dt.date | None,
     level: str,
     outcomes: tuple[Outcome, ...],
+    *,
+    device: str,
+    schedule: Path | None = None,
 ) -> None:
     """The files this build made, so that `push` sends exactly them (and knows their dates)."""
     entries = sorted(
@@ -355,6 +392,7 @@ def _write_manifest(
                 sha256=sha256(o.output.read_bytes()),
                 workout=o.workout.name,
                 date=o.session.date if o.session else None,
+                session=o.session.label if o.session else None,
             )
             for o in outcomes
             if o.output is not None and o.workout is not None
@@ -362,7 +400,10 @@ def _write_manifest(
         key=lambda entry: entry.file,  # plan files start with their date
     )
     if entries or out_dir.is_dir():
-        write_manifest(out_dir, Manifest(name, race_date, level, tuple(entries)))
+        schedule_name = schedule.name if schedule else None
+        write_manifest(
+            out_dir, Manifest(name, race_date, level, tuple(entries), device, schedule_name)
+        )
 
 
 def _stale(out_dir: Path, outcomes: tuple[Outcome, ...], file_format: str) -> tuple[Path, ...]:
@@ -377,7 +418,7 @@ def _stale(out_dir: Path, outcomes: tuple[Outcome, ...], file_format: str) -> tu
             p
             for p in out_dir.iterdir()
             if p.suffix == suffix
-            and p.name not in (MANIFEST_FILE, PUSH_LOG_FILE)
+            and p.name not in (MANIFEST_FILE, PUSH_LOG_FILE, SCHEDULE_FILE)
             and p.is_file()
             and p.resolve() not in made
         )

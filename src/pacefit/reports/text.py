@@ -26,9 +26,11 @@ from pacefit.core.units import DistanceUnit
 from pacefit.core.workout import OpenDuration, Workout, estimate_step, unroll
 
 if TYPE_CHECKING:
+    from pacefit.delivery import Action, Transfer
     from pacefit.jobs.build import BuildResult
+    from pacefit.jobs.calendar_push import CalendarPushResult, CalendarStatusResult
     from pacefit.jobs.compile import CompileResult
-    from pacefit.jobs.push import PushResult, StatusResult
+    from pacefit.jobs.push import LeftOut, PushResult, StatusResult, Window
     from pacefit.jobs.review import Review
 
 REPORT_WIDTH = 80
@@ -208,32 +210,113 @@ def build_summary(result: BuildResult) -> str:
     )
     if result.calendar is not None:
         lines.append(f"{'wrote' if result.calendar_written else 'unchanged'} {result.calendar}")
+    if result.schedule is not None:
+        lines.append(f"{'wrote' if result.schedule_written else 'unchanged'} {result.schedule}")
     return "\n".join(lines)
 
 
 # -- push ---------------------------------------------------------------------------------------
 
 
-def push_summary(result: PushResult) -> str:
-    lines = [
-        f"{transfer.action.value}: {transfer.source.name} -> {transfer.destination}"
-        for transfer in result.transfers
-    ]
-    lines += [f"left out: {path.name}: {why}" for path, why in result.left_out]
-    if result.window is not None:
-        last = result.window.end - dt.timedelta(days=1)
-        lines.append(f"sessions due {result.window.first} to {last}: {len(result.transfers)}")
+def push_summary(result: PushResult, *, verbose: bool = False) -> str:
+    """A line per file sent (or not), the window once, what was left out as one line of counts
+    (each file with `verbose`), and the counts."""
+    lines = [_transfer_line(transfer) for transfer in result.transfers]
+    if result.schedule is not None:
+        lines.append(
+            f"{_transfer_line(result.schedule)} (the schedule of {result.schedule_sessions} "
+            "sessions)"
+        )
+    lines += _window_line(result.window, result.selected, result.candidates)
+    lines += _left_out_lines(result.left_out, verbose=verbose)
     counts: dict[str, int] = {}
     for transfer in result.transfers:
-        name = transfer.action.name.lower().replace("_", " ")
-        counts[name] = counts.get(name, 0) + 1
+        counts[_action_count_name(transfer.action)] = (
+            counts.get(_action_count_name(transfer.action), 0) + 1
+        )
     if result.not_sent:
         counts["not sent"] = len(result.not_sent)
     summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "nothing sent"
+    if result.schedule is not None:
+        summary += f", the schedule {_action_count_name(result.schedule.action)}"
     lines.append(f"{result.destination}: {summary}{' (dry run)' if result.dry_run else ''}")
     if result.not_sent:
         lines.append(f"stopped at {result.not_sent[0].name}; not sent: "
                      + ", ".join(path.name for path in result.not_sent))  # fmt: skip
+    return "\n".join(lines)
+
+
+def _transfer_line(transfer: Transfer) -> str:
+    from pacefit.delivery import Action
+
+    if transfer.action is Action.ON_WATCH:
+        return f"{transfer.action.value}: {transfer.source.name} (as {transfer.found_as})"
+    return f"{transfer.action.value}: {transfer.source.name} -> {transfer.destination}"
+
+
+def _action_count_name(action: Action) -> str:
+    from pacefit.delivery import Action
+
+    if action is Action.ON_WATCH:
+        return "already on the watch"
+    return action.name.lower().replace("_", " ")
+
+
+def _left_out_lines(left_out: tuple[LeftOut, ...], *, verbose: bool) -> list[str]:
+    """What a push left out: one line of counts by reason, or (verbose) a line per file."""
+    if verbose:
+        return [f"left out: {item.path.name}: {item.detail or item.reason.value}"
+                for item in left_out]  # fmt: skip
+    if not left_out:
+        return []
+    by_reason: dict[str, int] = {}
+    for item in left_out:
+        by_reason[item.reason.value] = by_reason.get(item.reason.value, 0) + 1
+    reasons = ", ".join(f"{n} {reason}" for reason, n in by_reason.items())
+    return [f"left out {len(left_out)}: {reasons} (--verbose lists them)"]
+
+
+def _window_line(window: Window | None, selected: int, candidates: int) -> list[str]:
+    if window is None:
+        return []
+    return [f"sessions due {window.first} to {window.last}: {selected} of {candidates}"]
+
+
+def calendar_push_summary(result: CalendarPushResult, *, verbose: bool = False) -> str:
+    """A line per session (its action and day), the window once, what was left out, counts."""
+    lines = []
+    for outcome in result.outcomes:
+        note = f"; {outcome.action.note}" if outcome.action.note else ""
+        lines.append(f"{outcome.action.value}: {outcome.event.name} ({outcome.event.day}{note})")
+    lines += _window_line(result.window, result.selected, result.candidates)
+    lines += _left_out_lines(result.left_out, verbose=verbose)
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.action.value] = counts.get(outcome.action.value, 0) + 1
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "nothing to send"
+    lines.append(f"{result.destination}: {summary}{' (dry run)' if result.dry_run else ''}")
+    return "\n".join(lines)
+
+
+def calendar_status_summary(result: CalendarStatusResult) -> str:
+    from pacefit.jobs.calendar_push import EventReceipt
+
+    lines = []
+    for item in result.events:
+        record = item.record
+        where = f"{record.due}, " if record.due else ""
+        note = ""
+        if item.receipt is EventReceipt.CHANGED and item.stored is not None:
+            note = f": now {item.stored.day}" if item.stored.day != record.due else ""
+            note = note or ": edited on intervals.icu"
+        lines.append(
+            f"{item.receipt.value}: {record.workout} ({where}pushed "
+            f"{record.pushed_at:%Y-%m-%d %H:%M}{note})"
+        )
+    counts = {r: sum(1 for e in result.events if e.receipt is r) for r in EventReceipt}
+    lines.append(
+        f"{result.destination}: " + ", ".join(f"{n} {r.value}" for r, n in counts.items() if n)
+    )
     return "\n".join(lines)
 
 
