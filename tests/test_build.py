@@ -87,6 +87,8 @@ def test_the_calendar_imports(tmp_path: Path) -> None:
     assert first.decoded("DTSTART") == dt.date(2026, 12, 1)
     assert "4 x [run 800m @ 4:14-4:19/km] with [recover 3:25] between" in str(first["DESCRIPTION"])
     assert all(len(line) <= 75 for line in (tmp_path / "plan.ics").read_bytes().split(b"\r\n"))
+    race = next(e for e in events if e.decoded("DTSTART") == dt.date(2027, 4, 18))
+    assert "run 42.195km @ " in str(race["DESCRIPTION"])  # not 42195m
 
 
 def test_one_bad_session_does_not_stop_the_batch(tmp_path: Path) -> None:

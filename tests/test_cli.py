@@ -104,10 +104,26 @@ def test_show_expands_repeats_with_paces() -> None:
     assert all(len(line) <= 80 for line in lines)
 
 
-def test_decompile_then_compile_gives_the_same_file(tmp_path: Path) -> None:
+def test_decompile_prints_paces_as_a_runner_writes_them(tmp_path: Path) -> None:
+    """pacefit's own 800s come back as whole seconds (the FIT keeps mm/s: 5:21.647 before)."""
+    run(
+        "compile",
+        WORKOUTS / "10k" / "intervals-800.yaml",
+        "--athlete",
+        ATHLETE_FILE,
+        "-o",
+        tmp_path,
+    )
+    result = run("decompile", tmp_path / "6x800m-5k.fit")
+    assert result.exit_code == 0
+    paces = re.findall(r"pace: (\S+)", result.stdout)
+    assert paces == ["5:22-6:01/km", "4:14-4:19/km", "4:14-4:19/km", "5:22-6:01/km"]
+
+
+def test_decompile_exact_then_compile_gives_the_same_file(tmp_path: Path) -> None:
     run("compile", WORKOUTS / "10k" / "mix.yaml", "--athlete", ATHLETE_FILE, "-o", tmp_path / "a")
     fit = tmp_path / "a" / "mix-5k-10k.fit"
-    result = run("decompile", fit, "-o", tmp_path / "mix.yaml")
+    result = run("decompile", fit, "--exact", "-o", tmp_path / "mix.yaml")
     assert result.exit_code == 0
     run("compile", tmp_path / "mix.yaml", "-o", tmp_path / "b")
     first = decode_checked(fit.read_bytes())["workout_step_mesgs"]

@@ -260,10 +260,16 @@ def paces(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the YAML here instead of printing it.",
 )
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Paces to the millisecond, so that compiling the YAML again gives the same file "
+    "(by default paces are whole seconds, as a runner writes them).",
+)
 @athlete_option
 @ignore_crc_option
 def decompile(
-    path: Path, out_path: Path | None, athlete_path: Path | None, ignore_crc: bool
+    path: Path, out_path: Path | None, exact: bool, athlete_path: Path | None, ignore_crc: bool
 ) -> None:
     """Turn a workout file back into workout YAML: FIT (.fit), Zwift (.zwo, paces from
     --athlete), intervals.icu text (.txt), TCX (.tcx) or Garmin Connect JSON (.json)."""
@@ -273,6 +279,7 @@ def decompile(
         path,
         out_path=out_path,
         options=_read_options(ignore_crc, _load_athlete(athlete_path)),
+        exact_paces=exact,
     )
     if result.output is None:
         click.echo(result.yaml_text, nl=False)
