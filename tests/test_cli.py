@@ -243,3 +243,35 @@ def test_analyze_speaks_the_athletes_unit(tmp_path: Path) -> None:
     assert "paces per mi; dev: seconds per mi outside the band (- faster, + slower)" in lines
     slow_rep = next(line for line in lines if line.startswith(" 12 "))
     assert "6:49-6:57" in slow_rep and "+26" in slow_rep  # 16 s/km is 26 s/mi
+
+
+@pytest.mark.parametrize(
+    ("args", "named", "message"),
+    [
+        (["analyze", "nothere.fit"], "nothere.fit", "no such file"),
+        (
+            ["analyze", RUNS / "intervals-800-no-laps.gpx", "--workout", WORKOUTS / "10k"],
+            WORKOUTS / "10k",
+            "this is a folder; a file is wanted here",
+        ),
+        (
+            ["review", WORKOUTS / "10k" / "mix.yaml", RUNS, "--race-date", "2027-03-07"],
+            WORKOUTS / "10k" / "mix.yaml",
+            "this is a file; a folder is wanted here",
+        ),
+        (["compile", WORKOUTS / "10k" / "mix.yaml", "-o", ROOT / "README.md"], ROOT / "README.md",
+         "this is a file; a folder is wanted here"),
+    ],
+)  # fmt: skip
+def test_a_path_of_the_wrong_kind_is_bad_input_naming_the_file(
+    args: list[object], named: Path | str, message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.stderr == f"{named}: {message}\n"
+
+
+def test_a_usage_mistake_keeps_clicks_exit_code_2() -> None:
+    result = run("analyze", "--no-such-option")
+    assert result.exit_code == 2
+    assert "Error: No such option '--no-such-option'" in result.stderr

@@ -25,6 +25,41 @@ if TYPE_CHECKING:
 ATHLETE_HELP = "Athlete YAML file with race times (needed for paces like '5k' or 'easy')."
 
 
+class InputPath(click.Path):
+    """A file or folder a command reads. One that is missing, or a folder where a file is
+    wanted, is bad input like a corrupt file (`path: message`, exit 1); click's exit 2 is kept
+    for usage mistakes (an unknown option, a missing argument)."""
+
+    must_exist = True
+
+    def __init__(self, *, file_okay: bool = True, dir_okay: bool = True) -> None:
+        super().__init__(file_okay=file_okay, dir_okay=dir_okay, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pacefit.errors import InputPathError, Location
+
+        path = Path(value)
+        where = Location(str(path))
+        wanted = (
+            "file" if not self.dir_okay else "folder" if not self.file_okay else "file or folder"
+        )
+        if not path.exists():
+            if not self.must_exist:
+                return path
+            raise InputPathError(f"no such {wanted}", location=where)
+        if path.is_dir() and not self.dir_okay:
+            raise InputPathError("this is a folder; a file is wanted here", location=where)
+        if not path.is_dir() and not self.file_okay:
+            raise InputPathError("this is a file; a folder is wanted here", location=where)
+        return super().convert(value, param, ctx)
+
+
+class OutputPath(InputPath):
+    """A file or folder a command writes: it need not exist, but must be of the right kind."""
+
+    must_exist = False
+
+
 class PacefitGroup(click.Group):
     """Turns pacefit's errors into one line and exit code 1; `--debug` shows tracebacks.
     Warnings are printed whether or not the command then fails."""
@@ -82,7 +117,7 @@ def athlete_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--athlete",
         "athlete_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=InputPath(dir_okay=False),
         help=ATHLETE_HELP,
     )(function)
 
@@ -128,7 +163,7 @@ def out_option(*, default: Path, help: str) -> Callable[[Callable[..., Any]], Ca
         "-o",
         "--out",
         "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=OutputPath(file_okay=False),
         default=default,
         show_default=True,
         help=help,
@@ -158,7 +193,7 @@ def _load_athlete(path: Path | None) -> Athlete | None:
 
 
 @cli.command("compile")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @athlete_option
 @level_option
 @format_option
@@ -193,7 +228,7 @@ def compile_command(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=InputPath(dir_okay=False))
 @athlete_option
 @level_option
 def show(path: Path, athlete_path: Path | None, level: str | None) -> None:
@@ -252,12 +287,12 @@ def paces(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=InputPath(dir_okay=False))
 @click.option(
     "-o",
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False),
     help="Write the YAML here instead of printing it.",
 )
 @click.option(
@@ -288,13 +323,11 @@ def decompile(
 
 
 @cli.command()
-@click.argument(
-    "run_path", metavar="RUN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("run_path", metavar="RUN", type=InputPath(dir_okay=False))
 @click.option(
     "--workout",
     "workout_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=InputPath(dir_okay=False),
     help="The planned workout (YAML). Not needed when the watch embedded it in the run.",
 )
 @athlete_option
@@ -305,7 +338,7 @@ def decompile(
 @click.option(
     "--html",
     "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False),
     help="Also write a self-contained HTML report with a pace chart.",
 )
 @ignore_crc_option
@@ -348,7 +381,7 @@ def analyze(
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("folder", type=InputPath(file_okay=False))
 @click.option(
     "--race-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -432,11 +465,11 @@ class _ProgressBar:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option(
     "--to",
     "mount",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=InputPath(file_okay=False),
     help="The watch's mount point, when pacefit does not find it by itself.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be copied; copy nothing.")
@@ -501,8 +534,8 @@ def push(
 
 
 @cli.command()
-@click.argument("plan_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("runs_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("plan_folder", type=InputPath(file_okay=False))
+@click.argument("runs_folder", type=InputPath(file_okay=False))
 @click.option(
     "--race-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -515,7 +548,7 @@ def push(
 @click.option(
     "--html",
     "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False),
     help="Also write the review as an HTML page.",
 )
 @click.option(
