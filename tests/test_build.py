@@ -148,3 +148,35 @@ def test_implausible_race_dates_are_refused(date: str) -> None:
     assert result.stderr.startswith(
         f"{PLANS / '10k-8wk' / 'plan.yaml'}: the race date {date} is implausible\n"
     )
+
+
+def test_a_race_that_has_passed_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACEFIT_TODAY", "2026-12-02")
+    plan = PLANS / "10k-8wk"
+    result = run_cli("build", plan, "--race-date", "2020-03-07", "-o", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{plan / 'plan.yaml'}: the race date 2020-03-07 has passed; there is nothing left to "
+        "build",
+        "  hint: give the date of a race to come (`pacefit review` looks back on a past block)",
+    ]
+    assert not list(tmp_path.iterdir())
+
+
+def test_sessions_before_today_are_left_out_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An 8-week plan ten days before its race: the last 10 days are built, and the warning
+    says which weeks are gone and where the plan now starts."""
+    monkeypatch.setenv("PACEFIT_TODAY", "2026-12-02")
+    plan = PLANS / "10k-8wk"
+    args = ["build", plan, "--race-date", "2026-12-12", "--athlete", ATHLETE_FILE]
+    result = run_cli(*args, "-o", tmp_path)
+    assert result.exit_code == 0
+    assert (
+        f"{plan / 'plan.yaml'}: warning: the 8-week plan has 2 week(s) left before the race: "
+        "25 session(s) before today (W01-W07, 2026-10-20 to 2026-12-01) left out; it starts "
+        "with W07 Wed on 2026-12-02"
+    ) in result.stderr
+    dates = sorted(p.name[:10] for p in tmp_path.glob("*.fit"))
+    assert dates[0] == "2026-12-02" and dates[-1] == "2026-12-12"

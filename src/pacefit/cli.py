@@ -7,6 +7,7 @@ starts without loading decoders.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import traceback
 import warnings
@@ -23,6 +24,23 @@ if TYPE_CHECKING:
     from pacefit.formats import ReadOptions
 
 ATHLETE_HELP = "Athlete YAML file with race times (needed for paces like '5k' or 'easy')."
+
+
+TODAY_ENV = "PACEFIT_TODAY"
+
+
+def today() -> dt.date:
+    """The day the runner is in: the computer's date, or `PACEFIT_TODAY` (YYYY-MM-DD) for
+    scripts and tests that must not depend on when they run."""
+    import os
+
+    fixed = os.environ.get(TODAY_ENV)
+    if not fixed:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(fixed)
+    except ValueError as exc:
+        raise click.UsageError(f"{TODAY_ENV}={fixed} is not a date (YYYY-MM-DD)") from exc
 
 
 class InputPath(click.Path):
@@ -417,6 +435,7 @@ def build(
             level=level,
             file_format=file_format,
             device=device,
+            today=today(),
         )
     click.echo(build_summary(result))
     for path in result.stale:
@@ -522,7 +541,7 @@ def push(
         force=force,
         dry_run=dry_run,
         weeks=weeks,
-        start=start.date() if start else None,
+        start=start.date() if start else today(),
         device=device,
     )
     click.echo(push_summary(result))
