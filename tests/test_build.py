@@ -180,3 +180,36 @@ def test_sessions_before_today_are_left_out_and_named(
     ) in result.stderr
     dates = sorted(p.name[:10] for p in tmp_path.glob("*.fit"))
     assert dates[0] == "2026-12-02" and dates[-1] == "2026-12-12"
+
+
+def test_progress_shows_on_a_terminal_and_not_when_piped(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "pacefit", "build", PLANS / "10k-8wk", "--race-date",
+            "2027-01-24", "--athlete", ATHLETE_FILE, "-o"]  # fmt: skip
+    piped = run_cli(*args[3:], tmp_path / "piped")
+    assert piped.exit_code == 0
+    assert "building" not in piped.stderr
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(
+        [str(a) for a in [*args, tmp_path / "tty"]],
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env={**os.environ, "PACEFIT_TODAY": "2026-11-01"},
+    ) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed: the command is done
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait() == 0
+    os.close(controller)
+    assert b"building 10k-8wk" in shown and b"100%" in shown

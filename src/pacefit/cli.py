@@ -462,17 +462,21 @@ def devices(markdown: bool) -> None:
 
 
 class _ProgressBar:
-    """A progress bar on stderr, shown from the first item done (so that a job that fails
-    before it starts prints only its error)."""
+    """A progress bar on stderr when it is a terminal (nothing when it is piped or logged),
+    shown from the first item done (so that a job that fails before it starts prints only its
+    error)."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.bar: Any = None
+        self.shown = sys.stderr.isatty()
 
     def __enter__(self) -> _ProgressBar:
         return self
 
     def __call__(self, done: int, total: int) -> None:
+        if not self.shown:
+            return
         if self.bar is None:
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
