@@ -545,6 +545,13 @@ def review(
 
         write_atomic(html_path, render_review_html(result).encode())
     click.echo(json.dumps(review_data(result), indent=2) if as_json else review_table(result))
+    failed = len(result.unreadable_runs) + sum(
+        1 for s in result.sessions if s.error and (s.run, s.error) not in result.unreadable_runs
+    )
+    if failed:
+        raise click.ClickException(
+            f"{failed} run file(s) could not be read or scored; the others were reviewed"
+        )
 
 
 def main() -> None:
