@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from pacefit.core.activity import Activity
+from pacefit.formats import read_activity
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.formats.workout_yaml import load_workout
+from pacefit.jobs.analyze import analyze_run
 from pacefit.jobs.review import review_plan
 from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
 
@@ -81,7 +87,11 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
     html = tmp_path / "review.html"
     args = ["review", folder, runs, "--race-date", RACE_DAY, "--athlete", ATHLETE_FILE]
     result = run_cli(*args, "--json", "--html", html, "--workers", "2")
-    assert result.exit_code == 0, result.output
+    # the broken file is listed, the rest reviewed, and the exit code says something was skipped
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 1 run file(s) could not be read or scored; the others were reviewed"
+    )
     data = json.loads(result.stdout)
     assert [s["status"] for s in data["sessions"]] == ["done", "done", "missed"]
     assert data["sessions"][0]["note"] == "run a day late (2026-11-18)"
@@ -99,3 +109,70 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
     assert "same run as intervals-800-manual-laps.fit: intervals-800-no-laps.gpx" in table
     assert "unreadable: broken.fit: not a FIT file" in table
     assert all(len(line) <= 80 for line in table)
+
+
+def test_a_file_that_fails_unexpectedly_is_named_and_the_rest_reviewed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, runs = plan_and_runs(tmp_path)
+    (runs / "broken.fit").unlink()
+
+    def read_with_a_bug(path: Path, **options: Any) -> Activity:
+        if path.name == "intervals-800-manual-laps.fit":
+            raise IndexError("tuple index out of range")  # a decoder bug a damaged file hits
+        return read_activity(path, **options)
+
+    monkeypatch.setattr("pacefit.jobs.review.read_activity", read_with_a_bug)
+    result = review_plan(
+        folder, runs, race_date=dt.date.fromisoformat(RACE_DAY), athlete=ATHLETE, workers=1
+    )
+    ((path, error),) = result.unreadable_runs
+    assert path == runs / "intervals-800-manual-laps.fit"
+    assert str(error).splitlines()[0] == (
+        f"{path}: pacefit could not read this run: something in the file made it fail in a way "
+        "it does not handle"
+    )
+    assert "IndexError" not in str(error) and "tuple index" not in str(error)
+    tempo, intervals, _ = result.sessions
+    assert tempo.status == "done"
+    # the GPX copy of the same run, no longer a copy of a file that was read, takes its place
+    assert (intervals.status, intervals.run) == ("done", runs / "intervals-800-no-laps.gpx")
+
+
+def test_a_bug_in_scoring_is_named_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, runs = plan_and_runs(tmp_path)
+
+    def analyze_with_a_bug(activity: Activity, workout: Any) -> Any:
+        if activity.source.endswith("tempo-a-day-late.fit"):
+            raise ZeroDivisionError("float division by zero")
+        return analyze_run(activity, workout)
+
+    monkeypatch.setattr("pacefit.jobs.review.analyze_run", analyze_with_a_bug)
+    result = review_plan(
+        folder, runs, race_date=dt.date.fromisoformat(RACE_DAY), athlete=ATHLETE, workers=1
+    )
+    named = {path.name: str(error) for path, error in result.unreadable_runs}
+    assert set(named) == {"broken.fit", "tempo-a-day-late.fit"}
+    assert "could not score this run" in named["tempo-a-day-late.fit"]
+    assert "ZeroDivisionError" not in named["tempo-a-day-late.fit"]
+    tempo, intervals, _ = result.sessions
+    assert (tempo.status, intervals.status) == ("error", "done")
+
+
+def test_each_kept_run_is_scored_once_against_its_own_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, runs = plan_and_runs(tmp_path)
+    (runs / "intervals-800-no-laps.gpx").unlink()
+    scored: list[tuple[str, str]] = []
+
+    def counting(activity: Activity, workout: Any) -> Any:
+        scored.append((Path(activity.source).name, workout.name))
+        return analyze_run(activity, workout)
+
+    monkeypatch.setattr("pacefit.jobs.review.analyze_run", counting)
+    review_plan(folder, runs, race_date=dt.date.fromisoformat(RACE_DAY), athlete=ATHLETE, workers=1)
+    assert sorted(scored) == [
+        ("intervals-800-manual-laps.fit", "6x800m 5K-"),
+        ("tempo-a-day-late.fit", "Tempo 2x15min"),
+    ]

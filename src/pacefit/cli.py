@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,37 +140,94 @@ def athlete_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
+class _LazyChoice(click.Choice[str]):
+    """A choice whose values are looked up when a command parses or shows its options, so that
+    building the command line (`pacefit --help`) imports no job's modules."""
+
+    def __init__(self, load: Callable[[], Sequence[str]]) -> None:
+        self._load = load
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        return tuple(self._load())
+
+    @choices.setter
+    def choices(self, value: tuple[Any, ...]) -> None:
+        pass
+
+
+class _LazyHelpOption(click.Option):
+    """An option whose help text is made when it is shown."""
+
+    def __init__(self, *args: Any, make_help: Callable[[], str], **kwargs: Any) -> None:
+        self._make_help = make_help
+        super().__init__(*args, **kwargs)
+
+    @property
+    def help(self) -> str:
+        return self._make_help()
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        pass
+
+
+def _levels() -> Sequence[str]:
     from pacefit.core.workout import LEVELS
 
+    return LEVELS
+
+
+def _workout_formats() -> Sequence[str]:
+    from pacefit.formats import WORKOUT_WRITERS
+
+    return list(WORKOUT_WRITERS)
+
+
+def _default_workout_format() -> str:
+    from pacefit.formats import DEFAULT_WORKOUT_FORMAT
+
+    return DEFAULT_WORKOUT_FORMAT
+
+
+def _format_help() -> str:
+    from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
+
+    kinds = "; ".join(f"{name}: {writer.description}" for name, writer in WORKOUT_WRITERS.items())
+    return f"The file format to write ({kinds}).  [default: {DEFAULT_WORKOUT_FORMAT}]"
+
+
+def _devices() -> Sequence[str]:
+    from pacefit.core.devices import DEVICE_PROFILES
+
+    return list(DEVICE_PROFILES)
+
+
+def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--level",
-        type=click.Choice(LEVELS),
+        type=_LazyChoice(_levels),
         help="The runner's level: which variant of each workout to build "
         "[default: the athlete file's level, else intermediate].",
     )(function)
 
 
 def format_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
-
-    kinds = "; ".join(f"{name}: {writer.description}" for name, writer in WORKOUT_WRITERS.items())
     return click.option(
         "--format",
         "file_format",
-        type=click.Choice(list(WORKOUT_WRITERS)),
-        default=DEFAULT_WORKOUT_FORMAT,
-        show_default=True,
-        help=f"The file format to write ({kinds}).",
+        cls=_LazyHelpOption,
+        make_help=_format_help,
+        type=_LazyChoice(_workout_formats),
+        default=_default_workout_format,
     )(function)
 
 
 def device_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    from pacefit.core.devices import DEVICE_PROFILES
-
     return click.option(
         "--device",
-        type=click.Choice(list(DEVICE_PROFILES)),
+        type=_LazyChoice(_devices),
         help="The watch or program the workouts are for: they are fitted to its limits "
         "(see `pacefit devices`) [default: the athlete file's device, else generic].",
     )(function)
@@ -608,6 +665,13 @@ def review(
 
         write_atomic(html_path, render_review_html(result).encode())
     click.echo(json.dumps(review_data(result), indent=2) if as_json else review_table(result))
+    failed = len(result.unreadable_runs) + sum(
+        1 for s in result.sessions if s.error and (s.run, s.error) not in result.unreadable_runs
+    )
+    if failed:
+        raise click.ClickException(
+            f"{failed} run file(s) could not be read or scored; the others were reviewed"
+        )
 
 
 def main() -> None:

@@ -325,11 +325,20 @@ def _smoothed(
     timer, distance = track.timer_s, track.distance_m
     field_m, covered_s = field.metres, field.seconds
     out: list[tuple[float, float | None]] = []
+    # the first sample within SMOOTHING_S before i only moves forward: one pass, no search
+    first = (
+        bisect.bisect_left(timer, timer[start + 1] - SMOOTHING_S, 0, start + 1)
+        if end > start
+        else 0
+    )
     for i in range(start + 1, end + 1):
+        window_start = timer[i] - SMOOTHING_S
+        while first < i and timer[first] < window_start:
+            first += 1
         dt_s = timer[i] - timer[i - 1]
         if dt_s <= 0:
             continue  # paused
-        back = max(start, bisect.bisect_left(timer, timer[i] - SMOOTHING_S, 0, i) - 1)
+        back = max(start, first - 1)
         if source == "distance":
             span_s = timer[i] - timer[back]
             out.append((dt_s, (distance[i] - distance[back]) / span_s if span_s > 0 else None))
