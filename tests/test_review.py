@@ -176,3 +176,18 @@ def test_each_kept_run_is_scored_once_against_its_own_session(
         ("intervals-800-manual-laps.fit", "6x800m 5K-"),
         ("tempo-a-day-late.fit", "Tempo 2x15min"),
     ]
+
+
+def test_a_review_that_could_judge_nothing_is_an_error(tmp_path: Path) -> None:
+    """Without the athlete file no session with a race pace can be scored: one error that says
+    why, not a table of sessions each marked `error` and exit 0."""
+    folder, runs = plan_and_runs(tmp_path)
+    result = run_cli("review", folder, runs, "--race-date", RACE_DAY)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[-2].startswith(
+        "error: none of the 2 run(s) matched to a session could be scored: "
+    )
+    assert lines[-2].endswith("pace 'easy' needs the athlete's race times")
+    assert lines[-1].startswith("  hint: pass --athlete FILE")
+    assert result.stdout == ""

@@ -527,6 +527,7 @@ class _ProgressBar:
         self.label = label
         self.bar: Any = None
         self.shown = sys.stderr.isatty()
+        self.done = 0
 
     def __enter__(self) -> _ProgressBar:
         return self
@@ -537,7 +538,8 @@ class _ProgressBar:
         if self.bar is None:
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
-        self.bar.update(1)
+        self.bar.update(done - self.done)
+        self.done = done
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -651,14 +653,16 @@ def review(
     from pacefit.reports.data import review_data
     from pacefit.reports.text import review_table
 
-    result = review_plan(
-        plan_folder,
-        runs_folder,
-        race_date=race_date.date(),
-        athlete=_load_athlete(athlete_path),
-        workers=workers,
-        level=level,
-    )
+    with _ProgressBar(f"reviewing {runs_folder}") as progress:
+        result = review_plan(
+            plan_folder,
+            runs_folder,
+            race_date=race_date.date(),
+            athlete=_load_athlete(athlete_path),
+            workers=workers,
+            level=level,
+            progress=progress,
+        )
     if html_path is not None:
         from pacefit.files import write_atomic
         from pacefit.reports.html import render_review_html

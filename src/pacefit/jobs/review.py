@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +42,7 @@ from pacefit.errors import Location, PacefitError, PacefitWarning
 from pacefit.formats import is_activity_file, read_activity
 from pacefit.formats.workout_yaml import load_workout
 from pacefit.jobs.analyze import analyze_run
-from pacefit.jobs.build import plan_schedule
+from pacefit.jobs.build import Progress, plan_schedule
 
 T = TypeVar("T")
 J = TypeVar("J")
@@ -161,12 +161,14 @@ def review_plan(
     athlete: Athlete | None,
     workers: int | None = None,
     level: str | None = None,
+    progress: Progress | None = None,
 ) -> Review:
-    """Every run in `runs_folder` scored against the plan's sessions at the runner's level."""
+    """Every run in `runs_folder` scored against the plan's sessions at the runner's level;
+    `progress(done, total)` as the runs are read."""
     plan = plan_schedule(plan_folder, race_date=race_date, athlete=athlete, level=level)
     sessions = plan.schedule.sessions
     context = _context(sessions, athlete)
-    readings = _parallel(_read_chunk, find_runs(runs_folder), workers, context)
+    readings = _parallel(_read_chunk, find_runs(runs_folder), workers, context, progress)
     for reading in readings:
         for warning in reading.read_warnings:
             warnings.warn(warning, stacklevel=2)
@@ -188,6 +190,7 @@ def review_plan(
         outcomes[number] = outcome
         for warning in noted:
             warnings.warn(warning, stacklevel=2)
+    _refuse_when_nothing_was_judged(outcomes)
     for number, outcome in sorted(outcomes.items()):
         if isinstance(outcome, UnexpectedFailure):
             unreadable.append((by_source[chosen[number][0].source].path, outcome))
@@ -357,27 +360,53 @@ def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
     return result
 
 
+def _refuse_when_nothing_was_judged(outcomes: dict[int, Outcome]) -> None:
+    """A review in which every matched run failed for a reason of the plan or the athlete
+    (`pace 'easy' needs the athlete's race times`) judged nothing: that is an error, not a
+    review with every session marked."""
+    errors = [o for o in outcomes.values() if isinstance(o, PacefitError)]
+    planned = [e for e in errors if not isinstance(e, UnexpectedFailure)]
+    if not outcomes or len(errors) < len(outcomes) or not planned:
+        return
+    first = planned[0]
+    raise PacefitError(
+        f"none of the {len(outcomes)} run(s) matched to a session could be scored: "
+        f"{first.headline}",
+        hint=first.hint,
+    )
+
+
 def _parallel(
     function: Callable[[Sequence[J]], list[T]],
     jobs: Sequence[J],
     workers: int | None,
     context: _Context,
+    progress: Progress | None = None,
 ) -> list[T]:
     """`function` over the jobs in chunks, in order, on `workers` processes (all cores by
-    default), each started once with `context`."""
+    default), each started once with `context`; `progress(done, total)` after each chunk."""
     count = min(workers or os.cpu_count() or 1, len(jobs))
+    size = max(1, min(MAX_CHUNK, len(jobs) // (max(count, 1) * CHUNKS_PER_WORKER)))
+    chunks = [jobs[k : k + size] for k in range(0, len(jobs), size)]
+    results: list[T] = []
+
+    def collect(chunk_results: Iterable[list[T]]) -> list[T]:
+        for chunk_result in chunk_results:
+            results.extend(chunk_result)
+            if progress is not None:
+                progress(len(results), len(jobs))
+        return results
+
     if count <= 1:
         _start_worker(context)
         try:
-            return function(jobs)
+            return collect(function(chunk) for chunk in chunks)
         finally:
             _stop_worker()
-    size = max(1, min(MAX_CHUNK, len(jobs) // (count * CHUNKS_PER_WORKER)))
-    chunks = [jobs[k : k + size] for k in range(0, len(jobs), size)]
     with ProcessPoolExecutor(
         max_workers=count, initializer=_start_worker, initargs=(context,)
     ) as pool:
-        return [result for chunk in pool.map(function, chunks) for result in chunk]
+        return collect(pool.map(function, chunks))
 
 
 def _stop_worker() -> None:
