@@ -156,6 +156,9 @@ def test_analyze_json_has_stable_keys_with_units(tmp_path: Path) -> None:
         "support_done_pct",
         "steps",
         "repeats",
+        "recorded",
+        "laps",
+        "hr_zones",
     }
     assert data["alignment"]["evidence"] == "workout_laps"
     assert data["alignment"]["laps_to_steps"][:2] == [
@@ -186,6 +189,11 @@ def test_analyze_json_has_stable_keys_with_units(tmp_path: Path) -> None:
         "pace_stdev_s_per_km",
         "score",
         "counts_toward_score",
+        "avg_hr_bpm",
+        "max_hr_bpm",
+        "avg_cadence_spm",
+        "elevation_gain_m",
+        "elevation_loss_m",
     }
     page = html.read_text()
     assert page.startswith("<!DOCTYPE html>")

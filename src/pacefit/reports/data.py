@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pacefit.core.describe import describe_duration, executed_label
+from pacefit.core.figures import LapFigures, SpanFigures, ZoneTime
 from pacefit.core.paces import RACE_DISTANCES_M, TRAINING_PACE_LETTERS, PaceTable
 from pacefit.core.score import Analysis, StepResult
 from pacefit.core.units import DistanceUnit, per_unit
@@ -91,7 +92,40 @@ def analysis_data(analysis: Analysis) -> dict[str, Any]:
             }
             for repeat in analysis.repeats
         ],
+        "recorded": figures_data(analysis.figures),
+        "laps": [lap_data(lap) for lap in analysis.laps],
+        "hr_zones": [zone_data(zone) for zone in analysis.hr_zones],
     }
+
+
+def figures_data(figures: SpanFigures) -> dict[str, Any]:
+    """Heart rate, cadence and climbing; None where the file has none."""
+    return {
+        "avg_hr_bpm": _round(figures.avg_hr_bpm, 1),
+        "max_hr_bpm": figures.max_hr_bpm,
+        "avg_cadence_spm": _round(figures.avg_cadence_spm, 1),
+        "elevation_gain_m": _round(figures.elevation_gain_m, 1),
+        "elevation_loss_m": _round(figures.elevation_loss_m, 1),
+    }
+
+
+def lap_data(lap: LapFigures) -> dict[str, Any]:
+    return {
+        "lap": lap.number,
+        "trigger": lap.trigger,
+        "start_elapsed_s": round(lap.start_elapsed_s, 1),
+        "end_elapsed_s": round(lap.end_elapsed_s, 1),
+        "distance_m": round(lap.distance_m, 1),
+        "timer_s": round(lap.timer_s, 1),
+        "avg_pace_s_per_km": _round(lap.avg_pace_s_per_km, 1),
+        "steps": list(lap.steps),
+        **figures_data(lap.figures),
+    }
+
+
+def zone_data(zone: ZoneTime) -> dict[str, Any]:
+    return {"zone": zone.zone, "low_bpm": zone.low_bpm, "high_bpm": zone.high_bpm,
+            "time_s": round(zone.time_s, 1)}  # fmt: skip
 
 
 def _step_data(result: StepResult) -> dict[str, Any]:
@@ -125,6 +159,7 @@ def _step_data(result: StepResult) -> dict[str, Any]:
         "pace_stdev_s_per_km": _round(result.pace_stdev_s_per_km, 1),
         "score": _round(result.score, 1),
         "counts_toward_score": result.work,
+        **figures_data(result.figures),
     }
 
 

@@ -259,6 +259,7 @@ def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) 
         f"{analysis.workout.name}: {Path(activity.source).name}"[:REPORT_WIDTH],
         f"run {local_start(activity)}, {units.format_distance_in(activity.distance_m, unit)} "
         f"in {units.format_clock(activity.timer_s)} (timer)",
+        *recorded_lines(analysis, unit),
         f"aligned by {analysis.alignment.evidence.description}",
         *textwrap.wrap(lap_mapping(analysis), width=REPORT_WIDTH, subsequent_indent="  "),
         *(
@@ -291,6 +292,31 @@ def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) 
     )
     lines.append(f"score: {score}")
     return "\n".join(lines)
+
+
+def recorded_lines(analysis: Analysis, unit: DistanceUnit) -> list[str]:
+    """What the watch recorded beside pace, where the file has it: `heart rate 143 avg, 199
+    max bpm; cadence 146 spm; climb +54 m -53 m`, and the time in each heart-rate zone."""
+    figures = analysis.figures
+    parts = []
+    if figures.avg_hr_bpm is not None:
+        parts.append(f"heart rate {figures.avg_hr_bpm:.0f} avg, {figures.max_hr_bpm} max bpm")
+    if figures.avg_cadence_spm is not None:
+        parts.append(f"cadence {figures.avg_cadence_spm:.0f} spm")
+    if figures.elevation_gain_m is not None and figures.elevation_loss_m is not None:
+        parts.append(
+            f"climb +{units.format_elevation(figures.elevation_gain_m, unit)} "
+            f"-{units.format_elevation(figures.elevation_loss_m, unit)}"
+        )
+    lines = ["; ".join(parts)] if parts else []
+    if analysis.hr_zones:
+        zones = "  ".join(
+            f"{f'Z{zone.zone}' if zone.zone else 'below Z1'} {units.format_clock(zone.time_s)}"
+            for zone in analysis.hr_zones
+            if zone.zone or zone.time_s
+        )
+        lines.append(f"time in zones: {zones}")
+    return lines
 
 
 def lap_mapping(analysis: Analysis) -> str:
