@@ -143,6 +143,18 @@ def ignore_crc_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def tiles_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--tiles",
+        "tile_url",
+        envvar="PACEFIT_TILE_URL",
+        metavar="URL",
+        help="Draw map tiles under the route from this tile server, e.g. "
+        "'https://tile.example.org/{z}/{x}/{y}.png' (or set PACEFIT_TILE_URL). Without it a "
+        "page makes no network request.",
+    )(function)
+
+
 def _read_options(ignore_crc: bool, athlete: Athlete | None = None) -> ReadOptions:
     from pacefit.jobs.workouts import read_options
 
@@ -299,8 +311,9 @@ def decompile(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a self-contained HTML report with a pace chart.",
+    help="Also write the run's page: one self-contained HTML file (charts, route, tables).",
 )
+@tiles_option
 @ignore_crc_option
 def analyze(
     run_path: Path,
@@ -309,6 +322,7 @@ def analyze(
     level: str | None,
     as_json: bool,
     html_path: Path | None,
+    tile_url: str | None,
     ignore_crc: bool,
 ) -> None:
     """Score how well a run (FIT, GPX or TCX) kept the paces of its workout, step by step."""
@@ -331,7 +345,8 @@ def analyze(
         from pacefit.files import write_atomic
         from pacefit.reports.html import render_analysis_html
 
-        write_atomic(html_path, render_analysis_html(analysis, unit=unit).encode())
+        page = render_analysis_html(analysis, unit=unit, tile_url=tile_url)
+        write_atomic(html_path, page.encode())
     if as_json:
         click.echo(json.dumps(analysis_data(analysis), indent=2))
     else:
