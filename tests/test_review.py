@@ -92,7 +92,7 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
         }
     ]
     page = html.read_text()
-    assert "tempo-a-day-late.fit (run a day late (2026-11-18))" in page
+    assert "run a day late (2026-11-18)" in page and "Tempo 2x15min" in page
     one_worker = run_cli(*args, "--json", "--workers", "1")
     assert json.loads(one_worker.stdout) == data
     table = run_cli(*args).stdout.splitlines()

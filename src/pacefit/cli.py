@@ -524,8 +524,10 @@ def push(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the review as an HTML page.",
+    help="Also write the block's page (a calendar, week totals, trends), each done session's "
+    "run page beside it.",
 )
+@tiles_option
 @click.option(
     "--workers", type=click.IntRange(1, 64), help="Processes to use (default: all cores)."
 )
@@ -537,29 +539,39 @@ def review(
     level: str | None,
     as_json: bool,
     html_path: Path | None,
+    tile_url: str | None,
     workers: int | None,
 ) -> None:
     """Match completed runs (FIT, GPX, TCX) to a plan's sessions; score each, week by week."""
     import json
 
-    from pacefit.jobs.review import review_plan
-    from pacefit.reports.data import review_data
-    from pacefit.reports.text import review_table
+    from pacefit.jobs.block import review_block
+    from pacefit.reports.data import block_data
+    from pacefit.reports.text import display_unit, review_table
 
-    result = review_plan(
+    athlete = _load_athlete(athlete_path)
+    block = review_block(
         plan_folder,
         runs_folder,
         race_date=race_date.date(),
-        athlete=_load_athlete(athlete_path),
+        athlete=athlete,
         workers=workers,
         level=level,
     )
+    unit = display_unit(athlete)
     if html_path is not None:
-        from pacefit.files import write_atomic
-        from pacefit.reports.html import render_review_html
+        from pacefit.files import path_inside, write_atomic
+        from pacefit.jobs.block import block_runs
+        from pacefit.reports.html import render_block_pages
 
-        write_atomic(html_path, render_review_html(result).encode())
-    click.echo(json.dumps(review_data(result), indent=2) if as_json else review_table(result))
+        runs = block_runs(block, athlete, workers=workers)
+        pages = render_block_pages(block, runs, unit=unit, tile_url=tile_url)
+        for name, text in pages.runs.items():
+            write_atomic(path_inside(html_path.parent, name), text.encode())
+        write_atomic(html_path, pages.block.encode())
+    click.echo(
+        json.dumps(block_data(block), indent=2) if as_json else review_table(block, unit=unit)
+    )
 
 
 def main() -> None:

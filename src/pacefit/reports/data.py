@@ -11,6 +11,7 @@ from pacefit.core.score import Analysis, StepResult
 from pacefit.core.units import DistanceUnit, per_unit
 
 if TYPE_CHECKING:
+    from pacefit.jobs.block import Block, Trend
     from pacefit.jobs.review import Review
 
 JSON_SCHEMA_VERSION = 2
@@ -195,6 +196,49 @@ def review_data(review: Review) -> dict[str, Any]:
         "unmatched_runs": [str(p) for p in review.unmatched_runs],
         "duplicate_runs": [{"run": str(c), "same_as": str(k)} for c, k in review.duplicates],
         "unreadable_runs": [{"run": str(p), "error": str(e)} for p, e in review.unreadable_runs],
+    }
+
+
+def block_data(block: Block) -> dict[str, Any]:
+    """`review --json`: the review, each session's name and planned and done length, the weeks'
+    totals, and the trends of each kind of work."""
+    data = review_data(block.review)
+    for session, item, plan in zip(
+        data["sessions"], block.review.sessions, block.planned, strict=True
+    ):
+        session["name"] = plan.name
+        session["planned_distance_m"] = _round(plan.distance_m, 1)
+        session["planned_time_s"] = _round(plan.time_s, 1)
+        session["done_distance_m"] = _round(item.result.distance_m if item.result else None, 1)
+        session["done_timer_s"] = _round(item.result.timer_s if item.result else None, 1)
+    for week, totals in zip(data["weeks"], block.weeks, strict=True):
+        week["planned_distance_m"] = round(totals.planned_distance_m, 1)
+        week["planned_time_s"] = round(totals.planned_time_s, 1)
+        week["done_distance_m"] = round(totals.done_distance_m, 1)
+        week["done_timer_s"] = round(totals.done_time_s, 1)
+    data["sessions_done"] = sum(1 for item in block.review.sessions if item.done)
+    data["trends"] = [trend_data(trend) for trend in block.trends]
+    return data
+
+
+def trend_data(trend: Trend) -> dict[str, Any]:
+    return {
+        "label": trend.label,
+        "workout": trend.workout,
+        "weeks": [
+            {
+                "week": point.week,
+                "date": point.date.isoformat(),
+                "session": point.session,
+                "reps": point.reps,
+                "avg_pace_s_per_km": round(point.avg_pace_s_per_km, 1),
+                "target_fast_s_per_km": round(point.fast_s_per_km, 1),
+                "target_slow_s_per_km": round(point.slow_s_per_km, 1),
+                "deviation_s_per_km": round(point.deviation_s_per_km, 1),
+                "avg_hr_bpm": _round(point.avg_hr_bpm, 1),
+            }
+            for point in trend.points
+        ],
     }
 
 

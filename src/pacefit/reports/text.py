@@ -26,10 +26,10 @@ from pacefit.core.units import DistanceUnit
 from pacefit.core.workout import OpenDuration, Workout, estimate_step, unroll
 
 if TYPE_CHECKING:
+    from pacefit.jobs.block import Block
     from pacefit.jobs.build import BuildResult
     from pacefit.jobs.compile import CompileResult
     from pacefit.jobs.push import PushResult, StatusResult
-    from pacefit.jobs.review import Review
 
 REPORT_WIDTH = 80
 
@@ -385,16 +385,26 @@ def _step_row(result: StepResult, unit: DistanceUnit) -> str:
 # -- review -------------------------------------------------------------------------------------
 
 
-def review_table(review: Review) -> str:
-    lines = [f"{'week':<5}{'from':<12}{'planned':>8}{'done':>6}{'missed':>8}{'score':>7}"]
-    for week in review.weeks:
+def review_table(block: Block, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    """Week by week, then session by session (named as the watch names them), then what the
+    plan does not account for."""
+    review = block.review
+    lines = [
+        f"{'week':<5}{'from':<12}{'planned':>8}{'done':>6}{'missed':>8}{'score':>7}"
+        f"  {unit.value + ' done/plan':>16}"
+    ]
+    for week, totals in zip(review.weeks, block.weeks, strict=True):
         score = f"{week.mean_score:.0f}" if week.mean_score is not None else "-"
+        distances = (
+            f"{totals.done_distance_m / unit.metres:.1f}/"
+            f"{totals.planned_distance_m / unit.metres:.1f}"
+        )
         lines.append(
             f"W{week.week:02d}  {week.monday!s:<12}{week.planned:>8}{week.done:>6}"
-            f"{week.missed:>8}{score:>7}"
+            f"{week.missed:>8}{score:>7}  {distances:>16}"
         )
-    lines += ["", f"{'date':<12}{'day':<9}{'workout':<19}{'score':<8}run"]
-    for item in review.sessions:
+    lines += ["", f"{'date':<12}{'day':<9}{'session':<19}{'score':<8}run"]
+    for item, plan in zip(review.sessions, block.planned, strict=True):
         session = item.session
         if item.error:
             status, detail = "error", item.error.message
@@ -406,8 +416,7 @@ def review_table(review: Review) -> str:
             detail = item.run.name if item.run else ""
             if item.note:
                 detail += f" ({item.note})"
-        workout = session.spec.workout_path.stem[:18]
-        line = f"{session.date}  {session.label}  {workout:<19}{status:<8}{detail}"
+        line = f"{session.date}  {session.label}  {plan.name[:18]:<19}{status:<8}{detail}"
         lines.append(line[:REPORT_WIDTH].rstrip())
     for path in review.unmatched_runs:
         lines.append(f"not in the plan: {path.name}"[:REPORT_WIDTH])
