@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.formats.workout_yaml import load_workout
 from pacefit.jobs.review import review_plan
@@ -98,4 +100,9 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
     table = run_cli(*args).stdout.splitlines()
     assert "same run as intervals-800-manual-laps.fit: intervals-800-no-laps.gpx" in table
     assert "unreadable: broken.fit: not a FIT file" in table
+    # sessions named as the watch shows them; the week's score counts the missed race as 0
+    assert any(line.startswith("2026-11-20  W02 Fri  6x800m 5K-") for line in table)
+    assert data["weeks"][0]["mean_score"] == pytest.approx(
+        sum(s["score"] for s in data["sessions"] if s["score"] is not None) / 3, abs=0.1
+    )
     assert all(len(line) <= 80 for line in table)
