@@ -1,7 +1,7 @@
 """pacefit benchmarks: run by hand, print a table. Not part of the test suite.
 
     python bench/run.py            # all of them (a few minutes on 2 cores)
-    python bench/run.py analyze    # just one: analyze, build, startup, review
+    python bench/run.py analyze    # just one: analyze, pages, build, startup, review
 
 Every figure is the median of several runs and a ratio against a baseline measured in the same
 run, so that a noisy or slow machine moves both. The real files come from ../shared/fixtures
@@ -143,6 +143,37 @@ def bench_analyze(work: Path) -> None:
             f"bare decode {bare_mb:.0f} MB",
             f"{ours_mb - bare_mb:+.0f} MB against the bare decode",
         )
+
+
+def bench_pages(work: Path) -> None:
+    """The run page of the largest real run, against `analyze --json` on it."""
+    from pacefit.files import write_atomic
+    from pacefit.jobs.analyze import analyze_file
+    from pacefit.reports.data import analysis_data
+    from pacefit.reports.html import render_analysis_html
+
+    label = "run page: fenix 6X ultra, 42,709 records"
+    if not LARGE.exists() or not LARGE_WORKOUT.exists():
+        row(label, "skipped (file absent)", "", "")
+        return
+    page = work / "large.html"
+
+    def as_json() -> None:
+        analysis = analyze_file(LARGE, workout_path=LARGE_WORKOUT, athlete=None)
+        json.dumps(analysis_data(analysis))
+
+    def as_page() -> None:
+        analysis = analyze_file(LARGE, workout_path=LARGE_WORKOUT, athlete=None)
+        write_atomic(page, render_analysis_html(analysis).encode())
+
+    baseline = median_s(as_json, repeats=5)
+    ours = median_s(as_page, repeats=5)
+    row(
+        label,
+        f"{ours:.3f} s, {page.stat().st_size / 1e6:.2f} MB",
+        f"analyze --json {baseline:.3f} s",
+        f"x{ours / baseline:.2f} (target < x2, a few MB)",
+    )
 
 
 # -- 2. build -------------------------------------------------------------------------------
@@ -561,6 +592,7 @@ def bench_decode(work: Path) -> None:
 
 BENCHES = {
     "analyze": bench_analyze,
+    "pages": bench_pages,
     "build": bench_build,
     "startup": bench_startup,
     "review": bench_review,

@@ -102,12 +102,17 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
         }
     ]
     page = html.read_text()
-    assert "tempo-a-day-late.fit (run a day late (2026-11-18))" in page
+    assert "run a day late (2026-11-18)" in page and "Tempo 2x15min" in page
     one_worker = run_cli(*args, "--json", "--workers", "1")
     assert json.loads(one_worker.stdout) == data
     table = run_cli(*args).stdout.splitlines()
     assert "same run as intervals-800-manual-laps.fit: intervals-800-no-laps.gpx" in table
     assert "unreadable: broken.fit: not a FIT file" in table
+    # sessions named as the watch shows them; the week's score counts the missed race as 0
+    assert any(line.startswith("2026-11-20  W02 Fri  6x800m 5K-") for line in table)
+    assert data["weeks"][0]["mean_score"] == pytest.approx(
+        sum(s["score"] for s in data["sessions"] if s["score"] is not None) / 3, abs=0.1
+    )
     assert all(len(line) <= 80 for line in table)
 
 

@@ -253,6 +253,18 @@ def ignore_crc_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def tiles_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--tiles",
+        "tile_url",
+        envvar="PACEFIT_TILE_URL",
+        metavar="URL",
+        help="Draw map tiles under the route from this tile server, e.g. "
+        "'https://tile.example.org/{z}/{x}/{y}.png' (or set PACEFIT_TILE_URL). Without it a "
+        "page makes no network request.",
+    )(function)
+
+
 def _read_options(ignore_crc: bool, athlete: Athlete | None = None) -> ReadOptions:
     from pacefit.jobs.workouts import read_options
 
@@ -414,8 +426,9 @@ def decompile(
     "--html",
     "html_path",
     type=OutputPath(dir_okay=False),
-    help="Also write a self-contained HTML report with a pace chart.",
+    help="Also write the run's page: one self-contained HTML file (charts, route, tables).",
 )
+@tiles_option
 @ignore_crc_option
 def analyze(
     run_path: Path,
@@ -424,6 +437,7 @@ def analyze(
     level: str | None,
     as_json: bool,
     html_path: Path | None,
+    tile_url: str | None,
     ignore_crc: bool,
 ) -> None:
     """Score how well a run (FIT, GPX or TCX) kept the paces of its workout, step by step."""
@@ -446,7 +460,8 @@ def analyze(
         from pacefit.files import write_atomic
         from pacefit.reports.html import render_analysis_html
 
-        write_atomic(html_path, render_analysis_html(analysis, unit=unit).encode())
+        page = render_analysis_html(analysis, unit=unit, tile_url=tile_url)
+        write_atomic(html_path, page.encode())
     if as_json:
         click.echo(json.dumps(analysis_data(analysis), indent=2))
     else:
@@ -631,8 +646,10 @@ def push(
     "--html",
     "html_path",
     type=OutputPath(dir_okay=False),
-    help="Also write the review as an HTML page.",
+    help="Also write the block's page (a calendar, week totals, trends), each done session's "
+    "run page beside it.",
 )
+@tiles_option
 @click.option(
     "--workers", type=click.IntRange(1, 64), help="Processes to use (default: all cores)."
 )
@@ -644,31 +661,42 @@ def review(
     level: str | None,
     as_json: bool,
     html_path: Path | None,
+    tile_url: str | None,
     workers: int | None,
 ) -> None:
     """Match completed runs (FIT, GPX, TCX) to a plan's sessions; score each, week by week."""
     import json
 
-    from pacefit.jobs.review import review_plan
-    from pacefit.reports.data import review_data
-    from pacefit.reports.text import review_table
+    from pacefit.jobs.block import review_block
+    from pacefit.reports.data import block_data
+    from pacefit.reports.text import display_unit, review_table
 
+    athlete = _load_athlete(athlete_path)
     with _ProgressBar(f"reviewing {runs_folder}") as progress:
-        result = review_plan(
+        block = review_block(
             plan_folder,
             runs_folder,
             race_date=race_date.date(),
-            athlete=_load_athlete(athlete_path),
+            athlete=athlete,
             workers=workers,
             level=level,
             progress=progress,
         )
+    unit = display_unit(athlete)
     if html_path is not None:
-        from pacefit.files import write_atomic
-        from pacefit.reports.html import render_review_html
+        from pacefit.files import path_inside, write_atomic
+        from pacefit.jobs.block import block_runs
+        from pacefit.reports.html import render_block_pages
 
-        write_atomic(html_path, render_review_html(result).encode())
-    click.echo(json.dumps(review_data(result), indent=2) if as_json else review_table(result))
+        runs = block_runs(block, athlete, workers=workers)
+        pages = render_block_pages(block, runs, unit=unit, tile_url=tile_url)
+        for name, text in pages.runs.items():
+            write_atomic(path_inside(html_path.parent, name), text.encode())
+        write_atomic(html_path, pages.block.encode())
+    click.echo(
+        json.dumps(block_data(block), indent=2) if as_json else review_table(block, unit=unit)
+    )
+    result = block.review
     failed = len(result.unreadable_runs) + sum(
         1 for s in result.sessions if s.error and (s.run, s.error) not in result.unreadable_runs
     )

@@ -181,6 +181,23 @@ def format_distance_in(distance_m: float, unit: DistanceUnit, *, decimals: int =
     return f"{distance_m / unit.metres:.{decimals}f}{unit.value}"
 
 
+METRES_PER_FOOT = 0.3048
+
+
+def elevation_unit(unit: DistanceUnit) -> str:
+    """Heights in metres for a runner in km, in feet for one in miles."""
+    return "m" if unit is DistanceUnit.KM else "ft"
+
+
+def elevation_in(metres: float, unit: DistanceUnit) -> float:
+    return metres if unit is DistanceUnit.KM else metres / METRES_PER_FOOT
+
+
+def format_elevation(metres: float | None, unit: DistanceUnit) -> str:
+    """`54 m`, `177 ft`; `-` when None."""
+    return "-" if metres is None else f"{elevation_in(metres, unit):.0f} {elevation_unit(unit)}"
+
+
 def format_duration(seconds: float) -> str:
     """A planned time the way a coach writes it: `30s`, `15min`, `1:30`."""
     if seconds < 60:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pacefit.core.activity import Activity
+from pacefit.core.describe import step_label
 from pacefit.core.matching import (
     Match,
     RunFacts,
@@ -36,7 +37,7 @@ from pacefit.core.matching import (
 )
 from pacefit.core.paces import Athlete
 from pacefit.core.plan import ScheduledSession
-from pacefit.core.score import Analysis, Verdict
+from pacefit.core.score import Analysis, StepResult, Verdict
 from pacefit.core.workout import Workout
 from pacefit.errors import Location, PacefitError, PacefitWarning
 from pacefit.formats import is_activity_file, read_activity
@@ -51,20 +52,78 @@ MAX_CHUNK = 64
 
 
 @dataclass(frozen=True)
+class WorkDone:
+    """The reps of one work step of the workout as written (all its runs), as run."""
+
+    step_key: int
+    label: str
+    reps: int  # run, not skipped
+    avg_pace_s_per_km: float  # their total time over their total distance
+    fast_s_per_km: float  # the band
+    slow_s_per_km: float
+    avg_hr_bpm: float | None  # over the reps, where the file has heart rate
+
+
+@dataclass(frozen=True)
 class RunScore:
     """The compact result of scoring one run against one session (what a worker sends back)."""
 
     score: float | None
     alignment: str
     verdicts: dict[str, int]
+    workout_name: str = ""  # as the watch shows it: after the level and the plan's changes
+    distance_m: float = 0.0
+    timer_s: float = 0.0
+    work: tuple[WorkDone, ...] = ()
 
 
 def run_score(analysis: Analysis) -> RunScore:
+    """What the review keeps of a scored run (compact, to come back from a worker)."""
     verdicts: dict[str, int] = {}
     for step in analysis.steps:
         if step.verdict is not Verdict.DONE:
             verdicts[step.verdict.value] = verdicts.get(step.verdict.value, 0) + 1
-    return RunScore(analysis.score, analysis.alignment.evidence.value, verdicts)
+    return RunScore(
+        analysis.score,
+        analysis.alignment.evidence.value,
+        verdicts,
+        workout_name=analysis.workout.name,
+        distance_m=analysis.activity.distance_m,
+        timer_s=analysis.activity.timer_s,
+        work=work_done(analysis.steps),
+    )
+
+
+def work_done(steps: Sequence[StepResult]) -> tuple[WorkDone, ...]:
+    by_key: dict[int, list[StepResult]] = {}
+    for step in steps:
+        if (
+            step.work
+            and step.target
+            and step.avg_pace_s_per_km
+            and step.verdict is not Verdict.SKIPPED
+        ):
+            by_key.setdefault(step.executed.step_key, []).append(step)
+    found = []
+    for key, reps in by_key.items():
+        target = reps[0].target
+        assert target is not None
+        timed = [(r.figures.avg_hr_bpm, r.timer_s) for r in reps if r.figures.avg_hr_bpm]
+        hr_s = sum(t for _, t in timed)
+        found.append(
+            WorkDone(
+                step_key=key,
+                label=reps[0].step.name or step_label(reps[0].step),
+                reps=len(reps),
+                avg_pace_s_per_km=1000
+                * sum(r.timer_s for r in reps)
+                / sum(r.distance_m for r in reps),
+                fast_s_per_km=target.fast_s_per_km,
+                slow_s_per_km=target.slow_s_per_km,
+                avg_hr_bpm=sum((h or 0.0) * t for h, t in timed) / hr_s if hr_s else None,
+            )
+        )
+    return tuple(found)
 
 
 Outcome = RunScore | PacefitError
@@ -346,7 +405,8 @@ def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
         weeks.setdefault(item.session.week, []).append(item)
     result = []
     for week, items in sorted(weeks.items()):
-        scores = [i.result.score for i in items if i.result and i.result.score is not None]
+        # a missed session scores 0; a run with nothing to grade (no pace target) is left out
+        scores = [score for score in (_week_share(i) for i in items) if score is not None]
         first = items[0].session.date
         result.append(
             WeekReview(
@@ -358,6 +418,13 @@ def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
             )
         )
     return result
+
+
+def _week_share(item: SessionReview) -> float | None:
+    """What a session adds to its week's score: its score, 0 when missed."""
+    if item.run is None:
+        return 0.0
+    return item.result.score if item.result else None
 
 
 def _refuse_when_nothing_was_judged(outcomes: dict[int, Outcome]) -> None:
