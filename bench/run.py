@@ -1,7 +1,7 @@
 """pacefit benchmarks: run by hand, print a table. Not part of the test suite.
 
     python bench/run.py            # all of them (a few minutes on 2 cores)
-    python bench/run.py analyze    # just one: analyze, build, startup, review, hostile
+    python bench/run.py analyze    # just one: analyze, pages, build, startup, review, hostile
 
 Every figure is the median of several runs and a ratio against a baseline measured in the same
 run, so that a noisy or slow machine moves both. The real files come from ../shared/fixtures
@@ -15,7 +15,9 @@ import datetime as dt
 import functools
 import json
 import os
+import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -144,6 +146,37 @@ def bench_analyze(work: Path) -> None:
         )
 
 
+def bench_pages(work: Path) -> None:
+    """The run page of the largest real run, against `analyze --json` on it."""
+    from pacefit.files import write_atomic
+    from pacefit.jobs.analyze import analyze_file
+    from pacefit.reports.data import analysis_data
+    from pacefit.reports.html import render_analysis_html
+
+    label = "run page: fenix 6X ultra, 42,709 records"
+    if not LARGE.exists() or not LARGE_WORKOUT.exists():
+        row(label, "skipped (file absent)", "", "")
+        return
+    page = work / "large.html"
+
+    def as_json() -> None:
+        analysis = analyze_file(LARGE, workout_path=LARGE_WORKOUT, athlete=None)
+        json.dumps(analysis_data(analysis))
+
+    def as_page() -> None:
+        analysis = analyze_file(LARGE, workout_path=LARGE_WORKOUT, athlete=None)
+        write_atomic(page, render_analysis_html(analysis).encode())
+
+    baseline = median_s(as_json, repeats=5)
+    ours = median_s(as_page, repeats=5)
+    row(
+        label,
+        f"{ours:.3f} s, {page.stat().st_size / 1e6:.2f} MB",
+        f"analyze --json {baseline:.3f} s",
+        f"x{ours / baseline:.2f} (target < x2, a few MB)",
+    )
+
+
 # -- 2. build -------------------------------------------------------------------------------
 
 
@@ -216,80 +249,345 @@ def bench_startup(work: Path) -> None:
             functools.partial(subprocess.run, command, check=True, capture_output=True),
             repeats=7,
         )
+        target = "target < x4" if name.endswith("--help") else "target < 0.3 s"
         row(
             f"start-up: {name}",
             f"{seconds:.3f} s",
             f"bare python {baseline:.3f} s",
-            f"x{seconds / baseline:.1f}; target < 0.3 s",
+            f"x{seconds / baseline:.1f}; {target}",
         )
 
 
 # -- 4. review --------------------------------------------------------------------------------
 
+# A realistic week: easy 10 km, 800s, easy, tempo, easy, ladder and a 12 km long run.
+WEEK = {
+    "mon": "{workout: easy/easy-run.yaml, distance: 10km}",
+    "tue": "10k/intervals-800.yaml",
+    "wed": "{workout: easy/easy-run.yaml, distance: 10km}",
+    "thu": "10k/tempo-2x15.yaml",
+    "fri": "{workout: easy/easy-run.yaml, distance: 10km}",
+    "sat": "10k/ladder.yaml",
+    "sun": "{workout: easy/long-run.yaml, distance: 12km}",
+}
+SEEDS = 3  # simulated runs per weekday; the others are copies with their clocks moved
+REVIEW_RACE_DAY = dt.date(2027, 6, 6)  # a Sunday: the last week is whole
+# The run counts reviewed (`BENCH_REVIEW_RUNS=200,1000 python bench/run.py review` for fewer).
+REVIEW_RUNS = tuple(int(n) for n in os.environ.get("BENCH_REVIEW_RUNS", "200,1000,5000").split(","))
 
-def bench_review(work: Path) -> None:
+
+def write_daily_plan(folder: Path, *, weeks: int) -> Path:
+    """A chain of blocks (a block holds at most 52 weeks) of the realistic week."""
+    week_text = "".join(f"    {day}: {value}\n" for day, value in WEEK.items())
+    names = []
+    left, number = weeks, 0
+    while left > 0:
+        length = min(52, left)
+        block = folder / f"block{number:02d}"
+        block.mkdir(parents=True)
+        schedule = "".join(f"  {week}:\n{week_text}" for week in range(1, length + 1))
+        (block / "plan.yaml").write_text(
+            f"weeks: {length}\nlibrary: {ROOT / 'workouts'}\nschedule:\n{schedule}"
+        )
+        names.append(f"block{number:02d}")
+        left, number = left - length, number + 1
+    plan = folder / "plan"
+    plan.mkdir()
+    (plan / "plan.yaml").write_text(
+        "name: daily\nblocks: [" + ", ".join(f"../{n}" for n in names) + "]\n"
+    )
+    return plan
+
+
+def shift_fit_days(data: bytes, days: int) -> bytes:
+    """A FIT activity with every date_time moved by whole days (the CRC made right again):
+    a copy of a simulated run on another day, without simulating it again."""
+    from pacefit.formats.fit_decode import fit_crc16
+
+    out = bytearray(data)
+    seconds = days * 86_400
+    times = {253: None, 2: (18, 19), 4: (0,), 5: (34,)}  # field -> messages (None: any)
+    layouts: dict[int, tuple[int, list[int], str]] = {}
+    position, end = out[0], out[0] + int.from_bytes(out[4:8], "little")
+    while position < end:
+        header = out[position]
+        position += 1
+        if header & 0x40:
+            endian = ">" if out[position + 1] else "<"
+            number = int.from_bytes(
+                out[position + 2 : position + 4], "big" if endian == ">" else "little"
+            )
+            count = out[position + 4]
+            position += 5
+            offset, stamps = 0, []
+            for _ in range(count):
+                field, size = out[position], out[position + 1]
+                wanted = times.get(field, ())
+                if size == 4 and field in times and (wanted is None or number in wanted):
+                    stamps.append(offset)
+                offset += size
+                position += 3
+            if header & 0x20:
+                for _ in range(out[position]):
+                    offset += out[position + 2]
+                    position += 3
+                position += 1
+            layouts[header & 0x0F] = (offset, stamps, endian)
+            continue
+        size, stamps, endian = layouts[header & 0x0F]
+        for at in stamps:
+            fmt = endian + "I"
+            (value,) = struct.unpack_from(fmt, out, position + at)
+            if value not in (0xFFFFFFFF, 0) and value >= 0x10000000:
+                struct.pack_into(fmt, out, position + at, value + seconds)
+        position += size
+    body = bytes(out[:end])
+    return body + fit_crc16(body).to_bytes(2, "little")
+
+
+def simulated_week(work: Path) -> dict[str, list[tuple[dt.date, bytes]]]:
+    """`SEEDS` simulated FIT runs of each weekday's session, auto laps every kilometre, on the
+    plan's first week."""
     from pacefit.formats.athlete_yaml import load_athlete
     from pacefit.formats.workout_yaml import load_workout
     from pacefit.jobs.build import plan_schedule
-    from pacefit.jobs.review import review_plan
     from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
 
-    plan = work / "daily"
-    plan.mkdir()
-    weeks = "".join(
-        f"  {week}:\n"
-        + "".join(
-            f"    {day}: easy/easy-run.yaml\n"
-            for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-        )
-        for week in range(1, 16)
-    )
-    (plan / "plan.yaml").write_text(f"weeks: 15\nlibrary: {ROOT / 'workouts'}\nschedule:\n{weeks}")
-    race = dt.date(2027, 6, 6)
-    sessions = plan_schedule(plan, race_date=race).schedule.sessions
+    plan = write_daily_plan(work / "week", weeks=SEEDS)
     athlete = load_athlete(ATHLETE)
-    easy = load_workout(ROOT / "workouts/easy/easy-run.yaml", athlete=athlete)
-    runs = work / "runs"
-    runs.mkdir()
-    for number, session in enumerate(sessions[:100]):
+    made: dict[str, list[tuple[dt.date, bytes]]] = {day: [] for day in WEEK}
+    race = REVIEW_RACE_DAY
+    for number, session in enumerate(plan_schedule(plan, race_date=race).schedule.sessions):
+        spec = session.spec
+        workout = load_workout(
+            spec.workout_path, athlete=athlete, level=spec.level, overrides=spec.overrides
+        )
         start = dt.datetime.combine(session.date, dt.time(7, 0), tzinfo=dt.UTC)
         script = Script(
-            workout=easy, laps=LapMode.AUTO, embed_workout=False, seed=number, start_time=start
+            workout=workout, laps=LapMode.AUTO, embed_workout=False, seed=number, start_time=start
         )
-        (runs / f"run-{number:03d}.fit").write_bytes(to_fit_bytes(simulate(script)))
-    count = len(list(runs.iterdir()))
+        made[session.day].append((session.date, to_fit_bytes(simulate(script))))
+    return made
 
-    def bare_ten() -> None:
-        for path in sorted(runs.iterdir())[:10]:
+
+def write_runs(
+    folder: Path, plan: Path, count: int, week: dict[str, list[tuple[dt.date, bytes]]]
+) -> None:
+    from pacefit.jobs.build import plan_schedule
+
+    folder.mkdir()
+    sessions = plan_schedule(plan, race_date=REVIEW_RACE_DAY).schedule.sessions
+    for number, session in enumerate(sessions[:count]):
+        date, data = week[session.day][number % SEEDS]
+        copy = shift_fit_days(data, (session.date - date).days)
+        (folder / f"run-{number:05d}.fit").write_bytes(copy)
+
+
+def bench_review(work: Path) -> None:
+    from pacefit.formats.athlete_yaml import load_athlete
+    from pacefit.jobs.review import review_plan
+
+    athlete = load_athlete(ATHLETE)
+    week = simulated_week(work)
+    minutes = sorted(round(decode_minutes(data)) for made in week.values() for _, data in made)
+    print(f"  simulated runs of {minutes[0]}-{minutes[-1]} minutes", file=sys.stderr)
+    sample = work / "sample"
+    sample.mkdir()
+    for day, made in week.items():
+        (sample / f"{day}.fit").write_bytes(made[0][1])
+
+    def bare_decode() -> None:
+        for path in sorted(sample.iterdir()):
             bare_fitparse(path)
 
-    baseline = median_s(bare_ten, repeats=1)
-    for workers in (1, 2):
+    baseline_s = median_s(bare_decode, repeats=1) / len(WEEK)
+    per_run: dict[tuple[int, int], float] = {}
+    memory: dict[int, float] = {}
+    for count in REVIEW_RUNS:
+        weeks = -(-count // 7)
+        plan = write_daily_plan(work / f"plan{count}", weeks=weeks)
+        runs = work / f"runs{count}"
+        write_runs(runs, plan, count, week)
+        for workers in (1, 2):
+            seconds = median_s(
+                functools.partial(
+                    review_plan,
+                    plan,
+                    runs,
+                    race_date=REVIEW_RACE_DAY,
+                    athlete=athlete,
+                    workers=workers,
+                ),
+                repeats=1,
+            )
+            per_run[count, workers] = seconds / count
+            target = (
+                "target >= 60 runs/s"
+                if workers == 1
+                else f"x{per_run[count, 1] / per_run[count, 2]:.2f} of 1 worker; target >= x1.7"
+            )
+            row(
+                f"review: {count} runs ({weeks * 7} sessions), {workers} worker"
+                + ("s" if workers > 1 else ""),
+                f"{count / seconds:.1f} runs/s ({seconds:.1f} s)",
+                f"bare fitparse decode {1 / baseline_s:.1f} runs/s",
+                f"x{baseline_s / (seconds / count):.1f} the bare decode; {target}",
+            )
+        code = (
+            "import datetime as dt\nfrom pathlib import Path\n"
+            "from pacefit.formats.athlete_yaml import load_athlete\n"
+            "from pacefit.jobs.review import review_plan\n"
+            f"review_plan(Path({str(plan)!r}), Path({str(runs)!r}), "
+            f"race_date=dt.date.fromisoformat({REVIEW_RACE_DAY.isoformat()!r}), "
+            f"athlete=load_athlete(Path({str(ATHLETE)!r})), workers=1)"
+        )
+        memory[count] = peak_rss_mb(code)
+        shutil.rmtree(runs)
+    first, last = REVIEW_RUNS[0], REVIEW_RUNS[-1]
+    if last != first:
+        row(
+            f"review: cost per run, {first} -> {last} runs",
+            f"{per_run[last, 1] * 1000:.1f} ms (1 worker), {per_run[last, 2] * 1000:.1f} ms (2)",
+            f"{per_run[first, 1] * 1000:.1f} ms, {per_run[first, 2] * 1000:.1f} ms at {first}",
+            f"x{per_run[last, 1] / per_run[first, 1]:.2f} (1), "
+            f"x{per_run[last, 2] / per_run[first, 2]:.2f} (2); target flat",
+        )
+    for count in REVIEW_RUNS:
+        row(
+            f"review peak memory: {count} runs, 1 worker",
+            f"{memory[count]:.0f} MB",
+            f"{memory[first]:.0f} MB at {first} runs",
+            f"x{memory[count] / memory[first]:.2f}; target flat",
+        )
+
+
+def decode_minutes(data: bytes) -> float:
+    from pacefit.formats import read_activity
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "run.fit"
+        path.write_bytes(data)
+        return read_activity(path).timer_s / 60
+
+
+# -- 5. one run, whole process ------------------------------------------------------------------
+
+
+def bench_process(work: Path) -> None:
+    """`pacefit analyze` of a one-hour interval run, as a runner types it, against a bare Python
+    start and a bare decode of the same file."""
+    from pacefit.formats import ReadOptions
+    from pacefit.formats.athlete_yaml import load_athlete
+    from pacefit.formats.fit_decode import decode_activity
+    from pacefit.formats.workout_yaml import load_workout
+    from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
+
+    workout_path = ROOT / "workouts/10k/intervals-800.yaml"
+    workout = load_workout(workout_path, athlete=load_athlete(ATHLETE))
+    python_s = median_s(
+        lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeats=9
+    )
+    for label, laps in (
+        ("auto laps (placed on the pace)", LapMode.AUTO),
+        ("laps that name the steps", LapMode.WORKOUT),
+    ):
+        path = work / f"{laps.value}.fit"
+        script = Script(workout=workout, laps=laps, embed_workout=False)
+        path.write_bytes(to_fit_bytes(simulate(script)))
+        command = [
+            sys.executable, "-m", "pacefit", "analyze", str(path),
+            "--workout", str(workout_path), "--athlete", str(ATHLETE),
+        ]  # fmt: skip
         seconds = median_s(
-            functools.partial(
-                review_plan, plan, runs, race_date=race, athlete=athlete, workers=workers
-            ),
-            repeats=1,
+            functools.partial(subprocess.run, command, check=True, capture_output=True),
+            repeats=9,
+        )
+        decode_s = median_s(
+            functools.partial(decode_activity, path, options=ReadOptions()), repeats=9
         )
         row(
-            f"review: {count} runs, {workers} worker{'s' if workers > 1 else ''}",
-            f"{count / seconds:.1f} runs/s ({seconds:.2f} s)",
-            f"bare fitparse decode {10 / baseline:.1f} runs/s",
-            "target >= 33 runs/s (10x the 3.3 runs/s of 2026-11-26) on 1 worker",
+            f"analyze, whole process: 1-hour 800s, {label}",
+            f"{seconds * 1000:.0f} ms",
+            f"bare python {python_s * 1000:.0f} ms; bare decode {decode_s * 1000:.0f} ms",
+            f"x{seconds / python_s:.1f} python; target < 120 ms",
         )
-    code = (
-        "import datetime as dt\nfrom pathlib import Path\n"
-        "from pacefit.formats.athlete_yaml import load_athlete\n"
-        "from pacefit.jobs.review import review_plan\n"
-        f"review_plan(Path({str(plan)!r}), Path({str(runs)!r}), race_date=dt.date(2027, 6, 6), "
-        f"athlete=load_athlete(Path({str(ATHLETE)!r})), workers=1)"
-    )
-    total_mb = sum(p.stat().st_size for p in runs.iterdir()) / 1e6
+
+
+# -- 6. decoding into columns -------------------------------------------------------------------
+
+
+def numpy_gather(data: bytes) -> dict[str, object]:
+    """The floor for a columnar read: walk the messages in Python to find each record, then one
+    numpy gather per field (the columns the `Activity` keeps)."""
+    import numpy as np
+
+    wanted = {253: "timestamp", 5: "distance", 73: "enhanced_speed", 6: "speed", 3: "heart_rate",
+              4: "cadence", 0: "position_lat", 1: "position_long", 78: "enhanced_altitude",
+              2: "altitude"}  # fmt: skip
+    types = {1: "u1", 2: "u1", 0: "u1", 0x84: "u2", 0x83: "i2", 0x86: "u4", 0x85: "i4"}
+    layouts: dict[int, tuple[int, bool, dict[str, tuple[int, str]]]] = {}
+    offsets: dict[int, list[int]] = {}
+    position, end = data[0], data[0] + int.from_bytes(data[4:8], "little")
+    while position < end:
+        header = data[position]
+        position += 1
+        if header & 0x40:
+            number = int.from_bytes(data[position + 2 : position + 4], "little")
+            count = data[position + 4]
+            position += 5
+            offset, fields = 0, {}
+            for _ in range(count):
+                field, size, base = data[position], data[position + 1], data[position + 2]
+                if number == 20 and field in wanted and base in types:
+                    fields[wanted[field]] = (offset, "<" + types[base])
+                offset += size
+                position += 3
+            if header & 0x20:
+                for _ in range(data[position]):
+                    offset += data[position + 2]
+                    position += 3
+                position += 1
+            local = header & 0x0F
+            layouts[local] = (offset, number == 20, fields)
+            offsets.setdefault(local, [])
+            continue
+        size, is_record, _ = layouts[header & 0x0F]
+        if is_record:
+            offsets[header & 0x0F].append(position)
+        position += size
+    raw = np.frombuffer(data, dtype=np.uint8)
+    columns: dict[str, object] = {}
+    for local, starts in offsets.items():
+        _, _, fields = layouts[local]
+        at = np.asarray(starts)
+        for name, (offset, kind) in fields.items():
+            width = np.dtype(kind).itemsize
+            picked = raw[(at + offset)[:, None] + np.arange(width)]
+            columns[name] = np.ascontiguousarray(picked).view(kind).ravel()
+    return columns
+
+
+def bench_decode(work: Path) -> None:
+    from pacefit.formats import ReadOptions, read_activity
+    from pacefit.formats.fit_decode import decode_activity
+
+    if not LARGE.exists():
+        row("decode into an Activity: fenix 6X ultra", "skipped (file absent)", "", "")
+        return
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        row("decode into an Activity: fenix 6X ultra", "skipped (numpy absent)", "", "")
+        return
+    data = LARGE.read_bytes()
+    gather_s = median_s(functools.partial(numpy_gather, data), repeats=5)
+    decode_s = median_s(functools.partial(decode_activity, LARGE, options=ReadOptions()), repeats=5)
+    read_s = median_s(functools.partial(read_activity, LARGE), repeats=5)
     row(
-        f"review peak memory: {count} runs ({total_mb:.0f} MB of FIT)",
-        f"{peak_rss_mb(code):.0f} MB, 1 worker",
-        "",
-        "runs are read one at a time",
+        "decode + build the Activity: fenix 6X ultra, 42,709 records",
+        f"{read_s * 1000:.0f} ms (decode {decode_s * 1000:.0f} ms)",
+        f"numpy gather of the records {gather_s * 1000:.0f} ms",
+        f"x{read_s / gather_s:.1f}; target <= x2.5",
     )
 
 
@@ -362,9 +660,12 @@ def bench_hostile(work: Path) -> None:
 
 BENCHES = {
     "analyze": bench_analyze,
+    "pages": bench_pages,
     "build": bench_build,
     "startup": bench_startup,
     "review": bench_review,
+    "process": bench_process,
+    "decode": bench_decode,
     "hostile": bench_hostile,
 }
 

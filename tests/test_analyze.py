@@ -87,6 +87,13 @@ def test_the_watch_file_carries_its_workout() -> None:
     assert [r.verdict for r in analysis.steps if r.number in INTERVAL_VERDICTS] == list(
         INTERVAL_VERDICTS.values()
     )
+    # every rep counted, the slow sixth too, as with the workout's YAML
+    given = load_workout(WORKOUTS / "10k" / "intervals-800.yaml", athlete=ATHLETE)
+    (embedded,) = analysis.repeats
+    (from_yaml,) = analyze_run(activity, given).repeats
+    assert embedded.avg_paces_s_per_km == pytest.approx(from_yaml.avg_paces_s_per_km, abs=0.1)
+    assert len(embedded.avg_paces_s_per_km) == 6
+    assert embedded.fade_s_per_km == pytest.approx(from_yaml.fade_s_per_km, abs=0.1)
 
 
 def test_a_skipped_block_is_reported_and_costs_score() -> None:

@@ -91,6 +91,8 @@ def test_the_calendar_imports(tmp_path: Path) -> None:
     assert first.decoded("DTSTART") == dt.date(2026, 12, 1)
     assert "4 x [run 800m @ 4:14-4:19/km] with [recover 3:25] between" in str(first["DESCRIPTION"])
     assert all(len(line) <= 75 for line in (tmp_path / "plan.ics").read_bytes().split(b"\r\n"))
+    race = next(e for e in events if e.decoded("DTSTART") == dt.date(2027, 4, 18))
+    assert "run 42.195km @ " in str(race["DESCRIPTION"])  # not 42195m
 
 
 def test_one_bad_session_does_not_stop_the_batch(tmp_path: Path) -> None:
@@ -150,6 +152,71 @@ def test_implausible_race_dates_are_refused(date: str) -> None:
     assert result.stderr.startswith(
         f"{PLANS / '10k-8wk' / 'plan.yaml'}: the race date {date} is implausible\n"
     )
+
+
+def test_a_race_that_has_passed_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACEFIT_TODAY", "2026-12-02")
+    plan = PLANS / "10k-8wk"
+    result = run_cli("build", plan, "--race-date", "2020-03-07", "-o", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{plan / 'plan.yaml'}: the race date 2020-03-07 has passed; there is nothing left to "
+        "build",
+        "  hint: give the date of a race to come (`pacefit review` looks back on a past block)",
+    ]
+    assert not list(tmp_path.iterdir())
+
+
+def test_sessions_before_today_are_left_out_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An 8-week plan ten days before its race: the last 10 days are built, and the warning
+    says which weeks are gone and where the plan now starts."""
+    monkeypatch.setenv("PACEFIT_TODAY", "2026-12-02")
+    plan = PLANS / "10k-8wk"
+    args = ["build", plan, "--race-date", "2026-12-12", "--athlete", ATHLETE_FILE]
+    result = run_cli(*args, "-o", tmp_path)
+    assert result.exit_code == 0
+    assert (
+        f"{plan / 'plan.yaml'}: warning: the 8-week plan has 2 week(s) left before the race: "
+        "25 session(s) before today (W01-W07, 2026-10-20 to 2026-12-01) left out; it starts "
+        "with W07 Wed on 2026-12-02"
+    ) in result.stderr
+    dates = sorted(p.name[:10] for p in tmp_path.glob("20*.fit"))  # not pacefit-schedule.fit
+    assert dates[0] == "2026-12-02" and dates[-1] == "2026-12-12"
+
+
+def test_progress_shows_on_a_terminal_and_not_when_piped(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "pacefit", "build", PLANS / "10k-8wk", "--race-date",
+            "2027-01-24", "--athlete", ATHLETE_FILE, "-o"]  # fmt: skip
+    piped = run_cli(*args[3:], tmp_path / "piped")
+    assert piped.exit_code == 0
+    assert "building" not in piped.stderr
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(
+        [str(a) for a in [*args, tmp_path / "tty"]],
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env={**os.environ, "PACEFIT_TODAY": "2026-11-01"},
+    ) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed: the command is done
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait() == 0
+    os.close(controller)
+    assert b"building 10k-8wk" in shown and b"100%" in shown
 
 
 # -- output folders that refuse: read-only, full, unreadable; interrupted builds ----------------

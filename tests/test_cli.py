@@ -107,10 +107,26 @@ def test_show_expands_repeats_with_paces() -> None:
     assert all(len(line) <= 80 for line in lines)
 
 
-def test_decompile_then_compile_gives_the_same_file(tmp_path: Path) -> None:
+def test_decompile_prints_paces_as_a_runner_writes_them(tmp_path: Path) -> None:
+    """pacefit's own 800s come back as whole seconds (the FIT keeps mm/s: 5:21.647 before)."""
+    run(
+        "compile",
+        WORKOUTS / "10k" / "intervals-800.yaml",
+        "--athlete",
+        ATHLETE_FILE,
+        "-o",
+        tmp_path,
+    )
+    result = run("decompile", tmp_path / "6x800m-5k.fit")
+    assert result.exit_code == 0
+    paces = re.findall(r"pace: (\S+)", result.stdout)
+    assert paces == ["5:22-6:01/km", "4:14-4:19/km", "5:22-6:01/km"]
+
+
+def test_decompile_exact_then_compile_gives_the_same_file(tmp_path: Path) -> None:
     run("compile", WORKOUTS / "10k" / "mix.yaml", "--athlete", ATHLETE_FILE, "-o", tmp_path / "a")
     fit = tmp_path / "a" / "mix-5k-10k.fit"
-    result = run("decompile", fit, "-o", tmp_path / "mix.yaml")
+    result = run("decompile", fit, "--exact", "-o", tmp_path / "mix.yaml")
     assert result.exit_code == 0
     run("compile", tmp_path / "mix.yaml", "-o", tmp_path / "b")
     first = decode_checked(fit.read_bytes())["workout_step_mesgs"]
@@ -159,6 +175,9 @@ def test_analyze_json_has_stable_keys_with_units(tmp_path: Path) -> None:
         "support_done_pct",
         "steps",
         "repeats",
+        "recorded",
+        "laps",
+        "hr_zones",
     }
     assert data["alignment"]["evidence"] == "workout_laps"
     assert data["alignment"]["laps_to_steps"][:2] == [
@@ -189,11 +208,18 @@ def test_analyze_json_has_stable_keys_with_units(tmp_path: Path) -> None:
         "pace_stdev_s_per_km",
         "score",
         "counts_toward_score",
+        "avg_hr_bpm",
+        "max_hr_bpm",
+        "avg_cadence_spm",
+        "elevation_gain_m",
+        "elevation_loss_m",
     }
     page = html.read_text()
     assert page.startswith("<!DOCTYPE html>")
-    assert "<svg" in page and "<polyline" in page
-    assert "http://" not in page and "https://" not in page  # self-contained
+    assert '<script type="application/json" id="run-data">' in page
+    assert "uPlot" in page  # the charting library, inlined
+    # self-contained: nothing the page loads or links to is on the network
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
 
 
 def test_analyze_without_a_workout_explains(tmp_path: Path) -> None:
@@ -230,6 +256,38 @@ def test_analyze_speaks_the_athletes_unit(tmp_path: Path) -> None:
     assert "paces per mi; dev: seconds per mi outside the band (- faster, + slower)" in lines
     slow_rep = next(line for line in lines if line.startswith(" 12 "))
     assert "6:49-6:57" in slow_rep and "+26" in slow_rep  # 16 s/km is 26 s/mi
+
+
+@pytest.mark.parametrize(
+    ("args", "named", "message"),
+    [
+        (["analyze", "nothere.fit"], "nothere.fit", "no such file"),
+        (
+            ["analyze", RUNS / "intervals-800-no-laps.gpx", "--workout", WORKOUTS / "10k"],
+            WORKOUTS / "10k",
+            "this is a folder; a file is wanted here",
+        ),
+        (
+            ["review", WORKOUTS / "10k" / "mix.yaml", RUNS, "--race-date", "2027-03-07"],
+            WORKOUTS / "10k" / "mix.yaml",
+            "this is a file; a folder is wanted here",
+        ),
+        (["compile", WORKOUTS / "10k" / "mix.yaml", "-o", ROOT / "README.md"], ROOT / "README.md",
+         "this is a file; a folder is wanted here"),
+    ],
+)  # fmt: skip
+def test_a_path_of_the_wrong_kind_is_bad_input_naming_the_file(
+    args: list[object], named: Path | str, message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.stderr == f"{named}: {message}\n"
+
+
+def test_a_usage_mistake_keeps_clicks_exit_code_2() -> None:
+    result = run("analyze", "--no-such-option")
+    assert result.exit_code == 2
+    assert "Error: No such option '--no-such-option'" in result.stderr
 
 
 ANALYZE_800 = [

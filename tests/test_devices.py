@@ -188,6 +188,8 @@ def test_every_profile_number_has_a_source_and_the_readme_shows_the_table() -> N
     assert table in (ROOT / "README.md").read_text()
     plain = run_cli("devices").stdout
     assert "(guess)" in plain and all(name in plain for name in DEVICE_PROFILES)
+    # the language refuses counts past 99 on every device, so no device offers more
+    assert all(p.repeat_counts.value[1] <= 99 for p in DEVICE_PROFILES.values())
 
 
 def test_a_zwift_file_needs_race_times_and_says_so_in_one_line(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from pacefit.core.workout import (
 from pacefit.errors import FitFileError, PacefitWarning
 from pacefit.formats import ReadOptions
 from pacefit.formats.fit_decode import python_crc16
-from pacefit.formats.fit_workout import encode_workout, read_workout
+from pacefit.formats.fit_workout import decode_workout, encode_workout, read_workout
 from pacefit.formats.workout_yaml import dump_workout
 
 from .garmin_sdk import decode_checked
@@ -192,6 +192,20 @@ def test_each_step_the_runner_meets_points_at_the_fit_step_it_came_from(count: i
     assert labels == [(n, count) for n in range(1, count + 1)]
     # every run of the rep is the same step of the workout as written
     assert len({e.step_key for e in executed if e.step.name == "Tempo"}) == 1
+
+
+@pytest.mark.parametrize("count", [3, 5])
+def test_a_repeat_with_steps_between_reads_back_as_written(count: int) -> None:
+    """FIT says 'rep + rest, one time fewer, then the rep': read back, that is the repeat with
+    the rest between, so every run of the rep is a run of the repeat (its summary counts the
+    last one) and writing it again gives the same steps."""
+    workout = _between(count)
+    back = decode_workout(encode_workout(workout), source="between.fit")
+    assert back.steps == workout.steps
+    assert our_steps(encode_workout(back)) == our_steps(encode_workout(workout))
+    assert [(e.fit_step_index, e.step_key) for e in unroll(back)] == [
+        (e.fit_step_index, e.step_key) for e in unroll(workout)
+    ]
 
 
 # -- the on-watch checklist (README "On a watch") ---------------------------------------------

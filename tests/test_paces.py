@@ -257,6 +257,34 @@ def test_an_unreadable_race_names_the_form_to_use() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("race", "problem"),
+    [
+        ("10k=45", "a bare number is not a time; write m:ss or h:mm:ss (45:00 for 45 minutes)"),
+        ("10k=4:60", "minutes and seconds run from 00 to 59"),
+        ("10k=45:5", "minutes and seconds are written with two digits (4:05, 1:02:03)"),
+    ],
+)
+def test_a_race_time_that_is_not_a_time_says_how_to_write_one(race: str, problem: str) -> None:
+    result = run_cli("paces", "--race", race)
+    assert result.exit_code == 1
+    time_text = race.split("=")[1]
+    assert result.stderr.splitlines() == [
+        f"--race {race}: cannot read the race time '{time_text}': {problem}",
+        "  hint: e.g. 10k=45:00 or 10k=1:39:30",
+    ]
+
+
+def test_a_race_time_in_the_athlete_file_that_is_not_a_time_says_why(tmp_path: Path) -> None:
+    athlete = write_athlete(tmp_path, "races:\n  10k: '45'\n")
+    result = run_cli("paces", "--athlete", athlete)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{athlete}:2:8: cannot use '45' as a 10k time: a bare number is not a time; write m:ss "
+        "or h:mm:ss (45:00 for 45 minutes)"
+    )
+
+
 # -- what the runner reads ------------------------------------------------------------------------
 
 

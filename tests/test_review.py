@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from pacefit.core.activity import Activity
+from pacefit.formats import read_activity
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.formats.workout_yaml import load_workout
+from pacefit.jobs.analyze import analyze_run
 from pacefit.jobs.review import review_plan
 from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
 
@@ -81,7 +87,11 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
     html = tmp_path / "review.html"
     args = ["review", folder, runs, "--race-date", RACE_DAY, "--athlete", ATHLETE_FILE]
     result = run_cli(*args, "--json", "--html", html, "--workers", "2")
-    assert result.exit_code == 0, result.output
+    # the broken file is listed, the rest reviewed, and the exit code says something was skipped
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 1 run file(s) could not be read or scored; the others were reviewed"
+    )
     data = json.loads(result.stdout)
     assert [s["status"] for s in data["sessions"]] == ["done", "done", "missed"]
     assert data["sessions"][0]["note"] == "run a day late (2026-11-18)"
@@ -92,10 +102,97 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
         }
     ]
     page = html.read_text()
-    assert "tempo-a-day-late.fit (run a day late (2026-11-18))" in page
+    assert "run a day late (2026-11-18)" in page and "Tempo 2x15min" in page
     one_worker = run_cli(*args, "--json", "--workers", "1")
     assert json.loads(one_worker.stdout) == data
     table = run_cli(*args).stdout.splitlines()
     assert "same run as intervals-800-manual-laps.fit: intervals-800-no-laps.gpx" in table
     assert "unreadable: broken.fit: not a FIT file" in table
+    # sessions named as the watch shows them; the week's score counts the missed race as 0
+    assert any(line.startswith("2026-11-20  W02 Fri  6x800m 5K-") for line in table)
+    assert data["weeks"][0]["mean_score"] == pytest.approx(
+        sum(s["score"] for s in data["sessions"] if s["score"] is not None) / 3, abs=0.1
+    )
     assert all(len(line) <= 80 for line in table)
+
+
+def test_a_file_that_fails_unexpectedly_is_named_and_the_rest_reviewed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, runs = plan_and_runs(tmp_path)
+    (runs / "broken.fit").unlink()
+
+    def read_with_a_bug(path: Path, **options: Any) -> Activity:
+        if path.name == "intervals-800-manual-laps.fit":
+            raise IndexError("tuple index out of range")  # a decoder bug a damaged file hits
+        return read_activity(path, **options)
+
+    monkeypatch.setattr("pacefit.jobs.review.read_activity", read_with_a_bug)
+    result = review_plan(
+        folder, runs, race_date=dt.date.fromisoformat(RACE_DAY), athlete=ATHLETE, workers=1
+    )
+    ((path, error),) = result.unreadable_runs
+    assert path == runs / "intervals-800-manual-laps.fit"
+    assert str(error).splitlines()[0] == (
+        f"{path}: pacefit could not read this run: something in the file made it fail in a way "
+        "it does not handle"
+    )
+    assert "IndexError" not in str(error) and "tuple index" not in str(error)
+    tempo, intervals, _ = result.sessions
+    assert tempo.status == "done"
+    # the GPX copy of the same run, no longer a copy of a file that was read, takes its place
+    assert (intervals.status, intervals.run) == ("done", runs / "intervals-800-no-laps.gpx")
+
+
+def test_a_bug_in_scoring_is_named_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, runs = plan_and_runs(tmp_path)
+
+    def analyze_with_a_bug(activity: Activity, workout: Any) -> Any:
+        if activity.source.endswith("tempo-a-day-late.fit"):
+            raise ZeroDivisionError("float division by zero")
+        return analyze_run(activity, workout)
+
+    monkeypatch.setattr("pacefit.jobs.review.analyze_run", analyze_with_a_bug)
+    result = review_plan(
+        folder, runs, race_date=dt.date.fromisoformat(RACE_DAY), athlete=ATHLETE, workers=1
+    )
+    named = {path.name: str(error) for path, error in result.unreadable_runs}
+    assert set(named) == {"broken.fit", "tempo-a-day-late.fit"}
+    assert "could not score this run" in named["tempo-a-day-late.fit"]
+    assert "ZeroDivisionError" not in named["tempo-a-day-late.fit"]
+    tempo, intervals, _ = result.sessions
+    assert (tempo.status, intervals.status) == ("error", "done")
+
+
+def test_each_kept_run_is_scored_once_against_its_own_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, runs = plan_and_runs(tmp_path)
+    (runs / "intervals-800-no-laps.gpx").unlink()
+    scored: list[tuple[str, str]] = []
+
+    def counting(activity: Activity, workout: Any) -> Any:
+        scored.append((Path(activity.source).name, workout.name))
+        return analyze_run(activity, workout)
+
+    monkeypatch.setattr("pacefit.jobs.review.analyze_run", counting)
+    review_plan(folder, runs, race_date=dt.date.fromisoformat(RACE_DAY), athlete=ATHLETE, workers=1)
+    assert sorted(scored) == [
+        ("intervals-800-manual-laps.fit", "6x800m 5K-"),
+        ("tempo-a-day-late.fit", "Tempo 2x15min"),
+    ]
+
+
+def test_a_review_that_could_judge_nothing_is_an_error(tmp_path: Path) -> None:
+    """Without the athlete file no session with a race pace can be scored: one error that says
+    why, not a table of sessions each marked `error` and exit 0."""
+    folder, runs = plan_and_runs(tmp_path)
+    result = run_cli("review", folder, runs, "--race-date", RACE_DAY)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[-2].startswith(
+        "error: none of the 2 run(s) matched to a session could be scored: "
+    )
+    assert lines[-2].endswith("pace 'easy' needs the athlete's race times")
+    assert lines[-1].startswith("  hint: pass --athlete FILE")
+    assert result.stdout == ""

@@ -32,3 +32,15 @@ def test_compile_loads_the_fit_writer_only(tmp_path: Path) -> None:
     workout = str(WORKOUTS / "10k" / "intervals-800.yaml")
     args = ["compile", workout, "--athlete", str(ATHLETE_FILE), "-o", str(tmp_path)]
     assert modules_loaded_by(args, tmp_path) == {"fit_tool", "yaml"}
+
+
+def test_help_builds_the_command_line_without_any_jobs_modules(tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom pacefit.cli import cli\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('pacefit.'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert set(out.stdout.split()) == {"pacefit.cli", "pacefit.errors"}

@@ -421,6 +421,27 @@ MISTAKES = [
         "effort: brutal\nsteps:\n  - run: 1km\n",
         "w.yaml:1:9: unknown effort 'brutal'\n  hint: expected one of: easy, long, hard",
     ),
+    (
+        "misspelt repeat",
+        "steps:\n  - repaet: 3\n    steps: [{run: 400m}]\n",
+        "w.yaml:2:5: unknown key 'repaet' in a step\n  hint: did you mean 'repeat'? (expected "
+        "one of: warmup, run, ride, rest, recover, cooldown, name, notes, pace, speed, hr, "
+        "cadence, power, secondary, tolerance, at_most, repeat, ladder, steps, between)",
+    ),
+    (
+        "misspelt ladder",
+        "steps:\n  - ladr: [400m, 800m]\n",
+        "w.yaml:2:5: unknown key 'ladr' in a step\n  hint: did you mean 'ladder'? (expected "
+        "one of: warmup, run, ride, rest, recover, cooldown, name, notes, pace, speed, hr, "
+        "cadence, power, secondary, tolerance, at_most, repeat, ladder, steps, between)",
+    ),
+    (
+        "seconds past 59",
+        "steps:\n  - run: 1km\n    pace: 4:60/km\n",
+        "w.yaml:3:11: cannot read the pace '4:60/km': minutes and seconds run from 00 to 59\n"
+        "  hint: expected e.g. '5k', '5k - 3s/km', '10k + 2%', 'threshold', '4:05/km', "
+        "'4:00-4:10/km'",
+    ),
 ]
 
 

@@ -7,11 +7,12 @@ starts without loading decoders.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,58 @@ if TYPE_CHECKING:
     from pacefit.formats import ReadOptions
 
 ATHLETE_HELP = "Athlete YAML file with race times (needed for paces like '5k' or 'easy')."
+
+
+TODAY_ENV = "PACEFIT_TODAY"
+
+
+def today() -> dt.date:
+    """The day the runner is in: the computer's date, or `PACEFIT_TODAY` (YYYY-MM-DD) for
+    scripts and tests that must not depend on when they run."""
+    import os
+
+    fixed = os.environ.get(TODAY_ENV)
+    if not fixed:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(fixed)
+    except ValueError as exc:
+        raise click.UsageError(f"{TODAY_ENV}={fixed} is not a date (YYYY-MM-DD)") from exc
+
+
+class InputPath(click.Path):
+    """A file or folder a command reads. One that is missing, or a folder where a file is
+    wanted, is bad input like a corrupt file (`path: message`, exit 1); click's exit 2 is kept
+    for usage mistakes (an unknown option, a missing argument)."""
+
+    must_exist = True
+
+    def __init__(self, *, file_okay: bool = True, dir_okay: bool = True) -> None:
+        super().__init__(file_okay=file_okay, dir_okay=dir_okay, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pacefit.errors import InputPathError, Location
+
+        path = Path(value)
+        where = Location(str(path))
+        wanted = (
+            "file" if not self.dir_okay else "folder" if not self.file_okay else "file or folder"
+        )
+        if not path.exists():
+            if not self.must_exist:
+                return path
+            raise InputPathError(f"no such {wanted}", location=where)
+        if path.is_dir() and not self.dir_okay:
+            raise InputPathError("this is a folder; a file is wanted here", location=where)
+        if not path.is_dir() and not self.file_okay:
+            raise InputPathError("this is a file; a folder is wanted here", location=where)
+        return super().convert(value, param, ctx)
+
+
+class OutputPath(InputPath):
+    """A file or folder a command writes: it need not exist, but must be of the right kind."""
+
+    must_exist = False
 
 
 class PacefitGroup(click.Group):
@@ -106,42 +159,99 @@ def athlete_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--athlete",
         "athlete_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=InputPath(dir_okay=False),
         help=ATHLETE_HELP,
     )(function)
 
 
-def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
+class _LazyChoice(click.Choice[str]):
+    """A choice whose values are looked up when a command parses or shows its options, so that
+    building the command line (`pacefit --help`) imports no job's modules."""
+
+    def __init__(self, load: Callable[[], Sequence[str]]) -> None:
+        self._load = load
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        return tuple(self._load())
+
+    @choices.setter
+    def choices(self, value: tuple[Any, ...]) -> None:
+        pass
+
+
+class _LazyHelpOption(click.Option):
+    """An option whose help text is made when it is shown."""
+
+    def __init__(self, *args: Any, make_help: Callable[[], str], **kwargs: Any) -> None:
+        self._make_help = make_help
+        super().__init__(*args, **kwargs)
+
+    @property
+    def help(self) -> str:
+        return self._make_help()
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        pass
+
+
+def _levels() -> Sequence[str]:
     from pacefit.core.workout import LEVELS
 
+    return LEVELS
+
+
+def _workout_formats() -> Sequence[str]:
+    from pacefit.formats import WORKOUT_WRITERS
+
+    return list(WORKOUT_WRITERS)
+
+
+def _default_workout_format() -> str:
+    from pacefit.formats import DEFAULT_WORKOUT_FORMAT
+
+    return DEFAULT_WORKOUT_FORMAT
+
+
+def _format_help() -> str:
+    from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
+
+    kinds = "; ".join(f"{name}: {writer.description}" for name, writer in WORKOUT_WRITERS.items())
+    return f"The file format to write ({kinds}).  [default: {DEFAULT_WORKOUT_FORMAT}]"
+
+
+def _devices() -> Sequence[str]:
+    from pacefit.core.devices import DEVICE_PROFILES
+
+    return list(DEVICE_PROFILES)
+
+
+def level_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--level",
-        type=click.Choice(LEVELS),
+        type=_LazyChoice(_levels),
         help="The runner's level: which variant of each workout to build "
         "[default: the athlete file's level, else intermediate].",
     )(function)
 
 
 def format_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    from pacefit.formats import DEFAULT_WORKOUT_FORMAT, WORKOUT_WRITERS
-
-    kinds = "; ".join(f"{name}: {writer.description}" for name, writer in WORKOUT_WRITERS.items())
     return click.option(
         "--format",
         "file_format",
-        type=click.Choice(list(WORKOUT_WRITERS)),
-        default=DEFAULT_WORKOUT_FORMAT,
-        show_default=True,
-        help=f"The file format to write ({kinds}).",
+        cls=_LazyHelpOption,
+        make_help=_format_help,
+        type=_LazyChoice(_workout_formats),
+        default=_default_workout_format,
     )(function)
 
 
 def device_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    from pacefit.core.devices import DEVICE_PROFILES
-
     return click.option(
         "--device",
-        type=click.Choice(list(DEVICE_PROFILES)),
+        type=_LazyChoice(_devices),
         help="The watch or program the workouts are for: they are fitted to its limits "
         "(see `pacefit devices`) [default: the athlete file's device, else generic].",
     )(function)
@@ -152,7 +262,7 @@ def out_option(*, default: Path, help: str) -> Callable[[Callable[..., Any]], Ca
         "-o",
         "--out",
         "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=OutputPath(file_okay=False),
         default=default,
         show_default=True,
         help=help,
@@ -164,6 +274,18 @@ def ignore_crc_option(function: Callable[..., Any]) -> Callable[..., Any]:
         "--ignore-crc",
         is_flag=True,
         help="Read a FIT file whose checksum is wrong (with a warning).",
+    )(function)
+
+
+def tiles_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--tiles",
+        "tile_url",
+        envvar="PACEFIT_TILE_URL",
+        metavar="URL",
+        help="Draw map tiles under the route from this tile server, e.g. "
+        "'https://tile.example.org/{z}/{x}/{y}.png' (or set PACEFIT_TILE_URL). Without it a "
+        "page makes no network request.",
     )(function)
 
 
@@ -182,7 +304,7 @@ def _load_athlete(path: Path | None) -> Athlete | None:
 
 
 @cli.command("compile")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @athlete_option
 @level_option
 @format_option
@@ -218,7 +340,7 @@ def compile_command(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=InputPath(dir_okay=False))
 @athlete_option
 @level_option
 def show(path: Path, athlete_path: Path | None, level: str | None) -> None:
@@ -277,18 +399,24 @@ def paces(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=InputPath(dir_okay=False))
 @click.option(
     "-o",
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False),
     help="Write the YAML here instead of printing it.",
+)
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Paces to the millisecond, so that compiling the YAML again gives the same file "
+    "(by default paces are whole seconds, as a runner writes them).",
 )
 @athlete_option
 @ignore_crc_option
 def decompile(
-    path: Path, out_path: Path | None, athlete_path: Path | None, ignore_crc: bool
+    path: Path, out_path: Path | None, exact: bool, athlete_path: Path | None, ignore_crc: bool
 ) -> None:
     """Turn a workout file back into workout YAML: FIT (.fit), Zwift (.zwo, paces from
     --athlete), intervals.icu text (.txt), TCX (.tcx) or Garmin Connect JSON (.json)."""
@@ -298,6 +426,7 @@ def decompile(
         path,
         out_path=out_path,
         options=_read_options(ignore_crc, _load_athlete(athlete_path)),
+        exact_paces=exact,
     )
     if result.output is None:
         click.echo(result.yaml_text, nl=False)
@@ -306,13 +435,11 @@ def decompile(
 
 
 @cli.command()
-@click.argument(
-    "run_path", metavar="RUN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("run_path", metavar="RUN", type=InputPath(dir_okay=False))
 @click.option(
     "--workout",
     "workout_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=InputPath(dir_okay=False),
     help="The planned workout (YAML). Not needed when the watch embedded it in the run.",
 )
 @athlete_option
@@ -323,9 +450,10 @@ def decompile(
 @click.option(
     "--html",
     "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a self-contained HTML report with a pace chart.",
+    type=OutputPath(dir_okay=False),
+    help="Also write the run's page: one self-contained HTML file (charts, route, tables).",
 )
+@tiles_option
 @ignore_crc_option
 def analyze(
     run_path: Path,
@@ -334,6 +462,7 @@ def analyze(
     level: str | None,
     as_json: bool,
     html_path: Path | None,
+    tile_url: str | None,
     ignore_crc: bool,
 ) -> None:
     """Score how well a run (FIT, GPX or TCX) kept the paces of its workout, step by step."""
@@ -356,7 +485,8 @@ def analyze(
         from pacefit.files import write_atomic
         from pacefit.reports.html import render_analysis_html
 
-        write_atomic(html_path, render_analysis_html(analysis, unit=unit).encode())
+        page = render_analysis_html(analysis, unit=unit, tile_url=tile_url)
+        write_atomic(html_path, page.encode())
     if as_json:
         click.echo(json.dumps(analysis_data(analysis), indent=2))
     else:
@@ -366,7 +496,7 @@ def analyze(
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("folder", type=InputPath(file_okay=False))
 @click.option(
     "--race-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -402,6 +532,7 @@ def build(
             level=level,
             file_format=file_format,
             device=device,
+            today=today(),
         )
     click.echo(build_summary(result))
     for path in result.stale:
@@ -433,21 +564,27 @@ def devices(markdown: bool) -> None:
 
 
 class _ProgressBar:
-    """A progress bar on stderr, shown from the first item done (so that a job that fails
-    before it starts prints only its error)."""
+    """A progress bar on stderr when it is a terminal (nothing when it is piped or logged),
+    shown from the first item done (so that a job that fails before it starts prints only its
+    error)."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.bar: Any = None
+        self.shown = sys.stderr.isatty()
+        self.done = 0
 
     def __enter__(self) -> _ProgressBar:
         return self
 
     def __call__(self, done: int, total: int) -> None:
+        if not self.shown:
+            return
         if self.bar is None:
             self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
-        self.bar.update(1)
+        self.bar.update(done - self.done)
+        self.done = done
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -458,7 +595,7 @@ CALENDAR = "intervals.icu"
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
 @click.option(
     "--to",
     "to",
@@ -535,7 +672,7 @@ def push(
         force=force,
         dry_run=dry_run,
         weeks=weeks,
-        start=start.date() if start else None,
+        start=start.date() if start else today(),
         device=device,
     )
     click.echo(push_summary(result, verbose=verbose))
@@ -553,12 +690,12 @@ def push(
 
 
 def _mount(to: str | None) -> Path | None:
+    """`--to` as a watch's mount point (a folder that must be there), when it is not the
+    calendar."""
     if to is None:
         return None
-    if not Path(to).is_dir():
-        raise click.UsageError(f"--to: '{to}' is neither a folder (a watch's mount point) nor "
-                               f"{CALENDAR}")  # fmt: skip
-    return Path(to)
+    mount: Path = InputPath(file_okay=False).convert(to, None, None)
+    return mount
 
 
 def _push_status(folder: Path, *, to: str | None, athlete_path: Path | None) -> None:
@@ -595,7 +732,7 @@ def _push_to_calendar(
         force=force,
         dry_run=dry_run,
         weeks=weeks,
-        start=start.date() if start else None,
+        start=start.date() if start else today(),
         athlete=_load_athlete(athlete_path),
     )
     click.echo(calendar_push_summary(result, verbose=verbose))
@@ -608,8 +745,8 @@ def _push_to_calendar(
 
 
 @cli.command()
-@click.argument("plan_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("runs_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("plan_folder", type=InputPath(file_okay=False))
+@click.argument("runs_folder", type=InputPath(file_okay=False))
 @click.option(
     "--race-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -622,9 +759,11 @@ def _push_to_calendar(
 @click.option(
     "--html",
     "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the review as an HTML page.",
+    type=OutputPath(dir_okay=False),
+    help="Also write the block's page (a calendar, week totals, trends), each done session's "
+    "run page beside it.",
 )
+@tiles_option
 @click.option(
     "--workers", type=click.IntRange(1, 64), help="Processes to use (default: all cores)."
 )
@@ -636,29 +775,49 @@ def review(
     level: str | None,
     as_json: bool,
     html_path: Path | None,
+    tile_url: str | None,
     workers: int | None,
 ) -> None:
     """Match completed runs (FIT, GPX, TCX) to a plan's sessions; score each, week by week."""
     import json
 
-    from pacefit.jobs.review import review_plan
-    from pacefit.reports.data import review_data
-    from pacefit.reports.text import review_table
+    from pacefit.jobs.block import review_block
+    from pacefit.reports.data import block_data
+    from pacefit.reports.text import display_unit, review_table
 
-    result = review_plan(
-        plan_folder,
-        runs_folder,
-        race_date=race_date.date(),
-        athlete=_load_athlete(athlete_path),
-        workers=workers,
-        level=level,
-    )
+    athlete = _load_athlete(athlete_path)
+    with _ProgressBar(f"reviewing {runs_folder}") as progress:
+        block = review_block(
+            plan_folder,
+            runs_folder,
+            race_date=race_date.date(),
+            athlete=athlete,
+            workers=workers,
+            level=level,
+            progress=progress,
+        )
+    unit = display_unit(athlete)
     if html_path is not None:
-        from pacefit.files import write_atomic
-        from pacefit.reports.html import render_review_html
+        from pacefit.files import path_inside, write_atomic
+        from pacefit.jobs.block import block_runs
+        from pacefit.reports.html import render_block_pages
 
-        write_atomic(html_path, render_review_html(result).encode())
-    click.echo(json.dumps(review_data(result), indent=2) if as_json else review_table(result))
+        runs = block_runs(block, athlete, workers=workers)
+        pages = render_block_pages(block, runs, unit=unit, tile_url=tile_url)
+        for name, text in pages.runs.items():
+            write_atomic(path_inside(html_path.parent, name), text.encode())
+        write_atomic(html_path, pages.block.encode())
+    click.echo(
+        json.dumps(block_data(block), indent=2) if as_json else review_table(block, unit=unit)
+    )
+    result = block.review
+    failed = len(result.unreadable_runs) + sum(
+        1 for s in result.sessions if s.error and (s.run, s.error) not in result.unreadable_runs
+    )
+    if failed:
+        raise click.ClickException(
+            f"{failed} run file(s) could not be read or scored; the others were reviewed"
+        )
 
 
 def main() -> None:

@@ -87,6 +87,10 @@ class ActivityError(PacefitError):
     """A recorded run cannot be read or analysed."""
 
 
+class InputPathError(PacefitError):
+    """A file or folder given on the command line is missing, or not the kind asked for."""
+
+
 class DeviceError(PacefitError):
     """The watch cannot be found or written to."""
 

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from xml.etree import ElementTree
 
 import gpxpy.gpx
 from fit_tool.fit_file_builder import FitFileBuilder
@@ -400,21 +401,37 @@ def _session(run: SimulatedRun, at: Callable[[float], int]) -> SessionMessage:
     return message
 
 
-def to_gpx_text(run: SimulatedRun) -> str:
+GARMIN_TPX = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
+
+
+def to_gpx_text(run: SimulatedRun, *, with_heart_rate: bool = False, every: int = 1) -> str:
+    """The run as a GPX track; `with_heart_rate` adds heart rate and cadence as Garmin's
+    TrackPointExtension does (`<gpxtpx:hr>`, `<gpxtpx:cad>` in strides); `every` keeps one
+    point in so many, as a watch's smart recording does."""
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "pacefit simulator"
+    if with_heart_rate:
+        gpx.nsmap["gpxtpx"] = GARMIN_TPX
     track = gpxpy.gpx.GPXTrack(name=run.script.workout.name)
     segment = gpxpy.gpx.GPXTrackSegment()
-    for point in run.points:
+    for point in run.points[::every]:
         if point.lat is None or point.lon is None:
             continue
-        segment.points.append(
-            gpxpy.gpx.GPXTrackPoint(
-                latitude=point.lat,
-                longitude=point.lon,
-                time=run.script.start_time + dt.timedelta(seconds=point.elapsed_s),
-            )
+        written = gpxpy.gpx.GPXTrackPoint(
+            latitude=point.lat,
+            longitude=point.lon,
+            time=run.script.start_time + dt.timedelta(seconds=point.elapsed_s),
         )
+        if with_heart_rate:
+            written.extensions.append(_track_point_extension(point))
+        segment.points.append(written)
     track.segments.append(segment)
     gpx.tracks.append(track)
     return str(gpx.to_xml())
+
+
+def _track_point_extension(point: Point) -> ElementTree.Element:
+    extension = ElementTree.Element(f"{{{GARMIN_TPX}}}TrackPointExtension")
+    ElementTree.SubElement(extension, f"{{{GARMIN_TPX}}}hr").text = str(point.heart_rate_bpm)
+    ElementTree.SubElement(extension, f"{{{GARMIN_TPX}}}cad").text = str(point.cadence_spm // 2)
+    return extension

@@ -64,6 +64,8 @@ _ALL_TARGETS = frozenset(TARGET_KINDS)
 _FIT_FORUM = "Garmin developer forum thread 323237 (a Garmin Connect workout file's field sizes)"
 _TCX_XSD = "Garmin's TrainingCenterDatabase v2 schema (shared/reference/interchange §3)"
 _NO_SOURCE = "no published limit found"
+# The workout language refuses counts beyond this on every device (formats/workout_yaml.py).
+_LANGUAGE_COUNTS = "pacefit's workout language takes 1-99"
 
 DEVICE_PROFILES: dict[str, DeviceProfile] = {
     profile.name: profile
@@ -78,7 +80,9 @@ DEVICE_PROFILES: dict[str, DeviceProfile] = {
             nested_repeats=Limit(
                 True, "Garmin Connect builds and sends nested repeats (mgifos/quick-plan#38)"
             ),
-            repeat_counts=Limit((1, 2**32 - 1), "FIT profile: the count is a uint32 target_value"),
+            repeat_counts=Limit(
+                (1, 99), _LANGUAGE_COUNTS + " (the FIT profile's count is a uint32)"
+            ),
             targets=Limit(_ALL_TARGETS, "FIT profile: wkt_step target_type"),
             scheduled_workouts=Limit(30, "users' reports for a fenix 7", guess=True),
         ),
@@ -157,7 +161,7 @@ DEVICE_PROFILES: dict[str, DeviceProfile] = {
             nested_repeats=Limit(
                 False, "IntervalsT is one flat on/off pair (h4l's tag reference, zwo-editor)"
             ),
-            repeat_counts=Limit((1, 999), _NO_SOURCE, guess=True),
+            repeat_counts=Limit((1, 99), _NO_SOURCE + "; " + _LANGUAGE_COUNTS, guess=True),
             targets=Limit(
                 frozenset({"pace"}),
                 "run blocks hold a share of a race speed, no heart rate (h4l's tag reference)",
@@ -174,7 +178,7 @@ DEVICE_PROFILES: dict[str, DeviceProfile] = {
             nested_repeats=Limit(
                 False, "intervals.icu's quick guide: nested repeats are not supported"
             ),
-            repeat_counts=Limit((1, 999), _NO_SOURCE, guess=True),
+            repeat_counts=Limit((1, 99), _NO_SOURCE + "; " + _LANGUAGE_COUNTS, guess=True),
             targets=Limit(_ALL_TARGETS, "intervals.icu's quick guide: pace, HR, power, rpm"),
             scheduled_workouts=Limit(None, _NO_SOURCE),
         ),

@@ -10,7 +10,13 @@ import re
 from dataclasses import dataclass
 
 from pacefit.core.paces import RACE_DISTANCES_M, TRAINING_PACE_NAMES, PaceTable
-from pacefit.core.units import METRES_PER_KM, METRES_PER_MILE, PaceRange, parse_pace_s_per_km
+from pacefit.core.units import (
+    METRES_PER_KM,
+    METRES_PER_MILE,
+    PaceRange,
+    clock_problem,
+    parse_pace_s_per_km,
+)
 from pacefit.errors import InvalidValue
 
 PACE_HINT = "expected e.g. '5k', '5k - 3s/km', '10k + 2%', 'threshold', '4:05/km', '4:00-4:10/km'"
@@ -110,8 +116,10 @@ def _parse_absolute(text: str) -> PaceRange | None:
     if len(parts) > 2:
         raise InvalidValue(f"cannot read the pace '{text}'", PACE_HINT)
     paces = [parse_pace_s_per_km(f"{part}/{unit}") for part in parts]
-    if any(p is None for p in paces):
-        raise InvalidValue(f"cannot read the pace '{text}'", PACE_HINT)
+    for part, pace in zip(parts, paces, strict=True):
+        if pace is None:
+            why = f": {clock_problem(part)}" if re.fullmatch(r"\d+:[\d:.]+", part) else ""
+            raise InvalidValue(f"cannot read the pace '{text}'{why}", PACE_HINT)
     values = [p for p in paces if p is not None]
     return PaceRange(fast_s_per_km=min(values), slow_s_per_km=max(values))
 

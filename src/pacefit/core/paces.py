@@ -92,6 +92,11 @@ class Athlete:
     device: str | None = None  # the runner's watch, a name in core.devices.DEVICE_PROFILES
     intervals_icu_athlete: str | None = None  # the runner's athlete id on intervals.icu
 
+    def hr_zones(self) -> tuple[tuple[int, int], ...]:
+        """The five zones in bpm, from explicit zones or from max HR; empty when unknown."""
+        zones = [self.hr_zone_bpm(zone) for zone in range(1, len(DEFAULT_HR_ZONE_FRACTIONS) + 1)]
+        return tuple(z for z in zones if z is not None) if all(zones) else ()
+
     def hr_zone_bpm(self, zone: int) -> tuple[int, int] | None:
         """The bpm range of a zone (1-based), from explicit zones or from max HR."""
         if self.hr_zones_bpm:

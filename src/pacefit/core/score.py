@@ -28,6 +28,17 @@ from enum import Enum
 from pacefit.core.activity import Activity, Track
 from pacefit.core.align import Alignment, StepWindow
 from pacefit.core.describe import step_label
+from pacefit.core.figures import (
+    NO_FIGURES,
+    LapFigures,
+    SpanFigures,
+    ZoneTime,
+    climbing,
+    lap_figures,
+    run_figures,
+    span_figures,
+    time_in_zones,
+)
 from pacefit.core.workout import (
     ExecutedStep,
     PaceTarget,
@@ -80,6 +91,7 @@ class StepResult:
     score: float | None = None  # 0-100, work steps only; None when there was no data
     weight_s: float = 0.0  # the step's planned time: its weight in the score
     laps: tuple[int, ...] = ()  # the laps (1-based) that are exactly this step
+    figures: SpanFigures = NO_FIGURES  # heart rate, cadence, climbing (core.figures)
 
     @property
     def step(self) -> Step:
@@ -109,10 +121,30 @@ class Analysis:
     score: float | None
     work_score: float | None  # the pacing of the work steps, 0-100
     support_done_fraction: float | None  # how much of the other steps was done
+    figures: SpanFigures = NO_FIGURES  # over the whole run
+    laps: tuple[LapFigures, ...] = ()  # the watch's own laps
+    hr_zones: tuple[ZoneTime, ...] = ()  # time in each zone, when the runner's zones are known
 
 
-def analyse(activity: Activity, workout: Workout, alignment: Alignment) -> Analysis:
-    results = tuple(_measure(activity, window) for window in alignment.windows)
+def analyse(
+    activity: Activity,
+    workout: Workout,
+    alignment: Alignment,
+    *,
+    hr_zones_bpm: tuple[tuple[int, int], ...] = (),
+) -> Analysis:
+    track = activity.track
+    climbs = climbing(track)
+    results = tuple(
+        replace(result, figures=span_figures(track, climbs, window.start, window.end))
+        if window.start is not None and window.end is not None
+        else result
+        for result, window in zip(
+            (_measure(activity, window) for window in alignment.windows),
+            alignment.windows,
+            strict=True,
+        )
+    )
     work, support = work_score(results), support_done(results)
     return Analysis(
         activity=activity,
@@ -123,6 +155,9 @@ def analyse(activity: Activity, workout: Workout, alignment: Alignment) -> Analy
         score=overall_score(work, support),
         work_score=work,
         support_done_fraction=support,
+        figures=run_figures(track, climbs),
+        laps=lap_figures(activity, climbs, alignment.lap_steps),
+        hr_zones=time_in_zones(track, hr_zones_bpm),
     )
 
 
@@ -325,11 +360,20 @@ def _smoothed(
     timer, distance = track.timer_s, track.distance_m
     field_m, covered_s = field.metres, field.seconds
     out: list[tuple[float, float | None]] = []
+    # the first sample within SMOOTHING_S before i only moves forward: one pass, no search
+    first = (
+        bisect.bisect_left(timer, timer[start + 1] - SMOOTHING_S, 0, start + 1)
+        if end > start
+        else 0
+    )
     for i in range(start + 1, end + 1):
+        window_start = timer[i] - SMOOTHING_S
+        while first < i and timer[first] < window_start:
+            first += 1
         dt_s = timer[i] - timer[i - 1]
         if dt_s <= 0:
             continue  # paused
-        back = max(start, bisect.bisect_left(timer, timer[i] - SMOOTHING_S, 0, i) - 1)
+        back = max(start, first - 1)
         if source == "distance":
             span_s = timer[i] - timer[back]
             out.append((dt_s, (distance[i] - distance[back]) / span_s if span_s > 0 else None))

@@ -27,23 +27,38 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, sub, truediv
 
 from pacefit.core.activity import Track
 from pacefit.core.units import speed_mps
-from pacefit.core.workout import DistanceDuration, ExecutedStep, TimeDuration, hard_target
+from pacefit.core.workout import (
+    DistanceDuration,
+    ExecutedStep,
+    TimeDuration,
+    hard_target,
+    planned_time_s,
+)
 
 TARGET_BINS = 400  # keeps the placement well under a second for any run
 MIN_BIN_S = 2.0
 COST_PER_S = 0.1  # ten seconds run at the wrong kind of speed cost one unit
 LENGTH_SIGMA = 0.2  # how far (in log) a runner's step strays from its plan, typically
 LENGTH_COST_CAP = 12.0
+SPREAD = 2 * LENGTH_SIGMA**2
+TINY_RATIO = 1e-300
 SKIP_COST = LENGTH_COST_CAP  # an empty step costs what a step far off its length would
 MAX_LENGTH_FACTOR = 3.0  # no step is placed longer than three times its plan
 CLEARLY_EASY = 0.9  # bins slower than this share of every band's slow edge are easy running
 THRESHOLD_CAP = 0.97  # a rep is being run within 3 % of its band's slow edge
 EDGE_WINDOW_S = 5.0
+# The first pass: each step ends within this share of the run of its likely place.
+BAND_SHARE = 0.03
+BAND_MIN_BINS = 6
+BOUND_SLACK = 1e-9  # the banded cost, summed in another order, bounds the optimum within this
+REACH_SLACK_M = 1e-6  # so that rounding never drops an end the plain loop would try
 INF = float("inf")
 
 
@@ -95,42 +110,166 @@ def distance_at_timer(track: Track, timer_s: float) -> float:
 
 
 def place_steps(bins: Bins, steps: Sequence[ExecutedStep]) -> list[tuple[int, int]]:
-    """Each step's bins [start, end), end of one = start of the next; empty when skipped."""
-    n, count = len(steps), bins.count
+    """Each step's bins [start, end), end of one = start of the next; empty when skipped.
+
+    The exact dynamic programme over every start and end of every step, made fast by a bound:
+    a first pass searches only a band around each step's likely place (where the step before
+    it most likely ended, plus its planned length), and the cost of the placement it finds
+    bounds the optimum. Every cost is non-negative, so a partial placement
+    that already costs more than the bound cannot be part of the best one; the exact pass
+    drops those and looks at only the few starts and ends that can still win. Its minimum is
+    taken in the same order over the same sums as the plain loop's, so the placement is the
+    one that loop finds (`tests/test_segment.py` compares the two)."""
+    n = len(steps)
     if n == 0:
         return []
     evidence = _Evidence(bins, steps)
+    shared: dict[tuple[object, int], _StepKind] = {}  # the reps of a repeat share their costs
+    kinds = []
+    for k, executed in enumerate(steps):
+        mismatch = evidence.prefix(k)
+        key = (executed.step.duration, id(mismatch))
+        if key not in shared:
+            shared[key] = _StepKind(bins, executed, mismatch)
+        kinds.append(shared[key])
+    banded, _ = _solve(bins, kinds, bound=INF, planned=_planned_bins(bins, steps))
+    bound = banded * (1 + BOUND_SLACK) + BOUND_SLACK if banded < INF else INF
+    _, spans = _solve(bins, kinds, bound=bound, planned=None)
+    return spans
+
+
+def _planned_bins(bins: Bins, steps: Sequence[ExecutedStep]) -> list[float]:
+    """Each step's planned length in bins (the run's timer time shared out in proportion to
+    the planned times; open steps share what the others leave)."""
+    planned = [planned_time_s(e.step) for e in steps]
+    known = sum(p for p in planned if p is not None)
+    total_s = bins.width_s * bins.count
+    open_count = sum(1 for p in planned if p is None)
+    open_s = max(0.0, total_s - known) / open_count if open_count else 0.0
+    whole_s = known + open_s * open_count
+    scale = total_s / whole_s if whole_s > 0 else 1.0
+    return [(open_s if p is None else p) * scale / bins.width_s for p in planned]
+
+
+def _solve(
+    bins: Bins,
+    kinds: list[_StepKind],
+    *,
+    bound: float,
+    planned: list[float] | None,
+) -> tuple[float, list[tuple[int, int]]]:
+    """The least cost of placing the steps, with their spans, dropping partial placements
+    costing more than `bound`. With `planned` (each step's length in bins), each step ends only
+    within a band around the best end of the step before plus its planned length."""
+    n, count = len(kinds), bins.count
     cost = [[INF] * (count + 1) for _ in range(n + 1)]
-    back = [[0] * (count + 1) for _ in range(n + 1)]
+    back = [list(range(count + 1)) for _ in range(n + 1)]
     cost[0][0] = 0.0
-    for j, executed in enumerate(steps, start=1):
+    width = max(BAND_MIN_BINS, math.ceil(BAND_SHARE * count))
+    anchor = 0
+    for j, kind in enumerate(kinds, start=1):
         previous = cost[j - 1]
-        first = next((s for s in range(count + 1) if previous[s] < INF), None)
-        if first is None:
-            break
-        mismatch = evidence.prefix(j - 1)
-        ends = [count] if j == n else range(first, count + 1)
+        finite = [s for s in range(count + 1) if previous[s] <= bound and previous[s] < INF]
+        if not finite:
+            return INF, []
+        first, last = finite[0], finite[-1]
+        if j == n:
+            ends: range | list[int] = [count]
+        else:
+            low, high = first, count
+            if planned is not None:
+                middle = anchor + round(planned[j - 1])
+                low, high = middle - width, middle + width
+            ends = range(max(first, low), min(high, kind.last_end(last)) + 1)
+        current, pointers = cost[j], back[j]
         for e in ends:
-            best, best_s = INF, e
-            for s in _starts(bins, executed, e, first):
-                if previous[s] == INF:
-                    continue
-                here = previous[s] + (
-                    SKIP_COST
-                    if s == e
-                    else mismatch[e] - mismatch[s] + _length_cost(bins, executed, s, e)
-                )
-                if here < best:
-                    best, best_s = here, s
-            cost[j][e] = best
-            back[j][e] = best_s
+            skip = previous[e] + SKIP_COST if e <= last else INF
+            begin, stop = max(kind.first_start(e), first), min(e, last + 1)
+            best = INF
+            if begin < stop:
+                values = list(map(add, previous[begin:stop], kind.span_costs(begin, e)))
+                best = min(values)
+            if skip < best:
+                best, best_s = skip, e
+            elif best < INF:
+                best_s = begin + values.index(best)
+            if best <= bound and best < INF:
+                current[e], pointers[e] = best, best_s
+        if planned is not None and ends:
+            anchor = min(ends, key=current.__getitem__)
     spans = []
     e = count
     for j in range(n, 0, -1):
         s = back[j][e]
         spans.append((s, e))
         e = s
-    return spans[::-1]
+    return cost[n][count], spans[::-1]
+
+
+class _StepKind:
+    """One step's cost of spanning bins [s, e): the evidence against it there (its running sums
+    of mismatch) plus how far the span is from its planned length; no span is longer than
+    `MAX_LENGTH_FACTOR` times the plan."""
+
+    def __init__(self, bins: Bins, executed: ExecutedStep, mismatch: list[float]) -> None:
+        self.edges = bins.distance_m
+        self.count = bins.count
+        self.duration = executed.step.duration
+        self.mismatch = mismatch
+        self.by_width: list[float] = []
+        self.longest = bins.count
+        if isinstance(self.duration, TimeDuration):
+            planned_s = self.duration.duration_s
+            self.longest = math.ceil(MAX_LENGTH_FACTOR * planned_s / bins.width_s)
+            self.by_width = [
+                length_cost(width * bins.width_s / planned_s)
+                for width in range(min(self.longest, bins.count) + 1)
+            ]
+
+    def first_start(self, e: int) -> int:
+        """The first start worth trying for a span ending at `e`."""
+        duration = self.duration
+        if isinstance(duration, TimeDuration):
+            return max(0, e - self.longest)
+        if isinstance(duration, DistanceDuration):
+            edges = self.edges
+            return bisect.bisect_left(edges, edges[e] - MAX_LENGTH_FACTOR * duration.distance_m)
+        return 0
+
+    def last_end(self, s: int) -> int:
+        """The last end worth trying for a span starting at `s`."""
+        duration = self.duration
+        if isinstance(duration, TimeDuration):
+            return min(self.count, s + self.longest)
+        if isinstance(duration, DistanceDuration):
+            edges = self.edges
+            reach = edges[s] + MAX_LENGTH_FACTOR * duration.distance_m + REACH_SLACK_M
+            return max(s, min(self.count, bisect.bisect_right(edges, reach)))
+        return self.count
+
+    def span_costs(self, begin: int, e: int) -> Iterable[float]:
+        """The cost of spans [s, e) for s from `begin` to e - 1, summed as the plain loop sums
+        them: (mismatch at e - mismatch at s) + length cost."""
+        duration, mismatch = self.duration, self.mismatch
+        lengths: Iterable[float]
+        if isinstance(duration, TimeDuration):
+            lengths = self.by_width[e - begin : 0 : -1]
+        elif isinstance(duration, DistanceDuration):
+            edges = self.edges
+            ratios = map(
+                truediv, map(sub, repeat(edges[e]), edges[begin:e]), repeat(duration.distance_m)
+            )
+            # length_cost of each ratio, in C: a ratio <= 0 becomes one so small that the cost
+            # is the cap, as length_cost makes it
+            logs = map(math.log, map(max, ratios, repeat(TINY_RATIO)))
+            lengths = map(
+                min,
+                repeat(LENGTH_COST_CAP),
+                map(truediv, map(pow, logs, repeat(2)), repeat(SPREAD)),
+            )
+        else:
+            lengths = repeat(0.0)
+        return map(add, map(sub, repeat(mismatch[e]), mismatch[begin:e]), lengths)
 
 
 class _Evidence:
@@ -180,33 +319,11 @@ class _Evidence:
         return sums
 
 
-def _starts(bins: Bins, executed: ExecutedStep, end: int, first: int) -> range:
-    """The starts worth trying for a step ending at bin `end` (it is never placed more than
-    `MAX_LENGTH_FACTOR` times its plan)."""
-    duration = executed.step.duration
-    if isinstance(duration, TimeDuration):
-        longest = math.ceil(MAX_LENGTH_FACTOR * duration.duration_s / bins.width_s)
-        return range(max(first, end - longest), end + 1)
-    if isinstance(duration, DistanceDuration):
-        floor_m = bins.distance_m[end] - MAX_LENGTH_FACTOR * duration.distance_m
-        return range(max(first, bisect.bisect_left(bins.distance_m, floor_m)), end + 1)
-    return range(first, end + 1)
-
-
-def _length_cost(bins: Bins, executed: ExecutedStep, s: int, e: int) -> float:
-    duration = executed.step.duration
-    if isinstance(duration, TimeDuration):
-        return length_cost((e - s) * bins.width_s / duration.duration_s)
-    if isinstance(duration, DistanceDuration):
-        return length_cost((bins.distance_m[e] - bins.distance_m[s]) / duration.distance_m)
-    return 0.0
-
-
 def length_cost(ratio: float) -> float:
     """How unlikely a step of `ratio` times its planned length is (log-normal, capped)."""
     if ratio <= 0:
         return LENGTH_COST_CAP
-    return min(LENGTH_COST_CAP, math.log(ratio) ** 2 / (2 * LENGTH_SIGMA**2))
+    return min(LENGTH_COST_CAP, math.log(ratio) ** 2 / SPREAD)
 
 
 def mean_speed(track: Track, start: int, end: int) -> float:

@@ -79,6 +79,19 @@ def parse_clock_s(text: str) -> float | None:
     return int(first) * 3600 + int(second) * 60 + int(third) + fraction_s
 
 
+def clock_problem(text: str) -> str:
+    """Why `text` is not a clock time, in a few words a runner can act on."""
+    text = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return f"a bare number is not a time; write m:ss or h:mm:ss ({text}:00 for {text} minutes)"
+    if re.fullmatch(r"\d+(:\d+){1,2}(\.\d+)?", text):
+        fields = text.split(".")[0].split(":")[1:]
+        if any(int(f) >= 60 for f in fields):
+            return "minutes and seconds run from 00 to 59"
+        return "minutes and seconds are written with two digits (4:05, 1:02:03)"
+    return "a time is m:ss or h:mm:ss"
+
+
 def parse_time_s(text: str) -> float | None:
     """`30s`, `15min`, `1.5h`, `1:30`, `1:00:00` -> seconds; None if not a time."""
     clock = parse_clock_s(text)
@@ -168,6 +181,23 @@ def format_distance_in(distance_m: float, unit: DistanceUnit, *, decimals: int =
     return f"{distance_m / unit.metres:.{decimals}f}{unit.value}"
 
 
+METRES_PER_FOOT = 0.3048
+
+
+def elevation_unit(unit: DistanceUnit) -> str:
+    """Heights in metres for a runner in km, in feet for one in miles."""
+    return "m" if unit is DistanceUnit.KM else "ft"
+
+
+def elevation_in(metres: float, unit: DistanceUnit) -> float:
+    return metres if unit is DistanceUnit.KM else metres / METRES_PER_FOOT
+
+
+def format_elevation(metres: float | None, unit: DistanceUnit) -> str:
+    """`54 m`, `177 ft`; `-` when None."""
+    return "-" if metres is None else f"{elevation_in(metres, unit):.0f} {elevation_unit(unit)}"
+
+
 def format_duration(seconds: float) -> str:
     """A planned time the way a coach writes it: `30s`, `15min`, `1:30`."""
     if seconds < 60:
@@ -177,8 +207,13 @@ def format_duration(seconds: float) -> str:
     return format_clock(seconds)
 
 
+# From here on a distance reads in kilometres even when it is not a whole 100 m (42.195km).
+LONG_DISTANCE_M = 10_000
+
+
 def format_distance(distance_m: float) -> str:
-    """`800m`, `1.5km`, `2mi`: whole quarter miles in miles, else metres or kilometres."""
+    """`800m`, `1.5km`, `2mi`, `42.195km`: whole quarter miles in miles, else metres or
+    kilometres (a race distance in kilometres, as runners say it)."""
     quarter_miles = round(distance_m / METRES_PER_MILE * 4)
     # within a centimetre, the precision of a FIT workout distance
     if (
@@ -187,6 +222,8 @@ def format_distance(distance_m: float) -> str:
         and distance_m % 100
     ):
         return f"{quarter_miles / 4:g}mi"
+    if distance_m >= LONG_DISTANCE_M and abs(distance_m * 10 - round(distance_m * 10)) < 0.1:
+        return f"{distance_m / 1000:.4f}".rstrip("0").rstrip(".") + "km"
     if distance_m < 1000 or distance_m % 100:
         return f"{round(distance_m, 1):g}m"
     return f"{distance_m / 1000:g}km"

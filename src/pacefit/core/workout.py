@@ -249,6 +249,39 @@ def fit_layout(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
     return tuple(laid_out)
 
 
+def fold_between(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """The inverse of `fit_layout` for what a FIT file says: a repeat followed by a run of its
+    first steps once more is the repeat with the rest of its steps between its runs (so the
+    last run counts as a run of the repeat, not as a step of its own). The two say the same
+    workout: a watch runs them alike."""
+    folded: list[Node] = []
+    index = 0
+    while index < len(nodes):
+        node = nodes[index]
+        if isinstance(node, Step):
+            folded.append(node)
+            index += 1
+            continue
+        taken = _repeated_prefix(node, nodes[index + 1 :]) if isinstance(node, Repeat) else 0
+        if isinstance(node, Repeat) and taken:
+            steps, between = node.steps[:taken], node.steps[taken:]
+            node = replace(node, steps=steps, between=between, count=node.count + 1)
+        folded.append(with_children(node, fold_between))
+        index += 1 + taken
+    return tuple(folded)
+
+
+def _repeated_prefix(repeat: Repeat, after: tuple[Node, ...]) -> int:
+    """How many of the repeat's first steps run once more right after it (0: none), leaving at
+    least one step to run between."""
+    if repeat.between or repeat.count < 2:
+        return 0
+    for size in range(len(repeat.steps) - 1, 0, -1):
+        if tuple(after[:size]) == repeat.steps[:size]:
+            return size
+    return 0
+
+
 def message_count(nodes: tuple[Node, ...]) -> int:
     """How many FIT workout_step messages the nodes take: one per step, one per repeat."""
     return sum(

@@ -90,7 +90,7 @@ def _races(source: YamlSource, node: yaml.Node) -> dict[str, float]:
         if time_s is None:
             source.fail(
                 entry.value,
-                f"cannot use '{text}' as a {name} time",
+                f"cannot use '{text}' as a {name} time: {units.clock_problem(text)}",
                 "write race times as m:ss or h:mm:ss, e.g. '45:00' or '1:39:30'",
             )
         problem = race_time_problem(name, time_s)

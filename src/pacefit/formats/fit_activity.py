@@ -72,7 +72,7 @@ def _activity(data: FitActivityData, path: Path, location: Location) -> Activity
     sessions = _running_sessions(data, location)
     times = data.records.get("timestamp", [])
     windows = [_window(s) for s in sessions]
-    rows = sorted((t, i) for i, t in enumerate(times) if t is not None and _inside(t, windows))
+    rows = sorted(_inside(times, windows))
     if len(rows) < 2:
         raise ActivityError("the activity has no recorded samples", location=location)
     order = [i for _, i in rows]
@@ -145,7 +145,23 @@ def _window(session: Values) -> tuple[float, float]:
     return start, max(end if end is not None else start, start + length)
 
 
-def _inside(t: float, windows: list[tuple[float, float]]) -> bool:
+def _inside(
+    times: list[float | None], windows: list[tuple[float, float]]
+) -> list[tuple[float, int]]:
+    """(time, record number) of the records inside a running leg, one pass per leg."""
+    if len(windows) == 1:
+        start, end = windows[0]
+        return [(t, i) for i, t in enumerate(times) if t is not None and start <= t <= end]
+    inside = {
+        i: t
+        for start, end in windows
+        for i, t in enumerate(times)
+        if t is not None and start <= t <= end
+    }
+    return [(t, i) for i, t in inside.items()]
+
+
+def _within(t: float, windows: list[tuple[float, float]]) -> bool:
     return any(start <= t <= end for start, end in windows)
 
 
@@ -183,11 +199,18 @@ def _distances(
 
 
 def _by_leg(stamps: list[float], windows: list[tuple[float, float]]) -> list[list[int]]:
-    """The positions in `stamps` grouped by running leg, in order."""
+    """The positions in `stamps` (in time order) grouped by running leg, in order: one pass,
+    the legs' windows walked alongside (a sample between legs stays with the leg before)."""
+    if len(windows) == 1:
+        return [list(range(len(stamps)))]
     legs: list[list[int]] = []
-    current = -1
+    current, window = -1, 0
     for k, t in enumerate(stamps):
-        leg = next((n for n, (a, b) in enumerate(windows) if a <= t <= b), current)
+        while window < len(windows) and windows[window][1] < t:
+            window += 1
+        leg = current
+        if window < len(windows) and windows[window][0] <= t:
+            leg = window
         if leg != current or not legs:
             legs.append([])
             current = leg
@@ -282,7 +305,7 @@ def _laps(data: FitActivityData, windows: list[tuple[float, float]], start_t: fl
     laps = []
     for lap in data.messages.get("lap", []):
         start = lap.get("start_time")
-        if start is None or not _inside(start, windows):
+        if start is None or not _within(start, windows):
             continue
         elapsed = lap.get("total_elapsed_time") or 0.0
         end = lap.get("timestamp")

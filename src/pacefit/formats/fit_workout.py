@@ -56,6 +56,7 @@ from pacefit.core.workout import (
     TimeDuration,
     Workout,
     fit_layout,
+    fold_between,
     message_count,
 )
 from pacefit.errors import FitFileError, Location, warn
@@ -441,7 +442,7 @@ def steps_from_fields(
         else:
             step = _step_from_fields(fields, duration_type, _Where(source, index), sport)
             built.append((index, step))
-    return tuple(node for _, node in built)
+    return fold_between(tuple(node for _, node in built))
 
 
 class _Where:

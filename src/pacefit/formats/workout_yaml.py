@@ -7,6 +7,7 @@ only ever holds concrete pace bands.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NoReturn, assert_never
@@ -80,6 +81,10 @@ TARGET_KEYS = ("pace", "speed", "hr", "cadence", "power")
 STEP_KEYS = (*KIND_KEYS, "name", "notes", *TARGET_KEYS, "secondary", "tolerance", "at_most")
 REPEAT_KEYS = ("repeat", "steps", "between", "name")
 LADDER_KEYS = ("ladder", "pace", "recover", "recover_pace", "name", "tolerance")
+# How close to a tenth of a second a pace must be to be taken as written in tenths.
+PACE_TENTHS_EXACT = 0.001
+# Keys that make an item of a step list a repeat or a ladder rather than a step.
+STEP_STARTS_ELSEWHERE = ("repeat", "ladder", "steps", "between")
 WORKOUT_KEYS = ("name", "description", "sport", "sub_sport", "effort", "steps", "tolerance")
 
 SINGLE_SPEED_BAND_KMH = 1.0  # a single speed, like a single pace, gets a small band
@@ -288,7 +293,9 @@ def _parse_item(context: _Context, node: yaml.Node) -> list[Node]:
             return [_parse_repeat(context, node)]
         if "ladder" in keys:
             return _parse_ladder(context, node)
-    entries = source.mapping(node, what="a step", allowed=STEP_KEYS)
+    entries = source.mapping(
+        node, what="a step", allowed=STEP_KEYS, also_valid_here=STEP_STARTS_ELSEWHERE
+    )
     kinds = [key for key in entries if key in KIND_KEYS]
     if not kinds:
         source.fail(
@@ -695,8 +702,11 @@ _KIND_OF_INTENSITY = {
 }
 
 
-def dump_workout(workout: Workout) -> str:
-    """The workout in the workout language; loading the text gives the same steps back."""
+def dump_workout(workout: Workout, *, exact_paces: bool = False) -> str:
+    """The workout in the workout language. Paces are written to the second, as a runner
+    writes them; with `exact_paces`, to the millisecond, so that loading the text gives the
+    same steps back, and compiling it the same FIT file."""
+    pace = _exact_pace if exact_paces else _readable_pace
     document: dict[str, object] = {"name": workout.name}
     if workout.sport != "running":
         document["sport"] = workout.sport
@@ -706,16 +716,19 @@ def dump_workout(workout: Workout) -> str:
         document["description"] = workout.description
     if workout.effort is not None:
         document["effort"] = workout.effort.value
-    document["steps"] = [_dump_node(node, workout.sport) for node in workout.steps]
+    document["steps"] = [_dump_node(node, workout.sport, pace) for node in workout.steps]
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _dump_node(node: Node, sport: str) -> dict[str, object]:
+PaceText = Callable[[float], str]
+
+
+def _dump_node(node: Node, sport: str, pace: PaceText) -> dict[str, object]:
     match node:
         case Repeat(count=count):
-            return _dump_repeat(node, count, sport)
+            return _dump_repeat(node, count, sport, pace)
         case RepeatUntil(until=until):
-            return _dump_repeat(node, _dump_until(until), sport)
+            return _dump_repeat(node, _dump_until(until), sport, pace)
         case Step():
             kind = _KIND_OF_INTENSITY[node.intensity]
             if kind == "run" and sport not in STEP_SPORTS:
@@ -730,21 +743,23 @@ def _dump_node(node: Node, sport: str) -> dict[str, object]:
                 out["name"] = node.name
             if node.notes:
                 out["notes"] = node.notes
-            out.update(_dump_target(node.target, sport))
+            out.update(_dump_target(node.target, sport, pace))
             if node.secondary_target is not None:
-                out["secondary"] = " ".join(_target_text(node.secondary_target, sport))
+                out["secondary"] = " ".join(_target_text(node.secondary_target, sport, pace))
             return out
         case _:
             assert_never(node)
 
 
-def _dump_repeat(node: Repeat | RepeatUntil, times: object, sport: str) -> dict[str, object]:
+def _dump_repeat(
+    node: Repeat | RepeatUntil, times: object, sport: str, pace: PaceText
+) -> dict[str, object]:
     out: dict[str, object] = {"repeat": times}
     if node.name:
         out["name"] = node.name
-    out["steps"] = [_dump_node(child, sport) for child in node.steps]
+    out["steps"] = [_dump_node(child, sport, pace) for child in node.steps]
     if isinstance(node, Repeat) and node.between:
-        out["between"] = [_dump_node(child, sport) for child in node.between]
+        out["between"] = [_dump_node(child, sport, pace) for child in node.between]
     return out
 
 
@@ -772,22 +787,19 @@ def _dump_duration(duration: Duration) -> str:
             assert_never(duration)
 
 
-def _dump_target(target: Target | None, sport: str) -> dict[str, str]:
+def _dump_target(target: Target | None, sport: str, pace: PaceText) -> dict[str, str]:
     if target is None:
         return {}
-    key, text = _target_text(target, sport)
+    key, text = _target_text(target, sport, pace)
     return {key: text}
 
 
-def _target_text(target: Target, sport: str) -> tuple[str, str]:
-    """The target's key and its text in the language, precise enough to survive FIT."""
+def _target_text(target: Target, sport: str, pace: PaceText) -> tuple[str, str]:
+    """The target's key and its text in the language."""
     match target:
         case PaceTarget(lap=lap):
             if sport in STEP_SPORTS:
-                fast, slow = (
-                    _precise_pace(target.fast_s_per_km),
-                    _precise_pace(target.slow_s_per_km),
-                )
+                fast, slow = pace(target.fast_s_per_km), pace(target.slow_s_per_km)
                 return "pace", f"{fast}-{slow}/km{_lap(lap)}"
             low, high = _precise_kmh(target.slow_s_per_km), _precise_kmh(target.fast_s_per_km)
             return "speed", f"{low}-{high}km/h{_lap(lap)}"
@@ -823,10 +835,21 @@ def _precise_kmh(pace_s_per_km: float) -> str:
     return f"{3600 / pace_s_per_km:.4f}".rstrip("0").rstrip(".")
 
 
-def _precise_pace(pace_s_per_km: float) -> str:
+def _exact_pace(pace_s_per_km: float) -> str:
     """m:ss.sss with enough decimals that the FIT speed (mm/s) survives a round trip."""
     millis = round(pace_s_per_km * 1000)
     minutes, rest_ms = divmod(millis, 60_000)
     whole, fraction = divmod(rest_ms, 1000)
     decimals = f".{fraction:03d}".rstrip("0").rstrip(".")
     return f"{minutes}:{whole:02d}{decimals}"
+
+
+def _readable_pace(pace_s_per_km: float) -> str:
+    """m:ss, as a runner writes a pace; m:ss.s where the source gave tenths exactly (a
+    pace computed from a speed, as FIT and Zwift store them, is rounded to the second: the
+    difference, under half a second per km, is below what a watch shows)."""
+    tenths = round(pace_s_per_km * 10)
+    if abs(pace_s_per_km * 10 - tenths) > PACE_TENTHS_EXACT or tenths % 10 == 0:
+        return units.format_clock(pace_s_per_km)
+    minutes, rest = divmod(tenths, 600)
+    return f"{minutes}:{rest // 10:02d}.{rest % 10}"

@@ -182,8 +182,17 @@ class YamlSource:
         if node.tag not in _PLAIN_TAGS:
             self.fail(node, f"YAML tag '{node.tag}' is not allowed", "remove the '!' tag")
 
-    def mapping(self, node: yaml.Node, *, what: str, allowed: tuple[str, ...]) -> dict[str, Entry]:
-        """The entries of a mapping node, refusing duplicates and keys not in `allowed`."""
+    def mapping(
+        self,
+        node: yaml.Node,
+        *,
+        what: str,
+        allowed: tuple[str, ...],
+        also_valid_here: tuple[str, ...] = (),
+    ) -> dict[str, Entry]:
+        """The entries of a mapping node, refusing duplicates and keys not in `allowed`. A
+        misspelt key is matched against `also_valid_here` too: keys that would make the node
+        something else at this place (`repeat` for a step), so the suggestion is the key meant."""
         self._check_tag(node)
         if not isinstance(node, yaml.MappingNode):
             self.fail(node, f"{what} must be a mapping of 'key: value' lines, got {describe(node)}")
@@ -195,7 +204,8 @@ class YamlSource:
             if key in entries:
                 self.fail(key_node, f"duplicate key '{key}' in {what}")
             if key not in allowed:
-                self.fail(key_node, f"unknown key '{key}' in {what}", suggest(key, allowed))
+                hint = suggest(key, (*allowed, *also_valid_here))
+                self.fail(key_node, f"unknown key '{key}' in {what}", hint)
             entries[key] = Entry(key=key_node, value=value_node)
         return entries
 

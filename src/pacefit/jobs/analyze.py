@@ -29,11 +29,18 @@ def analyze_file(
         if workout_path
         else None
     )
-    return analyze_run(read_activity(run_path, options=options), workout)
+    zones = athlete.hr_zones() if athlete else ()
+    return analyze_run(read_activity(run_path, options=options), workout, hr_zones_bpm=zones)
 
 
-def analyze_run(activity: Activity, workout: Workout | None) -> Analysis:
-    """Score `activity` against `workout`, or against the workout the watch embedded."""
+def analyze_run(
+    activity: Activity,
+    workout: Workout | None,
+    *,
+    hr_zones_bpm: tuple[tuple[int, int], ...] = (),
+) -> Analysis:
+    """Score `activity` against `workout`, or against the workout the watch embedded; time in
+    heart-rate zones when the runner's zones are given."""
     chosen = workout or activity.workout
     if chosen is None:
         raise ActivityError(
@@ -43,4 +50,4 @@ def analyze_run(activity: Activity, workout: Workout | None) -> Analysis:
         )
     if len(activity.track) < 2 or activity.distance_m <= 0:
         raise ActivityError("the run covers no distance", location=Location(activity.source))
-    return analyse(activity, chosen, align(activity, chosen))
+    return analyse(activity, chosen, align(activity, chosen), hr_zones_bpm=hr_zones_bpm)

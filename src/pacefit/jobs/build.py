@@ -174,10 +174,13 @@ def build_plan(
     device: str | None = None,
     progress: Progress | None = None,
     level: str | None = None,
+    today: dt.date | None = None,
 ) -> BuildResult:
     """Build a plan folder (with its calendar) at the runner's level, or compile every workout
-    in a plain folder. A file that cannot be read or written is an outcome with its error;
-    an output folder that cannot be made or written into stops the build before it starts."""
+    in a plain folder. Given `today`, a race that has passed is refused and the sessions before
+    today are left out (with a warning naming them); without it every session is built. A file
+    that cannot be read or written is an outcome with its error; an output folder that cannot
+    be made or written into stops the build before it starts."""
     if not is_plan(folder):
         sources, unreadable = workout_sources([folder])
         chosen = runner_level(level, athlete)
@@ -203,8 +206,11 @@ def build_plan(
         warn(f"dropped: {date} is after race day", location=spec.location)
     for change in plan.changes:
         warn(change_note(change), location=change.session.spec.location)
+    sessions = plan.schedule.sessions
+    if today is not None:
+        sessions = _from_today(plan, today)
     outcomes = _run(
-        plan.schedule.sessions,
+        sessions,
         lambda session: _compile_session(session, athlete, out_dir, (file_format, device)),
         progress,
     )
@@ -274,6 +280,33 @@ def _recorded(write: Callable[[], object]) -> tuple[PacefitError, ...]:
     except PacefitError as exc:
         return (exc,)
     return ()
+
+
+def _from_today(plan: PlanSchedule, today: dt.date) -> tuple[ScheduledSession, ...]:
+    """The sessions of a plan still to come; a race already run is refused."""
+    race_date = plan.schedule.race_date
+    if race_date < today:
+        raise PacefitError(
+            f"the race date {race_date} has passed; there is nothing left to build",
+            location=Location(str(plan.folder / PLAN_FILE)),
+            hint="give the date of a race to come (`pacefit review` looks back on a past block)",
+        )
+    sessions = plan.schedule.sessions
+    past = [s for s in sessions if s.date < today]
+    left = [s for s in sessions if s.date >= today]
+    if past:
+        weeks = sorted({s.week for s in past})
+        span = f"W{weeks[0]:02d}" if len(weeks) == 1 else f"W{weeks[0]:02d}-W{weeks[-1]:02d}"
+        total_weeks = max(s.week for s in sessions)
+        weeks_left = (race_date - today).days // 7 + 1
+        starts = f"; it starts with {left[0].label} on {left[0].date}" if left else ""
+        warn(
+            f"the {total_weeks}-week plan has {weeks_left} week(s) left before the race: "
+            f"{len(past)} session(s) before today ({span}, {past[0].date} to {past[-1].date}) "
+            f"left out{starts}",
+            location=Location(str(plan.folder / PLAN_FILE)),
+        )
+    return tuple(left)
 
 
 def _run(

@@ -17,7 +17,7 @@ from pacefit.core.paces import (
     race_time_problem,
     vdot_problem,
 )
-from pacefit.core.units import parse_clock_s
+from pacefit.core.units import clock_problem, parse_clock_s
 from pacefit.errors import Location, PacefitError, warn
 
 RACE_HINT = f"write DIST=TIME with DIST one of {', '.join(RACE_DISTANCES_M)}, e.g. 10k=45:00"
@@ -67,8 +67,14 @@ def _race(text: str, where: Location) -> tuple[str, float]:
     name, _, time_text = text.partition("=")
     name = name.strip().lower()
     time_s = parse_clock_s(time_text)
-    if name not in RACE_DISTANCES_M or time_s is None:
+    if name not in RACE_DISTANCES_M or not time_text:
         raise PacefitError(f"cannot read the race '{text}'", location=where, hint=RACE_HINT)
+    if time_s is None:
+        raise PacefitError(
+            f"cannot read the race time '{time_text}': {clock_problem(time_text)}",
+            location=where,
+            hint=f"e.g. {name}=45:00 or {name}=1:39:30",
+        )
     problem = race_time_problem(name, time_s)
     if problem:
         raise PacefitError(problem.message, location=where, hint=problem.hint)

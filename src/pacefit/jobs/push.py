@@ -400,7 +400,7 @@ def _decoded(data: bytes, *, source: str) -> Workout:
 def workout_signature(workout: Workout) -> str:
     """What a workout says (name, sport, steps), whatever file holds it: a watch may rename the
     file or write it again in its own way."""
-    return hashlib.sha256(dump_workout(workout).encode()).hexdigest()
+    return hashlib.sha256(dump_workout(workout, exact_paces=True).encode()).hexdigest()
 
 
 # -- the receipt ----------------------------------------------------------------------------------

@@ -1,10 +1,15 @@
 """The `review` job: match a folder of completed runs to a plan's sessions, score each, and sum
 up week by week.
 
-Each run is read once, in a worker process, and scored there against every session within a day
-of it; the main process then picks one run per session: the same day first, then a day early or
-late (with a note). Two files of the same run (a FIT and its GPX or TCX copy, by start time)
-count once, the FIT preferred.
+Each run is read once, in a worker process, into the few facts matching needs (`core.matching`:
+its day, sport, length and a signature of its speeds), and scored there against the session it
+most likely was (by the same rules, among the sessions of the plan). The main process then
+matches every run at once (the same day first, then a day early or late, with a note; a FIT
+preferred over its GPX or TCX copy); a run that ends up with another session than its worker
+guessed (a day with two runs, say) is read again and scored against that one. Workers get the
+sessions and their workouts once, when they start, take run files in chunks and send back only
+the facts and the score. A file that cannot be read, or that fails in a way pacefit did not
+foresee, is listed with a one-line reason and the rest is reviewed.
 """
 
 from __future__ import annotations
@@ -12,45 +17,135 @@ from __future__ import annotations
 import datetime as dt
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from pacefit.core.activity import Activity
+from pacefit.core.describe import step_label
+from pacefit.core.matching import (
+    Match,
+    RunFacts,
+    SessionFacts,
+    match_run,
+    match_runs,
+    one_file_per_run,
+    run_facts,
+    session_facts,
+)
 from pacefit.core.paces import Athlete
 from pacefit.core.plan import ScheduledSession
-from pacefit.core.score import Verdict
+from pacefit.core.score import Analysis, StepResult, Verdict
+from pacefit.core.workout import Workout
 from pacefit.errors import Location, PacefitError, PacefitWarning
 from pacefit.formats import is_activity_file, read_activity
 from pacefit.formats.workout_yaml import load_workout
 from pacefit.jobs.analyze import analyze_run
-from pacefit.jobs.build import plan_schedule
+from pacefit.jobs.build import Progress, plan_schedule
 
 T = TypeVar("T")
-MATCH_WINDOW_DAYS = 1  # a session run a day early or late still counts
-SAME_RUN_S = 120.0  # two files starting this close together are copies of one run
-# When a run is in several formats, the richest one is scored.
-FORMAT_PREFERENCE = {".fit": 0, ".tcx": 1, ".gpx": 2}
+J = TypeVar("J")
+CHUNKS_PER_WORKER = 4  # enough to even out runs of different lengths, few enough to cost little
+MAX_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class WorkDone:
+    """The reps of one work step of the workout as written (all its runs), as run."""
+
+    step_key: int
+    label: str
+    reps: int  # run, not skipped
+    avg_pace_s_per_km: float  # their total time over their total distance
+    fast_s_per_km: float  # the band
+    slow_s_per_km: float
+    avg_hr_bpm: float | None  # over the reps, where the file has heart rate
 
 
 @dataclass(frozen=True)
 class RunScore:
+    """The compact result of scoring one run against one session (what a worker sends back)."""
+
     score: float | None
     alignment: str
     verdicts: dict[str, int]
+    workout_name: str = ""  # as the watch shows it: after the level and the plan's changes
+    distance_m: float = 0.0
+    timer_s: float = 0.0
+    work: tuple[WorkDone, ...] = ()
+
+
+def run_score(analysis: Analysis) -> RunScore:
+    """What the review keeps of a scored run (compact, to come back from a worker)."""
+    verdicts: dict[str, int] = {}
+    for step in analysis.steps:
+        if step.verdict is not Verdict.DONE:
+            verdicts[step.verdict.value] = verdicts.get(step.verdict.value, 0) + 1
+    return RunScore(
+        analysis.score,
+        analysis.alignment.evidence.value,
+        verdicts,
+        workout_name=analysis.workout.name,
+        distance_m=analysis.activity.distance_m,
+        timer_s=analysis.activity.timer_s,
+        work=work_done(analysis.steps),
+    )
+
+
+def work_done(steps: Sequence[StepResult]) -> tuple[WorkDone, ...]:
+    by_key: dict[int, list[StepResult]] = {}
+    for step in steps:
+        if (
+            step.work
+            and step.target
+            and step.avg_pace_s_per_km
+            and step.verdict is not Verdict.SKIPPED
+        ):
+            by_key.setdefault(step.executed.step_key, []).append(step)
+    found = []
+    for key, reps in by_key.items():
+        target = reps[0].target
+        assert target is not None
+        timed = [(r.figures.avg_hr_bpm, r.timer_s) for r in reps if r.figures.avg_hr_bpm]
+        hr_s = sum(t for _, t in timed)
+        found.append(
+            WorkDone(
+                step_key=key,
+                label=reps[0].step.name or step_label(reps[0].step),
+                reps=len(reps),
+                avg_pace_s_per_km=1000
+                * sum(r.timer_s for r in reps)
+                / sum(r.distance_m for r in reps),
+                fast_s_per_km=target.fast_s_per_km,
+                slow_s_per_km=target.slow_s_per_km,
+                avg_hr_bpm=sum((h or 0.0) * t for h, t in timed) / hr_s if hr_s else None,
+            )
+        )
+    return tuple(found)
+
+
+Outcome = RunScore | PacefitError
 
 
 @dataclass(frozen=True)
 class RunReading:
-    """One run file, read once: when it was run, and its score against each nearby session."""
+    """One run file, read once: its facts, and its score against the session it most likely
+    was (`guess`), with the warnings raised reading it and scoring it."""
 
     path: Path
-    start_time: dt.datetime | None = None
-    local_date: dt.date | None = None
+    facts: RunFacts | None = None
     error: PacefitError | None = None
-    scores: dict[int, RunScore | PacefitError] = field(default_factory=dict)  # session number
-    warnings: tuple[PacefitWarning, ...] = ()  # raised in the worker, shown by the main process
+    guess: int | None = None
+    outcome: Outcome | None = None
+    read_warnings: tuple[PacefitWarning, ...] = ()
+    score_warnings: tuple[PacefitWarning, ...] = ()
+
+
+class UnexpectedFailure(PacefitError):
+    """A file that made pacefit fail in a way it did not foresee (a bug a damaged file
+    triggers): the batch names it and goes on."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +195,23 @@ def find_runs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if is_activity_file(p) and p.is_file())
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every worker needs, sent once when it starts: the sessions' facts and workouts."""
+
+    sessions: tuple[SessionFacts, ...]
+    workouts: tuple[Workout | PacefitError, ...]  # each distinct workout once
+    workout_of: tuple[int, ...]  # session number -> index in `workouts`
+
+
+_CONTEXT: _Context | None = None  # set in each worker by `_start_worker`
+
+
+def _start_worker(context: _Context) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
 def review_plan(
     plan_folder: Path,
     runs_folder: Path,
@@ -108,149 +220,183 @@ def review_plan(
     athlete: Athlete | None,
     workers: int | None = None,
     level: str | None = None,
+    progress: Progress | None = None,
 ) -> Review:
-    """Every run in `runs_folder` scored against the plan's sessions at the runner's level."""
+    """Every run in `runs_folder` scored against the plan's sessions at the runner's level;
+    `progress(done, total)` as the runs are read."""
     plan = plan_schedule(plan_folder, race_date=race_date, athlete=athlete, level=level)
     sessions = plan.schedule.sessions
-    jobs = [(path, sessions, athlete) for path in find_runs(runs_folder)]
-    readings = _parallel(_read_and_score_noting_warnings, jobs, workers)
+    context = _context(sessions, athlete)
+    readings = _parallel(_read_chunk, find_runs(runs_folder), workers, context, progress)
     for reading in readings:
-        for warning in reading.warnings:
+        for warning in reading.read_warnings:
             warnings.warn(warning, stacklevel=2)
-    unreadable = tuple((r.path, r.error) for r in readings if r.error is not None)
-    runs, duplicates = _one_file_per_run([r for r in readings if r.error is None])
-    chosen, unmatched = _match(sessions, runs)
-    reviews = [_session_review(number, session, chosen) for number, session in enumerate(sessions)]
+    unreadable = [(r.path, r.error) for r in readings if r.error is not None]
+    by_source = {r.facts.source: r for r in readings if r.facts is not None}
+    kept, copies = one_file_per_run([r.facts for r in by_source.values() if r.facts])
+    chosen, unmatched = match_runs(kept, context.sessions)
+    outcomes: dict[int, Outcome] = {}
+    again: list[tuple[Path, int]] = []
+    for number, (facts, _) in chosen.items():
+        reading = by_source[facts.source]
+        if reading.guess == number and reading.outcome is not None:
+            outcomes[number] = reading.outcome
+            for warning in reading.score_warnings:
+                warnings.warn(warning, stacklevel=2)
+        else:
+            again.append((reading.path, number))
+    for number, outcome, noted in _parallel(_score_chunk, again, workers, context):
+        outcomes[number] = outcome
+        for warning in noted:
+            warnings.warn(warning, stacklevel=2)
+    _refuse_when_nothing_was_judged(outcomes)
+    for number, outcome in sorted(outcomes.items()):
+        if isinstance(outcome, UnexpectedFailure):
+            unreadable.append((by_source[chosen[number][0].source].path, outcome))
+    reviews = [
+        _session_review(number, session, chosen, outcomes, by_source)
+        for number, session in enumerate(sessions)
+    ]
     return Review(
         name=plan.name,
         sessions=tuple(reviews),
         weeks=tuple(_weeks(reviews)),
-        unmatched_runs=tuple(r.path for r in unmatched),
-        unreadable_runs=unreadable,
-        duplicates=tuple(duplicates),
+        unmatched_runs=tuple(by_source[r.source].path for r in unmatched),
+        unreadable_runs=tuple(unreadable),
+        duplicates=tuple((by_source[c].path, by_source[k].path) for c, k in copies),
     )
 
 
-def _read_and_score_noting_warnings(
-    path: Path, sessions: Sequence[ScheduledSession], athlete: Athlete | None
-) -> RunReading:
+def _context(sessions: Sequence[ScheduledSession], athlete: Athlete | None) -> _Context:
+    """Each distinct workout of the plan loaded once (a daily plan repeats a handful)."""
+    workouts: list[Workout | PacefitError] = []
+    index: dict[object, int] = {}
+    workout_of: list[int] = []
+    facts: list[SessionFacts] = []
+    for number, session in enumerate(sessions):
+        spec = session.spec
+        key = (spec.workout_path, spec.level, spec.overrides)
+        if key not in index:
+            index[key] = len(workouts)
+            try:
+                workouts.append(
+                    load_workout(
+                        spec.workout_path,
+                        athlete=athlete,
+                        level=spec.level,
+                        overrides=spec.overrides,
+                    )
+                )
+            except PacefitError as exc:
+                workouts.append(exc)
+        workout = workouts[index[key]]
+        workout_of.append(index[key])
+        if isinstance(workout, Workout):
+            facts.append(session_facts(number, session.date, workout))
+        else:  # the run of its day is still matched to it, and the session shows the error
+            facts.append(SessionFacts(number, session.date, "running", None, None, 0.0, None))
+    return _Context(tuple(facts), tuple(workouts), tuple(workout_of))
+
+
+def _read_chunk(paths: Sequence[Path]) -> list[RunReading]:
+    return [_read(path) for path in paths]
+
+
+def _read(path: Path) -> RunReading:
+    """Read one run, match it as if it were alone, and score it against that session."""
+    assert _CONTEXT is not None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PacefitWarning)
-        reading = _read_and_score(path, sessions, athlete)
-    noted = tuple(w.message for w in caught if isinstance(w.message, PacefitWarning))
-    return replace(reading, warnings=noted)
-
-
-def _read_and_score(
-    path: Path, sessions: Sequence[ScheduledSession], athlete: Athlete | None
-) -> RunReading:
-    """Read a run once and score it against every session within a day of it."""
-    try:
-        activity = read_activity(path)
-    except PacefitError as exc:
-        return RunReading(path, error=exc)
-    date = activity.local_date
-    if date is None:
-        error = PacefitError("the run has no calendar date", location=Location(str(path)))
-        return RunReading(path, error=error)
-    scores: dict[int, RunScore | PacefitError] = {}
-    for number, session in enumerate(sessions):
-        if abs((session.date - date).days) > MATCH_WINDOW_DAYS:
-            continue
-        spec = session.spec
         try:
-            workout = load_workout(
-                spec.workout_path, athlete=athlete, level=spec.level, overrides=spec.overrides
-            )
-            analysis = analyze_run(activity, workout)
+            activity = read_activity(path)
+            facts = run_facts(activity)
         except PacefitError as exc:
-            scores[number] = exc
-            continue
-        verdicts: dict[str, int] = {}
-        for step in analysis.steps:
-            if step.verdict is not Verdict.DONE:
-                verdicts[step.verdict.value] = verdicts.get(step.verdict.value, 0) + 1
-        scores[number] = RunScore(analysis.score, analysis.alignment.evidence.value, verdicts)
-    return RunReading(path, start_time=activity.start_time, local_date=date, scores=scores)
+            return RunReading(path, error=exc, read_warnings=_noted(caught))
+        except Exception:
+            return RunReading(path, error=_unexpected(path, "read"), read_warnings=_noted(caught))
+        read_warnings = _noted(caught)
+        caught.clear()
+        if facts.local_date is None:
+            error = PacefitError("the run has no calendar date", location=Location(str(path)))
+            return RunReading(path, error=error, read_warnings=read_warnings)
+        guess = match_run(facts, _CONTEXT.sessions)
+        if guess is None:
+            return RunReading(path, facts, read_warnings=read_warnings)
+        outcome = _score(activity, guess.session, path)
+        return RunReading(
+            path,
+            facts,
+            guess=guess.session,
+            outcome=outcome,
+            read_warnings=read_warnings,
+            score_warnings=_noted(caught),
+        )
 
 
-def _one_file_per_run(
-    readings: list[RunReading],
-) -> tuple[list[RunReading], list[tuple[Path, Path]]]:
-    """Readings with copies of the same run (same start time) folded into the richest file."""
-    ordered = sorted(
-        readings,
-        key=lambda r: (FORMAT_PREFERENCE.get(r.path.suffix.lower(), 9), str(r.path)),
+Scored = tuple[int, Outcome, tuple[PacefitWarning, ...]]  # session number, outcome, warnings
+
+
+def _score_chunk(pairs: Sequence[tuple[Path, int]]) -> list[Scored]:
+    """Runs read again and scored against the session they were matched to."""
+    results: list[Scored] = []
+    for path, number in pairs:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PacefitWarning)
+            try:
+                activity = read_activity(path)
+            except PacefitError as exc:
+                results.append((number, exc, ()))
+                continue
+            except Exception:
+                results.append((number, _unexpected(path, "read"), ()))
+                continue
+            caught.clear()  # shown when it was first read
+            outcome = _score(activity, number, path)
+        results.append((number, outcome, _noted(caught)))
+    return results
+
+
+def _score(activity: Activity, number: int, path: Path) -> Outcome:
+    assert _CONTEXT is not None
+    workout = _CONTEXT.workouts[_CONTEXT.workout_of[number]]
+    if isinstance(workout, PacefitError):
+        return workout
+    try:
+        return run_score(analyze_run(activity, workout))
+    except PacefitError as exc:
+        return exc
+    except Exception:
+        return _unexpected(path, "score")
+
+
+def _unexpected(path: Path, doing: str) -> UnexpectedFailure:
+    return UnexpectedFailure(
+        f"pacefit could not {doing} this run: something in the file made it fail in a way it "
+        "does not handle",
+        location=Location(str(path)),
+        hint=f"`pacefit --debug analyze {path}` shows where; the other runs were reviewed",
     )
-    kept: list[RunReading] = []
-    duplicates: list[tuple[Path, Path]] = []
-    for reading in ordered:
-        twin = next((k for k in kept if _same_run(k, reading)), None)
-        if twin is None:
-            kept.append(reading)
-        else:
-            duplicates.append((reading.path, twin.path))
-    kept.sort(key=lambda r: (r.start_time or dt.datetime.min.replace(tzinfo=dt.UTC), r.path))
-    return kept, duplicates
 
 
-def _same_run(a: RunReading, b: RunReading) -> bool:
-    if a.start_time is None or b.start_time is None:
-        return False
-    return abs((a.start_time - b.start_time).total_seconds()) <= SAME_RUN_S
-
-
-def _match(
-    sessions: Sequence[ScheduledSession], runs: list[RunReading]
-) -> tuple[dict[int, tuple[RunReading, str]], list[RunReading]]:
-    """One run per session: each run to the first open session of its own day; then the runs
-    left over to an open session a day before or after (a session moved by a day)."""
-    chosen: dict[int, tuple[RunReading, str]] = {}
-    left: list[RunReading] = []
-    for run in runs:
-        number = _first_open(sessions, chosen, run, days=(0,))
-        if number is None:
-            left.append(run)
-        else:
-            chosen[number] = (run, "")
-    unmatched = []
-    for run in left:
-        number = _first_open(sessions, chosen, run, days=(-1, 1))
-        if number is None:
-            unmatched.append(run)
-            continue
-        assert run.local_date is not None
-        early = sessions[number].date > run.local_date
-        chosen[number] = (run, f"run a day {'early' if early else 'late'} ({run.local_date})")
-    return chosen, unmatched
-
-
-def _first_open(
-    sessions: Sequence[ScheduledSession],
-    chosen: dict[int, tuple[RunReading, str]],
-    run: RunReading,
-    *,
-    days: tuple[int, ...],
-) -> int | None:
-    assert run.local_date is not None
-    for offset in days:
-        date = run.local_date + dt.timedelta(days=offset)
-        for number, session in enumerate(sessions):
-            if session.date == date and number not in chosen and number in run.scores:
-                return number
-    return None
+def _noted(caught: list[warnings.WarningMessage]) -> tuple[PacefitWarning, ...]:
+    return tuple(w.message for w in caught if isinstance(w.message, PacefitWarning))
 
 
 def _session_review(
-    number: int, session: ScheduledSession, chosen: dict[int, tuple[RunReading, str]]
+    number: int,
+    session: ScheduledSession,
+    chosen: dict[int, tuple[RunFacts, Match]],
+    outcomes: dict[int, Outcome],
+    by_source: dict[str, RunReading],
 ) -> SessionReview:
     if number not in chosen:
         return SessionReview(session)
-    run, note = chosen[number]
-    outcome = run.scores[number]
+    facts, match = chosen[number]
+    path = by_source[facts.source].path
+    outcome = outcomes[number]
     if isinstance(outcome, PacefitError):
-        return SessionReview(session, run.path, error=outcome, note=note)
-    return SessionReview(session, run.path, result=outcome, note=note)
+        return SessionReview(session, path, error=outcome, note=match.note)
+    return SessionReview(session, path, result=outcome, note=match.note)
 
 
 def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
@@ -259,7 +405,8 @@ def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
         weeks.setdefault(item.session.week, []).append(item)
     result = []
     for week, items in sorted(weeks.items()):
-        scores = [i.result.score for i in items if i.result and i.result.score is not None]
+        # a missed session scores 0; a run with nothing to grade (no pace target) is left out
+        scores = [score for score in (_week_share(i) for i in items) if score is not None]
         first = items[0].session.date
         result.append(
             WeekReview(
@@ -273,12 +420,62 @@ def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
     return result
 
 
+def _week_share(item: SessionReview) -> float | None:
+    """What a session adds to its week's score: its score, 0 when missed."""
+    if item.run is None:
+        return 0.0
+    return item.result.score if item.result else None
+
+
+def _refuse_when_nothing_was_judged(outcomes: dict[int, Outcome]) -> None:
+    """A review in which every matched run failed for a reason of the plan or the athlete
+    (`pace 'easy' needs the athlete's race times`) judged nothing: that is an error, not a
+    review with every session marked."""
+    errors = [o for o in outcomes.values() if isinstance(o, PacefitError)]
+    planned = [e for e in errors if not isinstance(e, UnexpectedFailure)]
+    if not outcomes or len(errors) < len(outcomes) or not planned:
+        return
+    first = planned[0]
+    raise PacefitError(
+        f"none of the {len(outcomes)} run(s) matched to a session could be scored: "
+        f"{first.headline}",
+        hint=first.hint,
+    )
+
+
 def _parallel(
-    function: Callable[..., T], jobs: Sequence[tuple[object, ...]], workers: int | None
+    function: Callable[[Sequence[J]], list[T]],
+    jobs: Sequence[J],
+    workers: int | None,
+    context: _Context,
+    progress: Progress | None = None,
 ) -> list[T]:
-    """`function(*job)` for every job, in order, on `workers` processes (all cores by default)."""
-    count = workers or os.cpu_count() or 1
-    if count == 1 or len(jobs) < 2:
-        return [function(*job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=min(count, len(jobs))) as pool:
-        return list(pool.map(function, *zip(*jobs, strict=True)))
+    """`function` over the jobs in chunks, in order, on `workers` processes (all cores by
+    default), each started once with `context`; `progress(done, total)` after each chunk."""
+    count = min(workers or os.cpu_count() or 1, len(jobs))
+    size = max(1, min(MAX_CHUNK, len(jobs) // (max(count, 1) * CHUNKS_PER_WORKER)))
+    chunks = [jobs[k : k + size] for k in range(0, len(jobs), size)]
+    results: list[T] = []
+
+    def collect(chunk_results: Iterable[list[T]]) -> list[T]:
+        for chunk_result in chunk_results:
+            results.extend(chunk_result)
+            if progress is not None:
+                progress(len(results), len(jobs))
+        return results
+
+    if count <= 1:
+        _start_worker(context)
+        try:
+            return collect(function(chunk) for chunk in chunks)
+        finally:
+            _stop_worker()
+    with ProcessPoolExecutor(
+        max_workers=count, initializer=_start_worker, initargs=(context,)
+    ) as pool:
+        return collect(pool.map(function, chunks))
+
+
+def _stop_worker() -> None:
+    global _CONTEXT
+    _CONTEXT = None

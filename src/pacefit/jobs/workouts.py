@@ -38,11 +38,16 @@ class Decompiled:
 
 
 def decompile_workout(
-    path: Path, *, out_path: Path | None = None, options: ReadOptions | None = None
+    path: Path,
+    *,
+    out_path: Path | None = None,
+    options: ReadOptions | None = None,
+    exact_paces: bool = False,
 ) -> Decompiled:
-    """A workout file from a watch or another tool as workout YAML (written to `out_path`)."""
+    """A workout file from a watch or another tool as workout YAML (written to `out_path`);
+    paces to the second unless `exact_paces`."""
     workout = read_workout_file(path, options=options)
-    text = dump_workout(workout)
+    text = dump_workout(workout, exact_paces=exact_paces)
     if out_path is not None:
         write_atomic(out_path, text.encode())
     return Decompiled(workout, text, out_path)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pacefit.core.describe import describe_duration, executed_label
+from pacefit.core.figures import LapFigures, SpanFigures, ZoneTime
 from pacefit.core.paces import RACE_DISTANCES_M, TRAINING_PACE_LETTERS, PaceTable
 from pacefit.core.score import Analysis, StepResult
 from pacefit.core.units import DistanceUnit, per_unit
 
 if TYPE_CHECKING:
+    from pacefit.jobs.block import Block, Trend
     from pacefit.jobs.review import Review
 
 JSON_SCHEMA_VERSION = 2
@@ -91,7 +93,40 @@ def analysis_data(analysis: Analysis) -> dict[str, Any]:
             }
             for repeat in analysis.repeats
         ],
+        "recorded": figures_data(analysis.figures),
+        "laps": [lap_data(lap) for lap in analysis.laps],
+        "hr_zones": [zone_data(zone) for zone in analysis.hr_zones],
     }
+
+
+def figures_data(figures: SpanFigures) -> dict[str, Any]:
+    """Heart rate, cadence and climbing; None where the file has none."""
+    return {
+        "avg_hr_bpm": _round(figures.avg_hr_bpm, 1),
+        "max_hr_bpm": figures.max_hr_bpm,
+        "avg_cadence_spm": _round(figures.avg_cadence_spm, 1),
+        "elevation_gain_m": _round(figures.elevation_gain_m, 1),
+        "elevation_loss_m": _round(figures.elevation_loss_m, 1),
+    }
+
+
+def lap_data(lap: LapFigures) -> dict[str, Any]:
+    return {
+        "lap": lap.number,
+        "trigger": lap.trigger,
+        "start_elapsed_s": round(lap.start_elapsed_s, 1),
+        "end_elapsed_s": round(lap.end_elapsed_s, 1),
+        "distance_m": round(lap.distance_m, 1),
+        "timer_s": round(lap.timer_s, 1),
+        "avg_pace_s_per_km": _round(lap.avg_pace_s_per_km, 1),
+        "steps": list(lap.steps),
+        **figures_data(lap.figures),
+    }
+
+
+def zone_data(zone: ZoneTime) -> dict[str, Any]:
+    return {"zone": zone.zone, "low_bpm": zone.low_bpm, "high_bpm": zone.high_bpm,
+            "time_s": round(zone.time_s, 1)}  # fmt: skip
 
 
 def _step_data(result: StepResult) -> dict[str, Any]:
@@ -125,6 +160,7 @@ def _step_data(result: StepResult) -> dict[str, Any]:
         "pace_stdev_s_per_km": _round(result.pace_stdev_s_per_km, 1),
         "score": _round(result.score, 1),
         "counts_toward_score": result.work,
+        **figures_data(result.figures),
     }
 
 
@@ -160,6 +196,49 @@ def review_data(review: Review) -> dict[str, Any]:
         "unmatched_runs": [str(p) for p in review.unmatched_runs],
         "duplicate_runs": [{"run": str(c), "same_as": str(k)} for c, k in review.duplicates],
         "unreadable_runs": [{"run": str(p), "error": str(e)} for p, e in review.unreadable_runs],
+    }
+
+
+def block_data(block: Block) -> dict[str, Any]:
+    """`review --json`: the review, each session's name and planned and done length, the weeks'
+    totals, and the trends of each kind of work."""
+    data = review_data(block.review)
+    for session, item, plan in zip(
+        data["sessions"], block.review.sessions, block.planned, strict=True
+    ):
+        session["name"] = plan.name
+        session["planned_distance_m"] = _round(plan.distance_m, 1)
+        session["planned_time_s"] = _round(plan.time_s, 1)
+        session["done_distance_m"] = _round(item.result.distance_m if item.result else None, 1)
+        session["done_timer_s"] = _round(item.result.timer_s if item.result else None, 1)
+    for week, totals in zip(data["weeks"], block.weeks, strict=True):
+        week["planned_distance_m"] = round(totals.planned_distance_m, 1)
+        week["planned_time_s"] = round(totals.planned_time_s, 1)
+        week["done_distance_m"] = round(totals.done_distance_m, 1)
+        week["done_timer_s"] = round(totals.done_time_s, 1)
+    data["sessions_done"] = sum(1 for item in block.review.sessions if item.done)
+    data["trends"] = [trend_data(trend) for trend in block.trends]
+    return data
+
+
+def trend_data(trend: Trend) -> dict[str, Any]:
+    return {
+        "label": trend.label,
+        "workout": trend.workout,
+        "weeks": [
+            {
+                "week": point.week,
+                "date": point.date.isoformat(),
+                "session": point.session,
+                "reps": point.reps,
+                "avg_pace_s_per_km": round(point.avg_pace_s_per_km, 1),
+                "target_fast_s_per_km": round(point.fast_s_per_km, 1),
+                "target_slow_s_per_km": round(point.slow_s_per_km, 1),
+                "deviation_s_per_km": round(point.deviation_s_per_km, 1),
+                "avg_hr_bpm": _round(point.avg_hr_bpm, 1),
+            }
+            for point in trend.points
+        ],
     }
 
 

@@ -27,11 +27,11 @@ from pacefit.core.workout import OpenDuration, Workout, estimate_step, unroll
 
 if TYPE_CHECKING:
     from pacefit.delivery import Action, Transfer
+    from pacefit.jobs.block import Block
     from pacefit.jobs.build import BuildResult
     from pacefit.jobs.calendar_push import CalendarPushResult, CalendarStatusResult
     from pacefit.jobs.compile import CompileResult
     from pacefit.jobs.push import LeftOut, PushResult, StatusResult, Window
-    from pacefit.jobs.review import Review
 
 REPORT_WIDTH = 80
 
@@ -347,6 +347,7 @@ def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) 
         f"{analysis.workout.name}: {Path(activity.source).name}"[:REPORT_WIDTH],
         f"run {local_start(activity)}, {units.format_distance_in(activity.distance_m, unit)} "
         f"in {units.format_clock(activity.timer_s)} (timer)",
+        *recorded_lines(analysis, unit),
         f"aligned by {analysis.alignment.evidence.description}",
         *textwrap.wrap(lap_mapping(analysis), width=REPORT_WIDTH, subsequent_indent="  "),
         *(
@@ -379,6 +380,31 @@ def analysis_table(analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM) 
     )
     lines.append(f"score: {score}")
     return "\n".join(lines)
+
+
+def recorded_lines(analysis: Analysis, unit: DistanceUnit) -> list[str]:
+    """What the watch recorded beside pace, where the file has it: `heart rate 143 avg, 199
+    max bpm; cadence 146 spm; climb +54 m -53 m`, and the time in each heart-rate zone."""
+    figures = analysis.figures
+    parts = []
+    if figures.avg_hr_bpm is not None:
+        parts.append(f"heart rate {figures.avg_hr_bpm:.0f} avg, {figures.max_hr_bpm} max bpm")
+    if figures.avg_cadence_spm is not None:
+        parts.append(f"cadence {figures.avg_cadence_spm:.0f} spm")
+    if figures.elevation_gain_m is not None and figures.elevation_loss_m is not None:
+        parts.append(
+            f"climb +{units.format_elevation(figures.elevation_gain_m, unit)} "
+            f"-{units.format_elevation(figures.elevation_loss_m, unit)}"
+        )
+    lines = ["; ".join(parts)] if parts else []
+    if analysis.hr_zones:
+        zones = "  ".join(
+            f"{f'Z{zone.zone}' if zone.zone else 'below Z1'} {units.format_clock(zone.time_s)}"
+            for zone in analysis.hr_zones
+            if zone.zone or zone.time_s
+        )
+        lines.append(f"time in zones: {zones}")
+    return lines
 
 
 def lap_mapping(analysis: Analysis) -> str:
@@ -447,16 +473,26 @@ def _step_row(result: StepResult, unit: DistanceUnit) -> str:
 # -- review -------------------------------------------------------------------------------------
 
 
-def review_table(review: Review) -> str:
-    lines = [f"{'week':<5}{'from':<12}{'planned':>8}{'done':>6}{'missed':>8}{'score':>7}"]
-    for week in review.weeks:
+def review_table(block: Block, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
+    """Week by week, then session by session (named as the watch names them), then what the
+    plan does not account for."""
+    review = block.review
+    lines = [
+        f"{'week':<5}{'from':<12}{'planned':>8}{'done':>6}{'missed':>8}{'score':>7}"
+        f"  {unit.value + ' done/plan':>16}"
+    ]
+    for week, totals in zip(review.weeks, block.weeks, strict=True):
         score = f"{week.mean_score:.0f}" if week.mean_score is not None else "-"
+        distances = (
+            f"{totals.done_distance_m / unit.metres:.1f}/"
+            f"{totals.planned_distance_m / unit.metres:.1f}"
+        )
         lines.append(
             f"W{week.week:02d}  {week.monday!s:<12}{week.planned:>8}{week.done:>6}"
-            f"{week.missed:>8}{score:>7}"
+            f"{week.missed:>8}{score:>7}  {distances:>16}"
         )
-    lines += ["", f"{'date':<12}{'day':<9}{'workout':<19}{'score':<8}run"]
-    for item in review.sessions:
+    lines += ["", f"{'date':<12}{'day':<9}{'session':<19}{'score':<8}run"]
+    for item, plan in zip(review.sessions, block.planned, strict=True):
         session = item.session
         if item.error:
             status, detail = "error", item.error.message
@@ -468,8 +504,7 @@ def review_table(review: Review) -> str:
             detail = item.run.name if item.run else ""
             if item.note:
                 detail += f" ({item.note})"
-        workout = session.spec.workout_path.stem[:18]
-        line = f"{session.date}  {session.label}  {workout:<19}{status:<8}{detail}"
+        line = f"{session.date}  {session.label}  {plan.name[:18]:<19}{status:<8}{detail}"
         lines.append(line[:REPORT_WIDTH].rstrip())
     for path in review.unmatched_runs:
         lines.append(f"not in the plan: {path.name}"[:REPORT_WIDTH])
