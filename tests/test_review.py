@@ -23,6 +23,12 @@ ATHLETE = load_athlete(ATHLETE_FILE)
 RACE_DAY = "2026-11-22"  # a Sunday; week 2 runs from Monday 16 November
 
 
+@pytest.fixture(autouse=True)
+def _after_the_race(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The block is over when these reviews run: a session with no run is missed."""
+    monkeypatch.setenv("PACEFIT_TODAY", "2026-12-02")
+
+
 def plan_and_runs(tmp_path: Path) -> tuple[Path, Path]:
     folder = write_plan(
         tmp_path / "plan",
@@ -114,6 +120,10 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
         sum(s["score"] for s in data["sessions"] if s["score"] is not None) / 3, abs=0.1
     )
     assert all(len(line) <= 80 for line in table)
+    # notes are carried on to the next line, never cut off
+    assert "tempo-a-day-late.fit (run a day late (2026-11-18))" in " ".join(
+        line.strip() for line in table
+    )
 
 
 def test_a_file_that_fails_unexpectedly_is_named_and_the_rest_reviewed(
@@ -196,3 +206,27 @@ def test_a_review_that_could_judge_nothing_is_an_error(tmp_path: Path) -> None:
     assert lines[-2].endswith("pace 'easy' needs the athlete's race times")
     assert lines[-1].startswith("  hint: pass --athlete FILE")
     assert result.stdout == ""
+
+
+def test_a_session_still_to_come_is_not_missed(tmp_path: Path) -> None:
+    """Reviewed on the Friday of race week, the race on Sunday is still to come: not missed,
+    and left out of the week's score, which the two sessions done make."""
+    folder, runs = plan_and_runs(tmp_path)
+    review = review_plan(
+        folder,
+        runs,
+        race_date=dt.date.fromisoformat(RACE_DAY),
+        athlete=ATHLETE,
+        workers=1,
+        today=dt.date(2026, 11, 20),
+    )
+    assert [s.status for s in review.sessions] == ["done", "done", "upcoming"]
+    (week,) = review.weeks
+    assert (week.planned, week.done, week.missed, week.upcoming) == (3, 2, 0, 1)
+    done = [s.result.score for s in review.sessions if s.result and s.result.score is not None]
+    assert week.mean_score == pytest.approx(sum(done) / len(done))
+    result = run_cli(
+        "review", folder, runs, "--race-date", RACE_DAY, "--athlete", ATHLETE_FILE,
+        env={"PACEFIT_TODAY": "2026-11-20"},
+    )  # fmt: skip
+    assert any(line.endswith("to come") for line in result.stdout.splitlines())

@@ -795,6 +795,7 @@ def review(
             workers=workers,
             level=level,
             progress=progress,
+            today=today(),
         )
     unit = display_unit(athlete)
     if html_path is not None:

@@ -115,6 +115,7 @@ def review_block(
     workers: int | None = None,
     level: str | None = None,
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> Block:
     review = review_plan(
         plan_folder,
@@ -124,6 +125,7 @@ def review_block(
         workers=workers,
         level=level,
         progress=progress,
+        today=today,
     )
     planned = tuple(planned_session(item.session, athlete) for item in review.sessions)
     return Block(

@@ -19,13 +19,14 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from pacefit.core.activity import Activity
 from pacefit.core.describe import step_label
 from pacefit.core.matching import (
+    MATCH_WINDOW_DAYS,
     Match,
     RunFacts,
     SessionFacts,
@@ -155,6 +156,7 @@ class SessionReview:
     result: RunScore | None = None
     error: PacefitError | None = None
     note: str = ""  # e.g. "run a day early"
+    upcoming: bool = False  # no run yet, and its day (or the day after, for a late run) is to come
 
     @property
     def done(self) -> bool:
@@ -162,10 +164,13 @@ class SessionReview:
 
     @property
     def status(self) -> str:
-        """`done`, `missed`, or `error` (a run was found but could not be scored)."""
+        """`done`, `missed`, `upcoming` (not yet due), or `error` (a run was found but could not
+        be scored)."""
         if self.error is not None:
             return "error"
-        return "done" if self.done else "missed"
+        if self.done:
+            return "done"
+        return "upcoming" if self.upcoming else "missed"
 
 
 @dataclass(frozen=True)
@@ -175,10 +180,11 @@ class WeekReview:
     planned: int
     done: int
     mean_score: float | None
+    upcoming: int = 0  # sessions not yet due
 
     @property
     def missed(self) -> int:
-        return self.planned - self.done
+        return self.planned - self.done - self.upcoming
 
 
 @dataclass(frozen=True)
@@ -221,9 +227,11 @@ def review_plan(
     workers: int | None = None,
     level: str | None = None,
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> Review:
     """Every run in `runs_folder` scored against the plan's sessions at the runner's level;
-    `progress(done, total)` as the runs are read."""
+    `progress(done, total)` as the runs are read. Given `today`, a session with no run whose
+    day has not passed (a run a day late still counts) is upcoming rather than missed."""
     plan = plan_schedule(plan_folder, race_date=race_date, athlete=athlete, level=level)
     sessions = plan.schedule.sessions
     context = _context(sessions, athlete)
@@ -257,6 +265,8 @@ def review_plan(
         _session_review(number, session, chosen, outcomes, by_source)
         for number, session in enumerate(sessions)
     ]
+    if today is not None:
+        reviews = [_not_yet_due(item, today) for item in reviews]
     return Review(
         name=plan.name,
         sessions=tuple(reviews),
@@ -399,6 +409,13 @@ def _session_review(
     return SessionReview(session, path, result=outcome, note=match.note)
 
 
+def _not_yet_due(item: SessionReview, today: dt.date) -> SessionReview:
+    due_by = item.session.date + dt.timedelta(days=MATCH_WINDOW_DAYS)
+    if item.run is None and due_by >= today:
+        return replace(item, upcoming=True)
+    return item
+
+
 def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
     weeks: dict[int, list[SessionReview]] = {}
     for item in sessions:
@@ -415,13 +432,17 @@ def _weeks(sessions: list[SessionReview]) -> list[WeekReview]:
                 planned=len(items),
                 done=sum(1 for i in items if i.done),
                 mean_score=sum(scores) / len(scores) if scores else None,
+                upcoming=sum(1 for i in items if i.upcoming),
             )
         )
     return result
 
 
 def _week_share(item: SessionReview) -> float | None:
-    """What a session adds to its week's score: its score, 0 when missed."""
+    """What a session adds to its week's score: its score, 0 when missed, nothing while it is
+    still to come."""
+    if item.upcoming:
+        return None
     if item.run is None:
         return 0.0
     return item.result.score if item.result else None

@@ -22,6 +22,7 @@ CELL_KINDS = {  # css name: (label, colour)
     "off-target": ("done off target", "#d98c1f"),
     "moved": ("run on another day", "#7b5ea7"),
     "missed": ("missed", "#b23b3b"),
+    "upcoming": ("to come", "#9aa5b1"),
     "unplanned": ("a run not in the plan", "#5c6670"),
     "done": ("done, nothing graded", "#c9ced3"),
     "error": ("found, could not be scored", "#444444"),
@@ -163,7 +164,11 @@ def _cell(item: SessionReview, plan: PlannedSession, href: str | None) -> Cell:
     if item.error is not None:
         return Cell("error", plan.name, item.error.message)
     if item.result is None:
-        return Cell("missed", plan.name, "missed")
+        return (
+            Cell("upcoming", plan.name, "to come")
+            if item.upcoming
+            else Cell("missed", plan.name, "missed")
+        )
     result = item.result
     off = {verdict: n for verdict, n in result.verdicts.items() if verdict != "on target"}
     if result.score is None and not result.verdicts:

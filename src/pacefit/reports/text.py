@@ -473,6 +473,24 @@ def _step_row(result: StepResult, unit: DistanceUnit) -> str:
 # -- review -------------------------------------------------------------------------------------
 
 
+def _wrapped(start: str, detail: str) -> list[str]:
+    """`start` then `detail`, the detail carried on to indented lines rather than cut off; a
+    file name too long for the column goes whole on the lines below."""
+    parts = textwrap.wrap(
+        detail,
+        width=max(1, REPORT_WIDTH - len(start)),
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [""]
+    lines = [(start + parts[0]).rstrip()] + [" " * len(start) + part for part in parts[1:]]
+    if all(len(line) <= REPORT_WIDTH for line in lines):
+        return lines
+    below = textwrap.wrap(
+        detail, width=REPORT_WIDTH, initial_indent="    ", subsequent_indent="    "
+    )
+    return [start.rstrip(), *below]
+
+
 def review_table(block: Block, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
     """Week by week, then session by session (named as the watch names them), then what the
     plan does not account for."""
@@ -497,21 +515,21 @@ def review_table(block: Block, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
         if item.error:
             status, detail = "error", item.error.message
         elif item.result is None:
-            status, detail = "missed", ""
+            status, detail = ("to come" if item.upcoming else "missed"), ""
         else:
             run_score = item.result.score
             status = f"{run_score:.0f}" if run_score is not None else "done"
             detail = item.run.name if item.run else ""
             if item.note:
                 detail += f" ({item.note})"
-        line = f"{session.date}  {session.label}  {plan.name[:18]:<19}{status:<8}{detail}"
-        lines.append(line[:REPORT_WIDTH].rstrip())
+        start = f"{session.date}  {session.label}  {plan.name[:18]:<19}{status:<8}"
+        lines += _wrapped(start, detail)
     for path in review.unmatched_runs:
-        lines.append(f"not in the plan: {path.name}"[:REPORT_WIDTH])
+        lines += _wrapped("not in the plan: ", path.name)
     for copy, kept in review.duplicates:
-        lines.append(f"same run as {kept.name}: {copy.name}"[:REPORT_WIDTH])
+        lines += _wrapped(f"same run as {kept.name}: ", copy.name)
     for path, error in review.unreadable_runs:
-        lines.append(f"unreadable: {path.name}: {error.message}"[:REPORT_WIDTH])
+        lines += _wrapped("unreadable: ", f"{path.name}: {error.message}")
     done = sum(1 for s in review.sessions if s.done)
     lines.append(f"{done} of {len(review.sessions)} sessions done")
     return "\n".join(lines)
