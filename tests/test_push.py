@@ -21,7 +21,7 @@ from pacefit.jobs.build import build_plan
 from pacefit.jobs.push import push_files
 
 from .helpers import ATHLETE_FILE, PLANS, WORKOUTS, run_cli
-from .mounts import fill, tmpfs, unmount
+from .mounts import fill, remount, tmpfs, unmount
 
 FAKE_MTP = Path(__file__).with_name("fake_mtp.py")
 MTP_TOOLS = ("mtp-files", "mtp-folders", "mtp-sendfile", "mtp-getfile", "mtp-delfile")
@@ -439,3 +439,31 @@ def test_no_hint_is_cut_short(built: Path, tmp_path: Path) -> None:
     assert hint.endswith(
         "If the watch is mounted somewhere pacefit does not look, name it with --to."
     )
+
+
+def test_a_read_only_watch_or_build_folder_is_one_line_naming_the_file(
+    built: Path, tmp_path: Path
+) -> None:
+    mount = tmp_path / "media" / "WATCH"
+    with tmpfs(mount):
+        (mount / "GARMIN" / "NewFiles").mkdir(parents=True)
+        remount(mount, read_only=True)
+        result = run_cli("push", built, "--to", mount)
+        assert result.exit_code == 1
+        first = sorted(built.glob("*.fit"))[0].name
+        assert result.stderr.splitlines()[0] == (
+            f"{mount / 'GARMIN' / 'NewFiles' / first}: cannot write the file: Read-only file system"
+        )
+        assert not (built / "pacefit-pushes.json").exists()
+    watch = fake_watch(tmp_path / "media", "OTHER")
+    folder = tmp_path / "ro-build"
+    with tmpfs(folder):
+        shutil.copytree(built, folder, dirs_exist_ok=True)
+        remount(folder, read_only=True)
+        result = run_cli("push", folder, "--to", watch)
+        assert result.exit_code == 1
+        assert result.stdout.splitlines()[-1] == f"{watch}: 6 copied"  # they are on the watch
+        assert result.stderr.splitlines()[0] == (
+            f"{folder / 'pacefit-pushes.json'}: cannot write the file: Read-only file system"
+        )
+        assert result.stderr.splitlines()[-1] == "Error: the push log could not be written"

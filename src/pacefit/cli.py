@@ -123,8 +123,9 @@ class PacefitGroup(click.Group):
                 _print_warnings(caught)
 
 
-# refusals to write (read-only, no permission, disk full): the user's to fix, not pacefit's bug
-_OUTPUT_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EPIPE}
+# refusals to write the output stream (a full disk, a closed pipe): the user's to fix, not a bug
+# in pacefit; every file pacefit writes itself is named by the library's own error
+_OUTPUT_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EPIPE}
 
 
 def _print_errors(errors: Iterable[PacefitError], hints: set[str] | None = None) -> None:

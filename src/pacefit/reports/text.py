@@ -231,9 +231,8 @@ def push_summary(result: PushResult, *, verbose: bool = False) -> str:
     lines += _left_out_lines(result.left_out, verbose=verbose)
     counts: dict[str, int] = {}
     for transfer in result.transfers:
-        counts[_action_count_name(transfer.action)] = (
-            counts.get(_action_count_name(transfer.action), 0) + 1
-        )
+        name = _action_count_name(transfer.action)
+        counts[name] = counts.get(name, 0) + 1
     if result.not_sent:
         counts["not sent"] = len(result.not_sent)
     summary = ", ".join(f"{n} {name}" for name, n in counts.items()) or "nothing sent"
