@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,15 @@ def _after_the_race(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PACEFIT_TODAY", "2026-12-02")
 
 
+@functools.cache
+def tempo_a_day_late() -> bytes:
+    """Simulated once for the module: making a run's FIT file takes seconds."""
+    tempo = load_workout(WORKOUTS / "10k" / "tempo-2x15.yaml", athlete=ATHLETE)
+    wednesday = dt.datetime(2026, 11, 18, 7, 0, tzinfo=dt.UTC)
+    script = Script(workout=tempo, laps=LapMode.MANUAL, embed_workout=False, start_time=wednesday)
+    return to_fit_bytes(simulate(script))
+
+
 def plan_and_runs(tmp_path: Path) -> tuple[Path, Path]:
     folder = write_plan(
         tmp_path / "plan",
@@ -48,10 +58,7 @@ def plan_and_runs(tmp_path: Path) -> tuple[Path, Path]:
     for name in ("intervals-800-manual-laps.fit", "intervals-800-no-laps.gpx"):
         (runs / name).write_bytes((RUNS / name).read_bytes())
     # Tuesday's tempo run on Wednesday
-    tempo = load_workout(WORKOUTS / "10k" / "tempo-2x15.yaml", athlete=ATHLETE)
-    wednesday = dt.datetime(2026, 11, 18, 7, 0, tzinfo=dt.UTC)
-    script = Script(workout=tempo, laps=LapMode.MANUAL, embed_workout=False, start_time=wednesday)
-    (runs / "tempo-a-day-late.fit").write_bytes(to_fit_bytes(simulate(script)))
+    (runs / "tempo-a-day-late.fit").write_bytes(tempo_a_day_late())
     (runs / "broken.fit").write_bytes(b"not a fit file")
     return folder, runs
 
