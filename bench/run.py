@@ -1,7 +1,8 @@
 """pacefit benchmarks: run by hand, print a table. Not part of the test suite.
 
     python bench/run.py            # all of them (a few minutes on 2 cores)
-    python bench/run.py analyze    # just one: analyze, pages, build, startup, review, hostile
+    python bench/run.py analyze    # just one: analyze, pages, build, startup, review,
+                                   # process, decode, hostile, gpx
 
 Every figure is the median of several runs and a ratio against a baseline measured in the same
 run, so that a noisy or slow machine moves both. The real files come from ../shared/fixtures
@@ -658,6 +659,75 @@ def bench_hostile(work: Path) -> None:
         )
 
 
+# -- a long GPX ------------------------------------------------------------------------------
+
+GPX_POINTS = 200_000  # about 47 MB: a week-long ultra at one point a second
+
+
+def synthetic_gpx(path: Path, points: int) -> None:
+    """A GPX track as a Garmin writes one (elevation, time, heart rate and cadence in its
+    TrackPointExtension), out and back along a meridian at 3 m/s."""
+    start = dt.datetime(2026, 5, 1, 6, 0, tzinfo=dt.UTC)
+    with path.open("w") as out:
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="synthetic" '
+            'xmlns="http://www.topografix.com/GPX/1/1" '
+            'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">'
+            "<trk><trkseg>\n"
+        )
+        for i in range(points):
+            leg, step = divmod(i, 20_000)
+            lat = 46.0 + 0.000027 * (step if leg % 2 == 0 else 20_000 - step)
+            time = (start + dt.timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            out.write(
+                f'<trkpt lat="{lat:.7f}" lon="14.5000000"><ele>{300 + i % 100 / 10:.1f}</ele>'
+                f"<time>{time}</time><extensions><gpxtpx:TrackPointExtension>"
+                f"<gpxtpx:hr>{140 + i % 20}</gpxtpx:hr><gpxtpx:cad>{85 + i % 3}</gpxtpx:cad>"
+                "</gpxtpx:TrackPointExtension></extensions></trkpt>\n"
+            )
+        out.write("</trkseg></trk></gpx>\n")
+
+
+def bench_gpx(work: Path) -> None:
+    """Reading a long GPX: time against a bare lxml parse of the same file, peak memory against
+    the file's size. Read whole (gpxpy, pacefit 0.2.0), a 117 MB track took 38 s and 3.2 GB."""
+    import warnings
+
+    from lxml import etree
+
+    from pacefit.errors import PacefitWarning
+    from pacefit.formats import read_activity
+
+    path = work / "long.gpx"
+    synthetic_gpx(path, GPX_POINTS)
+    size_mb = path.stat().st_size / 1e6
+
+    def ours() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PacefitWarning)
+            read_activity(path)
+
+    baseline = median_s(lambda: etree.parse(str(path)), repeats=3)
+    seconds = median_s(ours, repeats=3)
+    row(
+        f"read a {size_mb:.0f} MB GPX ({GPX_POINTS:,} points)",
+        f"{seconds:.2f} s",
+        f"bare lxml parse {baseline:.2f} s",
+        f"x{seconds / baseline:.1f} (target <= x6)",
+    )
+    ours_mb = peak_rss_mb(
+        "import warnings\nfrom pathlib import Path\nfrom pacefit.formats import read_activity\n"
+        f"warnings.simplefilter('ignore')\nread_activity(Path({str(path)!r}))"
+    )
+    bare_mb = peak_rss_mb(f"from lxml import etree\netree.parse({str(path)!r})")
+    row(
+        f"read a {size_mb:.0f} MB GPX: peak memory",
+        f"{ours_mb:.0f} MB",
+        f"bare lxml parse {bare_mb:.0f} MB",
+        f"x{ours_mb / size_mb:.1f} the file's size (target <= x4)",
+    )
+
+
 BENCHES = {
     "analyze": bench_analyze,
     "pages": bench_pages,
@@ -667,6 +737,7 @@ BENCHES = {
     "process": bench_process,
     "decode": bench_decode,
     "hostile": bench_hostile,
+    "gpx": bench_gpx,
 }
 
 

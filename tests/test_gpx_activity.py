@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 from pathlib import Path
 
 import pytest
 
+from pacefit.core.activity import Activity
 from pacefit.errors import ActivityError, PacefitWarning
 from pacefit.formats import read_activity
 
-from .helpers import RUNS
+from .helpers import RUNS, shared_fixture
 
 HEADER = (
     '<?xml version="1.0"?>\n<gpx version="1.1" creator="test" '
@@ -71,3 +74,109 @@ def test_a_track_without_altitude_keeps_the_column_empty() -> None:
     track = read_activity(RUNS / "intervals-800-no-laps.gpx").track
     assert track.altitude_m == ()
     assert len(track.latitude_deg) == len(track)
+
+
+# -- files as other programs write them ------------------------------------------------------
+
+
+def _korita() -> Path:
+    return shared_fixture("gpx/korita-zbevnica.gpx")
+
+
+def _read_quietly(path: Path) -> Activity:
+    """The run, with the real track's own note (358 points without a time) taken as read."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PacefitWarning)
+        return read_activity(path)
+
+
+@pytest.mark.parametrize(
+    "prefix", [b"\n  ", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n", b"\t\n\xef\xbb\xbf"]
+)
+def test_white_space_or_a_bom_before_the_xml_declaration_is_read(
+    prefix: bytes, tmp_path: Path
+) -> None:
+    """Once `XML declaration allowed only at the start of the document`."""
+    clean = _korita()
+    path = tmp_path / "run.gpx"
+    path.write_bytes(prefix + clean.read_bytes())
+    assert _read_quietly(path).track == _read_quietly(clean).track
+
+
+def test_an_undeclared_namespace_prefix_is_read_by_local_name(tmp_path: Path) -> None:
+    """Once `Namespace prefix gpxdata on cadence is not defined`: Cluetrust's gpxdata
+    extension, its namespace never declared."""
+    text = _korita().read_text()
+    text = re.sub(
+        r"</time>",
+        "</time><extensions><gpxdata:hr>150</gpxdata:hr><gpxdata:cadence>85</gpxdata:cadence>"
+        "</extensions>",
+        text,
+    )
+    path = tmp_path / "run.gpx"
+    path.write_text(text)
+    track = _read_quietly(path).track
+    assert set(track.heart_rate_bpm) == {150}
+    assert set(track.cadence_spm) == {170}  # strides per minute, as runners count steps
+
+
+def test_a_heart_rate_that_is_not_a_number_is_missing(tmp_path: Path) -> None:
+    path = gpx(tmp_path, [point(s) for s in range(0, 120)])
+    text = path.read_text().replace(
+        "</time>",
+        "</time><extensions><gpxtpx:TrackPointExtension xmlns:gpxtpx='x'><gpxtpx:hr>inf"
+        "</gpxtpx:hr><gpxtpx:cad>NaN</gpxtpx:cad></gpxtpx:TrackPointExtension></extensions>",
+    )
+    path.write_text(text)
+    track = read_activity(path).track
+    assert track.heart_rate_bpm == () and track.cadence_spm == ()  # no value: no column
+
+
+@pytest.mark.parametrize("prefix", ["", "\n\n  "])
+def test_a_cut_gpx_is_refused_at_its_line_and_column(prefix: str, tmp_path: Path) -> None:
+    """The line counts from the file's start, white space before the declaration included."""
+    text = prefix + _korita().read_text()
+    path = tmp_path / "cut.gpx"
+    cut = text[: text.index("<trkpt", 20_000) + 10]  # inside a point's first attribute
+    path.write_text(cut)
+    with pytest.raises(ActivityError) as caught:
+        read_activity(path)
+    assert str(caught.value) == (
+        f"{path}:{cut.count(chr(10)) + 1}:11: the GPX file ends before its XML is complete: it "
+        "is cut short"
+    )
+
+
+LAUGHS = "".join(
+    f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+HEADER_WITH = (
+    '<?xml version="1.0"?>\n<!DOCTYPE gpx [<!ENTITY a "aaaaaaaaaa">{}]>\n<gpx version="1.1" '
+    'creator="{}" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>\n'
+)
+
+
+def test_a_billion_laughs_is_refused_without_expanding_them(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.gpx"
+    points = "\n".join(point(s) for s in range(0, 120))
+    path.write_text(HEADER_WITH.format(LAUGHS, "&i;") + points + "\n</trkseg></trk></gpx>\n")
+    with pytest.raises(ActivityError) as caught:
+        read_activity(path)
+    assert str(caught.value) == (
+        f"{path}:3:32: the GPX file defines entities here that expand without end (an XML bomb)"
+    )
+
+
+def test_an_external_entity_is_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the password")
+    points = [point(s) for s in range(0, 120)]
+    points[5] = points[5].replace("</time>", "</time><name>&secret;</name>")
+    path = tmp_path / "xxe.gpx"
+    declaration = f'<!ENTITY secret SYSTEM "file://{secret}">'
+    path.write_text(
+        HEADER_WITH.format(declaration, "x") + "\n".join(points) + "\n</trkseg></trk></gpx>\n"
+    )
+    activity = read_activity(path)
+    assert len(activity.track) == 120
+    assert "password" not in repr(activity)

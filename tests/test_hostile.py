@@ -32,6 +32,7 @@ from pacefit.jobs.build import build_plan
 
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, WORKOUTS, assert_one_line_naming, run_cli, shared_fixture
+from .mutants import DECODER_WORDS
 
 ATHLETE = Athlete(race_times_s={"10k": 45 * 60})
 VALID = (WORKOUTS / "10k" / "intervals-800.yaml").read_text()
@@ -286,12 +287,19 @@ def reframed(data: bytes) -> bytes:
 
 
 def read_or_refuse(read: Callable[[Path], object], path: Path) -> None:
-    """A damaged file is read (when the damage lands in a value) or refused in one line that
-    names it; anything else (a traceback, a message without the file) fails the test."""
-    try:
-        read(path)
-    except PacefitError as error:
-        assert_one_line_naming(error, path)
+    """A damaged file is read (when the damage lands in a value, perhaps with a correction
+    named in a warning) or refused in one line that names it; anything else (a traceback, a
+    message without the file) fails the test."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PacefitWarning)
+        try:
+            read(path)
+        except PacefitError as error:
+            assert_one_line_naming(error, path)
+            assert not DECODER_WORDS.search(error.headline), error.headline
+    for warning in caught:
+        assert isinstance(warning.message, PacefitWarning), warning.message
+        assert_one_line_naming(warning.message, path)
 
 
 def _every_cut(data: bytes, path: Path, read: Callable[[Path], object]) -> None:

@@ -199,9 +199,33 @@ def test_hr_zones_from_max_hr() -> None:
 
 BAD_INPUTS = [
     ("10k=0:00", "10k: '0:00'", "a 10k time must be longer than zero"),
-    ("10k=0:01", "10k: '0:01'", "a 10k in 0:01 is faster than any runner (VDOT 29166959)"),
-    ("10k=45:00:00", "10k: '45:00:00'", "a 10k in 45:00:00 is slower than a walk (VDOT -5)"),
-]
+    ("10k=0:01", "10k: '0:01'", "a 10k in 0:01 is faster than the world record (26:11)"),
+    ("10k=45:00:00", "10k: '45:00:00'", "a 10k in 45:00:00 is slower than a walk (4:30:00/km)"),
+    # the issue's case: once a VDOT of 15,274
+    (
+        "marathon=3:30", "marathon: '3:30'",
+        "a marathon in 3:30 is faster than the world record (2:00:35)",
+    ),
+    # faster than Kiptum's 2:00:35, though inside VDOT 95: still not the runner's time
+    (
+        "marathon=1:59:00", "marathon: '1:59:00'",
+        "a marathon in 1:59:00 is faster than the world record (2:00:35)",
+    ),
+    ("5k=5:00:00", "5k: '5:00:00'", "a 5k in 5:00:00 is slower than a walk (1:00:00/km)"),
+]  # fmt: skip
+
+
+def test_no_race_message_shows_a_vdot_it_computed() -> None:
+    """The words say what is wrong with the time (a world record, a walk), never a VDOT of
+    15,274 or of -5."""
+    for option, _, _ in BAD_INPUTS:
+        assert "VDOT" not in run_cli("paces", "--race", option).stderr.splitlines()[0]
+
+
+def test_a_time_just_slower_than_the_world_record_is_taken() -> None:
+    result = run_cli("paces", "--race", "marathon=2:01:00")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("VDOT 85.2\n")
 
 
 @pytest.mark.parametrize(("option", "yaml_race", "message"), BAD_INPUTS)
@@ -215,7 +239,8 @@ def test_the_command_line_and_the_athlete_file_refuse_the_same_race(
     athlete = write_athlete(tmp_path, f"races:\n  {yaml_race}\n")
     result = run_cli("paces", "--athlete", athlete)
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == f"{athlete}:2:8: {message}"
+    column = yaml_race.index("'") + 3  # where the time starts, under `races:`
+    assert result.stderr.splitlines()[0] == f"{athlete}:2:{column}: {message}"
 
 
 @pytest.mark.parametrize("vdot", ["nan", "inf", "0", "120"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,5 +48,38 @@ def test_broken_xml_is_refused_in_one_line(tmp_path: Path) -> None:
     path.write_text("<TrainingCenterDatabase><Activities>")
     with pytest.raises(ActivityError) as caught:
         read_activity(path)
-    assert str(caught.value).startswith(f"{path}: cannot read the TCX file: ")
-    assert "\n" not in str(caught.value)
+    assert str(caught.value) == (
+        f"{path}:1:37: the TCX file ends before its XML is complete: it is cut short"
+    )
+
+
+# -- files as other programs write them ------------------------------------------------------
+
+STEADY = "real/connectstats-activity_234979239.tcx"
+
+
+@pytest.mark.parametrize("prefix", [b"\n  ", b"\xef\xbb\xbf", b" \xef\xbb\xbf\n"])
+def test_white_space_or_a_bom_before_the_xml_declaration_is_read(
+    prefix: bytes, tmp_path: Path
+) -> None:
+    """Once `XML declaration allowed only at the start of the document, line 2, column 8`."""
+    clean = shared_fixture(STEADY)
+    path = tmp_path / "run.tcx"
+    path.write_bytes(prefix + clean.read_bytes())
+    assert read_activity(path).track == read_activity(clean).track
+
+
+def test_an_undeclared_namespace_prefix_is_read_by_local_name(tmp_path: Path) -> None:
+    """The ActivityExtension written with an `ns3:` prefix the file never declares: its speeds
+    and cadences are still read."""
+    clean = shared_fixture(STEADY)
+    text = re.sub(r'\s+xmlns:ns3="[^"]*"', "", clean.read_text())
+    text = re.sub(r'<TPX xmlns="[^"]*">', "<ns3:TPX>", text).replace("</TPX>", "</ns3:TPX>")
+    text = re.sub(r"<(/?)(Speed|RunCadence)>", r"<\1ns3:\2>", text)
+    path = tmp_path / "run.tcx"
+    path.write_text(text)
+    assert "<ns3:Speed>" in text and "xmlns:ns3" not in text
+    damaged, whole = read_activity(path).track, read_activity(clean).track
+    assert damaged.speed_mps == whole.speed_mps
+    assert damaged.cadence_spm == whole.cadence_spm
+    assert any(speed is not None for speed in damaged.speed_mps)

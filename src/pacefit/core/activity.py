@@ -96,6 +96,16 @@ class Leg:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """Something in a file pacefit did not take as written, said in a runner's words (shown as a
+    warning naming the file, and listed by `--json`)."""
+
+    kind: str  # a stable name for scripts: "gps_at_0_0", "lap_written_twice", ...
+    message: str  # "ignored 1 GPS point at 0,0 (point 1001)"
+    figures: tuple[tuple[str, float], ...] = ()  # named with their units: ("stated_m", 4e7)
+
+
+@dataclass(frozen=True)
 class Activity:
     source: str
     file_format: str  # "fit", "gpx" or "tcx"
@@ -108,8 +118,11 @@ class Activity:
     sport: str = "running"
     device: str = ""
     utc_offset_s: float = 0.0  # local time minus UTC where the run was recorded, when known
-    decoder: str = ""  # what read the file: pacefit (FIT fast path), fitparse, gpxpy, lxml
+    decoder: str = ""  # what read the file: pacefit (FIT fast path), fitparse, lxml (GPX, TCX)
     distance_source: str = "distance"  # "distance" as recorded, or "positions" (GPS track)
+    pauses_from_gaps: bool = False  # no timer in the file: pauses guessed from gaps (GPX)
+    untimed_points: int = 0  # points the file holds without a time, left out of the track
+    corrections: tuple[Correction, ...] = ()  # what was not taken as written (core.plausible)
 
     @property
     def local_date(self) -> dt.date | None:
@@ -145,11 +158,14 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def cumulative_distance_m(positions: Sequence[tuple[float, float] | None]) -> list[float]:
-    """Distance along a track of (lat, lon) degrees; a missing position adds nothing."""
+    """Distance along a track of (lat, lon) degrees; a missing position (or one that is not a
+    number) adds nothing."""
     total = 0.0
     distances = []
     previous: tuple[float, float] | None = None
     for position in positions:
+        if position is not None and not (math.isfinite(position[0]) and math.isfinite(position[1])):
+            position = None
         if position is not None and previous is not None:
             total += haversine_m(previous[0], previous[1], position[0], position[1])
         if position is not None:
@@ -226,11 +242,13 @@ def usual_interval_s(elapsed_s: Sequence[float]) -> float:
 
 
 def forward_filled(values: Sequence[float | None]) -> list[float]:
-    """Distances with gaps filled by the last value, never going backwards."""
+    """Recorded distances with gaps (and values that are not numbers) filled by the last value.
+    A value that goes back or jumps is kept as recorded: `core.plausible` judges it, with the
+    times beside it."""
     result = []
     last = 0.0
     for value in values:
-        if value is not None and value >= last:
+        if value is not None and math.isfinite(value):
             last = value
         result.append(last)
     return result

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import assert_never
 
-from pacefit.core.units import METRES_PER_MILE, DistanceUnit, PaceRange, format_clock
+from pacefit.core.plausible import world_record_s
+from pacefit.core.units import METRES_PER_MILE, DistanceUnit, PaceRange, format_clock, format_pace
 from pacefit.core.workout import DEFAULT_LEVEL
 from pacefit.errors import InvalidValue
 
@@ -182,17 +183,26 @@ def vdot_problem(vdot: float) -> InvalidValue | None:
 
 
 def race_time_problem(name: str, time_s: float) -> InvalidValue | None:
-    """Why `time_s` cannot be the runner's time over the race `name`, or None."""
+    """Why `time_s` cannot be the runner's time over the race `name`, or None: no time beats
+    the world record (core.plausible's table), and none is slower than VDOT 10 (a walk)."""
     hint = "write race times as m:ss or h:mm:ss, e.g. '45:00' or '1:39:30'"
     if not time_s > 0:
         return InvalidValue(f"a {name} time must be longer than zero", hint)
-    vdot = vdot_from_race(distance_m=RACE_DISTANCES_M[name], time_s=time_s)
-    low, high = VDOT_PLAUSIBLE_RANGE
-    if not low <= vdot <= high:
-        kind = "faster than any runner" if vdot > high else "slower than a walk"
+    distance_m = RACE_DISTANCES_M[name]
+    record_s = world_record_s(distance_m)
+    if record_s is not None and time_s < record_s:
         return InvalidValue(
-            f"a {name} in {format_clock(time_s)} is {kind} (VDOT {vdot:.0f})",
-            f"{hint}; pacefit takes times from VDOT {low:g} to {high:g}",
+            f"a {name} in {format_clock(time_s)} is faster than the world record "
+            f"({format_clock(record_s)})",
+            hint,
+        )
+    low, _ = VDOT_PLAUSIBLE_RANGE
+    if vdot_from_race(distance_m=distance_m, time_s=time_s) < low:
+        pace = format_pace(time_s / distance_m * 1000)
+        return InvalidValue(
+            f"a {name} in {format_clock(time_s)} is slower than a walk ({pace})",
+            f"{hint}; pacefit takes times as slow as VDOT {low:g} "
+            f"({format_clock(race_time_from_vdot(vdot=low, distance_m=distance_m))} for a {name})",
         )
     return None
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pacefit.core.paces import DEFAULT_EASY_PACE_S_PER_KM, DEFAULT_PACE_TOLERANCE_S_PER_KM
-from pacefit.errors import ActivityError, Location, WorkoutError
+from pacefit.errors import ActivityError, Location, WorkoutError, warn
 
 if TYPE_CHECKING:
     from pacefit.core.activity import Activity
@@ -103,7 +103,11 @@ def _load(target: str) -> Callable[..., Any]:
 
 
 def read_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
-    """A recorded run from any file format pacefit reads, chosen by the file's suffix."""
+    """A recorded run from any file format pacefit reads, chosen by the file's suffix, as
+    `core.plausible` believes it: every figure one a runner can have run, each correction a
+    warning naming the file."""
+    from pacefit.core.plausible import checked
+
     if not is_activity_file(path):
         raise ActivityError(
             f"cannot tell what kind of file '{path.suffix}' is",
@@ -111,7 +115,9 @@ def read_activity(path: Path, *, options: ReadOptions | None = None) -> Activity
             hint=f"pacefit reads runs from {', '.join(ACTIVITY_READERS)} files",
         )
     reader = _load(ACTIVITY_READERS[path.suffix.lower()])
-    activity: Activity = reader(path, options=options or ReadOptions())
+    activity = checked(reader(path, options=options or ReadOptions()))
+    for correction in activity.corrections:
+        warn(correction.message, location=Location(activity.source))
     return activity
 
 

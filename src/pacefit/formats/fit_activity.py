@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
+from dataclasses import replace
 from pathlib import Path
 
 from pacefit.core.activity import (
     Activity,
+    Correction,
     Lap,
     Leg,
     Pause,
@@ -25,13 +28,15 @@ from pacefit.core.activity import (
 )
 from pacefit.core.sports import SPORT_NAMES
 from pacefit.core.workout import Workout
-from pacefit.errors import ActivityError, Location
+from pacefit.errors import ActivityError, Location, PacefitError
 from pacefit.formats import ReadOptions
 from pacefit.formats.fit_decode import FIT_EPOCH_UNIX_S, FitActivityData, Values, decode_activity
 
 # date_time values below this are seconds since the device powered on, not calendar times.
 FIT_MIN_CALENDAR_TIME = 0x10000000
 MAX_UTC_OFFSET_S = 14 * 3600
+# Records this close outside a session's times are its own (times are whole seconds).
+SESSION_SLACK_S = 2.0
 # Raw values of the FIT profile's enums that the reader acts on.
 SPORT_GENERIC, SPORT_RUNNING = 0, 1
 SPORT_WORDS = {2: "ride", 5: "swim", 11: "walk", 17: "hike", 3: "transition", 4: "gym session"}
@@ -54,24 +59,46 @@ LAP_TRIGGERS = {
 def read_fit_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
     location = Location(str(path))
     data = decode_activity(path, options=options or ReadOptions())
+    notes: list[Correction] = []
     if data.file_type != "activity":
-        raise ActivityError(
-            f"this is a FIT {data.file_type} file, not an activity", location=location
+        if data.file_type != "unknown":
+            raise ActivityError(
+                f"this is a FIT {data.file_type} file, not an activity", location=location
+            )
+        if not _holds_a_run(data):
+            raise ActivityError(
+                "the file_id does not say what kind of file this is, and the file holds no "
+                "session with records: not a run",
+                location=location,
+            )
+        notes.append(
+            Correction(
+                "damaged_file_id",
+                "the file_id does not say what kind of file this is; read as an activity, "
+                "since it holds records and a session",
+            )
         )
     try:
-        return _activity(data, path, location)
-    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        activity = _activity(data, path, location)
+    except (ValueError, TypeError, KeyError, OverflowError, IndexError) as exc:
         # a field of an unexpected type or size in a damaged or unusual file
         raise ActivityError(
-            f"the file holds values pacefit cannot use ({type(exc).__name__}: {exc})",
+            "the file holds values that do not fit together (a damaged record, lap or session)",
             location=location,
         ) from exc
+    return replace(activity, corrections=(*notes, *activity.corrections))
+
+
+def _holds_a_run(data: FitActivityData) -> bool:
+    return bool(data.messages.get("session")) and any(
+        t is not None for t in data.records.get("timestamp", [])
+    )
 
 
 def _activity(data: FitActivityData, path: Path, location: Location) -> Activity:
     sessions = _running_sessions(data, location)
     times = data.records.get("timestamp", [])
-    windows = [_window(s) for s in sessions]
+    windows, notes = _windows(data, sessions, times)
     rows = sorted(_inside(times, windows))
     if len(rows) < 2:
         raise ActivityError("the activity has no recorded samples", location=location)
@@ -81,14 +108,19 @@ def _activity(data: FitActivityData, path: Path, location: Location) -> Activity
     elapsed = [t - start_t for t in stamps]
     distances, distance_source = _distances(data, order, stamps, windows, location)
     pauses = merge_pauses([*_timer_pauses(data, start_t), *_gaps_between(windows, start_t)])
-    legs = tuple(_leg(session, start_t, stamps, distances) for session in sessions)
+    timers = timer_from_pauses(elapsed, pauses)
+    workout, workout_notes = _embedded_workout(data, path)
+    legs = tuple(
+        _leg(session, window, start_t, stamps, (distances, timers))
+        for session, window in zip(sessions, windows, strict=True)
+    )
     return Activity(
         source=str(path),
         file_format="fit",
         start_time=_calendar_time(start_t),
         track=Track(
             elapsed_s=tuple(elapsed),
-            timer_s=tuple(timer_from_pauses(elapsed, pauses)),
+            timer_s=tuple(timers),
             distance_m=tuple(distances),
             speed_mps=tuple(_speeds(data, order)),
             heart_rate_bpm=tuple(_ints(data.records.get("heart_rate"), order)),
@@ -100,12 +132,13 @@ def _activity(data: FitActivityData, path: Path, location: Location) -> Activity
         laps=tuple(_laps(data, windows, start_t)),
         pauses=tuple(p for p in pauses if p.end_elapsed_s > 0),
         legs=legs,
-        workout=_embedded_workout(data, path),
+        workout=workout,
         sport="running",
         device=_device(data),
         utc_offset_s=_utc_offset_s(data),
         decoder=data.decoder,
         distance_source=distance_source,
+        corrections=(*notes, *workout_notes),
     )
 
 
@@ -143,6 +176,29 @@ def _window(session: Values) -> tuple[float, float]:
     end = session.get("timestamp")
     length = session.get("total_elapsed_time") or 0.0
     return start, max(end if end is not None else start, start + length)
+
+
+def _windows(
+    data: FitActivityData, sessions: list[Values], times: list[float | None]
+) -> tuple[list[tuple[float, float]], list[Correction]]:
+    """Each running session's span. A file of one session is one run: its records all belong
+    to it, even where the session's own times (damaged, or written before the last records)
+    leave some out."""
+    windows = [_window(s) for s in sessions]
+    stamps = [t for t in times if t is not None]
+    if len(data.messages.get("session", [])) != 1 or len(windows) != 1 or not stamps:
+        return windows, []
+    start, end = windows[0]
+    outside = sum(1 for t in stamps if not start - SESSION_SLACK_S <= t <= end + SESSION_SLACK_S)
+    if not outside:
+        return windows, []
+    note = Correction(
+        "session_times",
+        f"the session's start and end leave out {outside} of its {len(stamps)} records; "
+        "read as part of the run",
+        (("records", outside),),
+    )
+    return [(min(start, min(stamps)), max(end, max(stamps)))], [note]
 
 
 def _inside(
@@ -189,7 +245,7 @@ def _distances(
         indices = [order[k] for k in leg]
         if recorded and column is not None:
             values = [column[i] for i in indices]
-            first = next((v for v in values if v is not None), 0.0)
+            first = next((v for v in values if v is not None and math.isfinite(v)), 0.0)
             within = [v - first for v in forward_filled([first, *values])[1:]]
         else:
             within = cumulative_distance_m([_position(data, i) for i in indices])
@@ -285,19 +341,25 @@ def _gaps_between(windows: list[tuple[float, float]], start_t: float) -> list[Pa
     ]
 
 
-def _leg(session: Values, start_t: float, stamps: list[float], distances: list[float]) -> Leg:
+def _leg(
+    session: Values,
+    window: tuple[float, float],
+    start_t: float,
+    stamps: list[float],
+    track: tuple[list[float], list[float]],
+) -> Leg:
     """A running leg with the watch's own totals (the track's when the session has none)."""
-    start, end = _window(session)
+    start, end = window
     first = next((i for i, t in enumerate(stamps) if t >= start), 0)
     last = max((i for i, t in enumerate(stamps) if t <= end), default=len(stamps) - 1)
-    track_distance = distances[last] - distances[first]
+    distances, timers = track
     distance = session.get("total_distance")
     timer = session.get("total_timer_time")
     return Leg(
         start_elapsed_s=max(start, stamps[0]) - start_t,
         end_elapsed_s=min(end, stamps[-1]) - start_t,
-        distance_m=distance if distance is not None else track_distance,
-        timer_s=timer if timer is not None else stamps[last] - stamps[first],
+        distance_m=distance if distance is not None else distances[last] - distances[first],
+        timer_s=timer if timer is not None else timers[last] - timers[first],
     )
 
 
@@ -352,10 +414,18 @@ def _device(data: FitActivityData) -> str:
     return product_name(int(manufacturer), None if product is None else int(product))
 
 
-def _embedded_workout(data: FitActivityData, path: Path) -> Workout | None:
+def _embedded_workout(data: FitActivityData, path: Path) -> tuple[Workout | None, list[Correction]]:
+    """The workout the watch ran, when it embedded one pacefit can read (a damaged one is
+    left out with a note: the run can still be scored against a workout given)."""
     if not data.workout_steps:
-        return None
+        return None, []
     from pacefit.formats.fit_workout import steps_from_fields
 
-    steps = steps_from_fields(list(data.workout_steps), source=str(path))
-    return Workout(name=data.workout_name or "workout", steps=steps)
+    try:
+        steps = steps_from_fields(list(data.workout_steps), source=str(path))
+    except PacefitError as exc:
+        note = Correction(
+            "embedded_workout", f"ignored the workout the watch embedded: {exc.message}"
+        )
+        return None, [note]
+    return Workout(name=data.workout_name or "workout", steps=steps), []

@@ -18,6 +18,8 @@ every FIT activity there is.
 
 from __future__ import annotations
 
+import io
+import math
 import struct
 import warnings
 from collections.abc import Iterator
@@ -48,6 +50,15 @@ FILE_TYPES = {
     34: "segment list",
 }
 ACTIVITY_FILE_TYPE = 4
+
+
+def another_kind(file_type: float | None) -> bool:
+    """Whether a file_id's type names a kind of file that is not an activity (a missing or
+    unknown type says nothing: a damaged file_id)."""
+    return (
+        file_type is not None and int(file_type) in FILE_TYPES and file_type != ACTIVITY_FILE_TYPE
+    )
+
 
 # The fields of each message kind the analysis reads; everything else is skipped.
 RECORD_FIELDS = (
@@ -127,8 +138,9 @@ class FitActivityData:
 
     @property
     def file_type(self) -> str:
+        """The kind of file its file_id names: "unknown" when damaged or missing."""
         raw = self.first("file_id").get("type")
-        return "unknown" if raw is None else FILE_TYPES.get(int(raw), f"type {int(raw)}")
+        return "unknown" if raw is None else FILE_TYPES.get(int(raw), "unknown")
 
 
 # -- framing and checksums ------------------------------------------------------------------
@@ -281,10 +293,7 @@ def decode_complete(data: bytes, *, source: str, why: str) -> FitActivityData:
             steps.append({k: v for k, v in fields.items() if k in _STEP_NAMES})
         else:
             messages[message.name].append(_values(message, MESSAGE_FIELDS[message.name]))
-            if (
-                message.name == "file_id"
-                and messages["file_id"][0].get("type") != ACTIVITY_FILE_TYPE
-            ):
+            if message.name == "file_id" and another_kind(messages["file_id"][0].get("type")):
                 break  # not an activity: refused by the caller, no need to read on
     return FitActivityData(
         decoder="fitparse",
@@ -304,7 +313,7 @@ def _values(message: Any, names: tuple[str, ...]) -> Values:
         if name not in names or _is_developer_field(data):
             continue
         raw = data.raw_value
-        if raw is None or isinstance(raw, (tuple, list, bytes, str)):
+        if raw is None or isinstance(raw, (tuple, list, bytes, str)) or not math.isfinite(raw):
             continue
         if name in POSITION_FIELDS:
             values[name] = raw / SEMICIRCLES_PER_DEGREE
@@ -345,16 +354,26 @@ def _is_developer_field(data: Any) -> bool:
     return isinstance(data.field, DevField)
 
 
+# What fitparse's complaints mean for the file, in a runner's words.
+DAMAGE_WORDS = (
+    ("invalid local message type", "a message there refers to a definition the file does not give"),
+    ("dev_data_index", "a developer field there refers to a definition the file does not give"),
+)
+MISMATCH_WORDS = "a message there does not fit its definition"
+
+
 def iter_messages(
     data: bytes, *, names: frozenset[str] | None = None, source: str
 ) -> Iterator[Any]:
     """fitparse's data messages (only those named in `names`, when given), checksums already
-    checked by the caller. Decoder failures become one `FitFileError` naming the file."""
+    checked by the caller. A decoder failure becomes one `FitFileError` naming the file and the
+    byte where the damage is, in words about the file."""
     import fitparse
     from fitparse.utils import FitEOFError, FitHeaderError, FitParseError
 
     location = Location(source)
     wanted = list(names) if names is not None else None
+    start, stream = 0, io.BytesIO()
     try:
         with warnings.catch_warnings():
             # fitparse only warns when a message runs past the end of the data: that is a cut
@@ -365,27 +384,38 @@ def iter_messages(
             for frame in frames(data, source=source):
                 # Each file of a chain on its own, without its CRC: fitparse told not to check
                 # the CRC does not read it, and would take the two bytes for another header.
+                start, stream = frame.start, io.BytesIO(data[frame.start : frame.end - 2])
                 fit = fitparse.UncachedFitFile(
-                    data[frame.start : frame.end - 2],
-                    check_crc=False,
-                    data_processor=_raw_times_processor(),
+                    stream, check_crc=False, data_processor=_raw_times_processor()
                 )
                 yield from fit.get_messages(name=wanted)
-    except UserWarning as exc:
-        raise FitFileError(
-            "the file ends inside a message: it is cut short", location=location
-        ) from exc
     except FitHeaderError as exc:
-        raise FitFileError(f"not a FIT file ({exc})", location=location) from exc
-    except FitEOFError as exc:
-        raise FitFileError(f"the file ends too early ({exc})", location=location) from exc
-    except FitParseError as exc:
-        raise FitFileError(f"cannot decode the file: {exc}", location=location) from exc
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error) as exc:
-        # fitparse raises plain Python errors on some malformed definitions.
+        raise FitFileError(f"the FIT header at byte {start} is damaged", location=location) from exc
+    except (UserWarning, FitEOFError) as exc:
         raise FitFileError(
-            f"the file is malformed ({type(exc).__name__}: {exc})", location=location
+            f"the file ends inside a message at byte {_at(start, stream)}: it is cut short",
+            location=location,
         ) from exc
+    except (
+        FitParseError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        struct.error,
+        OverflowError,
+    ) as exc:
+        # fitparse raises plain Python errors on some malformed definitions
+        words = next((w for key, w in DAMAGE_WORDS if key in str(exc)), MISMATCH_WORDS)
+        raise FitFileError(
+            f"the file is damaged at byte {_at(start, stream)}: {words}", location=location
+        ) from exc
+
+
+def _at(start: int, stream: io.BytesIO) -> int:
+    """Where in the file the decoder had got to."""
+    return start + (0 if stream.closed else stream.tell())
 
 
 def _raw_times_processor() -> Any:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pacefit.formats.fit_decode import (
-    ACTIVITY_FILE_TYPE,
     MESSAGE_FIELDS,
     RECORD_FIELDS,
     SEMICIRCLES_PER_DEGREE,
@@ -30,6 +29,7 @@ from pacefit.formats.fit_decode import (
     FitActivityData,
     Frame,
     Values,
+    another_kind,
 )
 
 
@@ -115,6 +115,7 @@ _WANTED: dict[int, tuple[str, dict[int, _Field]]] = {
     ),
 }
 _RECORD, _COMPRESSED_SPEED_DISTANCE, _TIMESTAMP = 20, 8, 253
+_TEXT, _WHOLE = "s", "bBhHiIqQ"  # struct codes
 # FIT base types by their number (the low five bits): struct code, size, invalid value.
 _BASE_TYPES: dict[int, tuple[str, int, float | int | None]] = {
     0: ("B", 1, 0xFF),  # enum
@@ -238,7 +239,7 @@ class _Reader:
         elif kind == "workout_step":
             self.steps.append(picked)
         elif kind is not None:
-            if kind == "file_id" and picked.get("type") != ACTIVITY_FILE_TYPE:
+            if kind == "file_id" and another_kind(picked.get("type")):
                 self.not_an_activity = True
             self.messages[kind].append(
                 {name: float(value) for name, value in picked.items() if not isinstance(value, str)}
@@ -279,12 +280,17 @@ def _define(data: bytes, position: int, end: int, header: int, layouts: dict[int
         position += 3
         code, base_size, invalid = _base_type(base)
         field = fields.get(number)
+        if field is not None and code not in (_TEXT if field.kind == "string" else _WHOLE):
+            # every field pacefit reads is text or a whole number in the profile: a float or
+            # text where a number belongs is a damaged definition, read as invalid
+            field = None
         readable = field_size == base_size or (code == "s" and field_size > 0)
-        if readable and (field is not None or number == _TIMESTAMP):
+        timestamp = number == _TIMESTAMP and code == "I"  # the profile's uint32
+        if readable and (field is not None or timestamp):
             codes.append(f"{field_size}s" if code == "s" else code)
             if field is not None:
                 picks.append((field, unpacked, invalid))
-            if number == _TIMESTAMP:  # read in every message, to follow compressed timestamps
+            if timestamp:  # read in every message, to follow compressed timestamps
                 timestamp_at = unpacked
             unpacked += 1
         else:

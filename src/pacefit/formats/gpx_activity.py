@@ -1,22 +1,27 @@
-"""Reading a recorded run from a GPX track (gpxpy) into an `Activity`.
+"""Reading a recorded run from a GPX track into an `Activity`.
 
 GPX has no timer, laps or speed of its own: distance comes from positions, and a long gap
-between points crossed at walking speed counts as a pause. Points without a position are left
-out with a warning (gpxpy would refuse the whole file); times keep the offset they were written
-with, so the run's local time is the one the file gives.
+between points crossed at walking speed counts as a pause. The file is read incrementally with
+lxml (each track point cleared once read, so a 200 MB file does not become gigabytes), elements
+matched by local name whatever namespace or prefix a program gives them (Garmin's
+`gpxtpx:hr`, Cluetrust's `gpxdata:cadence`, declared or not). Points without a position are
+left out with a note; points without a time are counted (`core.plausible` refuses a track that
+mostly lacks them); times keep the offset they were written with, so the run's local time is
+the one the file gives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import gpxpy
-import gpxpy.gpx
 from lxml import etree
 
 from pacefit.core.activity import (
     Activity,
+    Correction,
     Track,
     cumulative_distance_m,
     gaps_as_pauses,
@@ -24,102 +29,165 @@ from pacefit.core.activity import (
     timer_from_pauses,
     utc_offset_s,
 )
-from pacefit.errors import ActivityError, Location, warn
+from pacefit.errors import ActivityError, Location
 from pacefit.formats import ReadOptions
-from pacefit.formats.xml_files import parse_xml
+from pacefit.formats.xml_files import free, iter_xml, local_name
+
+HEART_RATE_NAMES = frozenset({"hr", "heartrate"})
+CADENCE_NAMES = frozenset({"cad", "cadence"})
+# The elements read: each is freed as soon as it ends (what is inside a point is read with it).
+FREED = frozenset({"trkpt", "rtept", "wpt", "trkseg", "trk", "rte"})
+
+
+@dataclass
+class _Columns:
+    """The track points read so far, as columns (times in POSIX seconds)."""
+
+    times: list[float] = field(default_factory=list)
+    lats: list[float] = field(default_factory=list)
+    lons: list[float] = field(default_factory=list)
+    altitudes: list[float | None] = field(default_factory=list)
+    heart_rates: list[int | None] = field(default_factory=list)
+    cadences: list[int | None] = field(default_factory=list)
+    first: dt.datetime | None = None  # the earliest time, with the offset it was written with
+    untimed: int = 0
+    no_position_lines: list[int] = field(default_factory=list)
+    route_points: int = 0
+    creator: str = ""
 
 
 def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
     """A GPX track as a run (`options` are accepted for the reader registry; GPX has no CRC)."""
     location = Location(str(path))
-    gpx = _parse(path, location)
-    points = [
-        point for track in gpx.tracks for segment in track.segments for point in segment.points
-    ]
-    if not points:
-        what = "only a route" if gpx.routes else "no track points"
+    columns = _read(path, location)
+    if not columns.times and not columns.untimed:
+        what = "only a route" if columns.route_points else "no track points"
         raise ActivityError(
             f"the GPX file has {what}; a recorded run is a track", location=location
         )
-    timed = [p for p in points if p.time is not None]
-    if len(timed) < 2:
+    if len(columns.times) < 2 or columns.first is None:
         raise ActivityError(
             "the GPX track has no times, so pace cannot be known", location=location
         )
-    timed.sort(key=lambda p: _utc(p.time))
-    start = _utc(timed[0].time)
-    elapsed = [(_utc(p.time) - start).total_seconds() for p in timed]
-    if elapsed[-1] <= 0:
-        raise ActivityError("the GPX track's times do not advance", location=location)
-    distances = cumulative_distance_m([(p.latitude, p.longitude) for p in timed])
+    order = sorted(range(len(columns.times)), key=columns.times.__getitem__)
+    start_s = columns.times[order[0]]
+    elapsed = [columns.times[i] - start_s for i in order]
+    lats = [columns.lats[i] for i in order]
+    lons = [columns.lons[i] for i in order]
+    distances = cumulative_distance_m(list(zip(lats, lons, strict=True)))
     pauses = tuple(gaps_as_pauses(elapsed, distances))
     return Activity(
         source=str(path),
         file_format="gpx",
-        start_time=start,
+        start_time=columns.first.astimezone(dt.UTC),
         track=Track(
             elapsed_s=tuple(elapsed),
             timer_s=tuple(timer_from_pauses(elapsed, pauses)),
             distance_m=tuple(distances),
-            speed_mps=(None,) * len(timed),
-            heart_rate_bpm=tuple(_extension_int(p, "hr") for p in timed),
-            cadence_spm=tuple(_cadence_spm(p) for p in timed),
-            altitude_m=optional_column([p.elevation for p in timed]),
-            latitude_deg=tuple(p.latitude for p in timed),
-            longitude_deg=tuple(p.longitude for p in timed),
+            speed_mps=(None,) * len(order),
+            heart_rate_bpm=optional_column([columns.heart_rates[i] for i in order]),
+            cadence_spm=optional_column([columns.cadences[i] for i in order]),
+            altitude_m=optional_column([columns.altitudes[i] for i in order]),
+            latitude_deg=tuple(lats),
+            longitude_deg=tuple(lons),
         ),
         pauses=pauses,
-        device=gpx.creator or "",
-        utc_offset_s=utc_offset_s(timed[0].time),
-        decoder="gpxpy",
+        device=columns.creator,
+        utc_offset_s=utc_offset_s(columns.first),
+        decoder="lxml",
         distance_source="positions",
+        pauses_from_gaps=True,
+        untimed_points=columns.untimed,
+        corrections=_left_out(columns),
     )
 
 
-def _parse(path: Path, location: Location) -> gpxpy.gpx.GPX:
-    """The GPX, with track points that have no position left out (and named in a warning)."""
-    tree = parse_xml(path, kind="GPX", location=location)
-    dropped = [
-        point
-        for point in tree.iter("{*}trkpt")
-        if point.get("lat") in (None, "") or point.get("lon") in (None, "")
-    ]
-    for point in dropped:
-        parent = point.getparent()
-        if parent is not None:
-            parent.remove(point)
-    if dropped:
-        warn(
-            f"{len(dropped)} track point(s) without a position left out (the first on line "
-            f"{dropped[0].sourceline})",
-            location=location,
-        )
+def _read(path: Path, location: Location) -> _Columns:
+    columns = _Columns()
+    for _, element in iter_xml(path, kind="GPX", location=location, tags=FREED):
+        name = local_name(element)
+        if name == "trkpt":
+            if not columns.times and not columns.untimed:
+                root = element.getroottree().getroot()
+                columns.creator = (root.get("creator") or "").strip()
+            _keep_point(element, columns)
+        elif name == "rtept":
+            columns.route_points += 1
+        free(element)
+    return columns
+
+
+def _keep_point(point: etree._Element, columns: _Columns) -> None:
+    lat, lon = _number(point.get("lat")), _number(point.get("lon"))
+    if lat is None or lon is None:
+        columns.no_position_lines.append(point.sourceline or 0)
+        return
+    time = altitude = None
+    heart_rate = cadence = None
+    for child in point:
+        name = local_name(child)
+        if name == "time":
+            time = _time(child.text)
+        elif name == "ele":
+            altitude = _number(child.text)
+        elif name == "extensions":
+            for part in child.iter():
+                name = local_name(part)
+                if name in HEART_RATE_NAMES:
+                    heart_rate = _whole(part.text)
+                elif name in CADENCE_NAMES:
+                    # Garmin writes strides per minute (one foot), like FIT; runners speak in
+                    # steps
+                    strides = _whole(part.text)
+                    cadence = 2 * strides if strides else None
+    if time is None:
+        columns.untimed += 1
+        return
+    seconds = time.timestamp()
+    if columns.first is None or seconds < columns.first.timestamp():
+        columns.first = time
+    columns.times.append(seconds)
+    columns.lats.append(lat)
+    columns.lons.append(lon)
+    columns.altitudes.append(altitude)
+    columns.heart_rates.append(heart_rate)
+    columns.cadences.append(cadence)
+
+
+def _left_out(columns: _Columns) -> tuple[Correction, ...]:
+    lines = columns.no_position_lines
+    if not lines:
+        return ()
+    return (
+        Correction(
+            "points_without_position",
+            f"{len(lines)} track point(s) without a position left out (the first on line "
+            f"{lines[0]})",
+            (("points", len(lines)),),
+        ),
+    )
+
+
+def _number(text: str | None) -> float | None:
+    """A number as written; NaN and infinity stay, for `core.plausible` to judge."""
+    if text is None:
+        return None
     try:
-        return gpxpy.parse(etree.tostring(tree, encoding="unicode"))
-    except (gpxpy.gpx.GPXException, ValueError) as exc:
-        raise ActivityError(f"cannot read the GPX file: {exc}", location=location) from exc
+        return float(text)
+    except ValueError:
+        return None
 
 
-def _utc(time: dt.datetime | None) -> dt.datetime:
-    assert time is not None
-    if time.tzinfo is None:
-        return time.replace(tzinfo=dt.UTC)
-    return time.astimezone(dt.UTC)
+def _whole(text: str | None) -> int | None:
+    number = _number(text)
+    return int(number) if number is not None and math.isfinite(number) else None
 
 
-def _extension_int(point: gpxpy.gpx.GPXTrackPoint, name: str) -> int | None:
-    """A value from Garmin's TrackPointExtension (`<gpxtpx:hr>`), matched by local name."""
-    for extension in point.extensions:
-        for element in extension.iter():
-            if str(element.tag).rsplit("}", 1)[-1].lower() == name and element.text:
-                try:
-                    return int(float(element.text))
-                except ValueError:
-                    return None
-    return None
-
-
-def _cadence_spm(point: gpxpy.gpx.GPXTrackPoint) -> int | None:
-    cadence = _extension_int(point, "cad")
-    # Garmin writes strides per minute (one foot), like FIT.
-    return cadence * 2 if cadence else None
+def _time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        time = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return time if time.tzinfo else time.replace(tzinfo=dt.UTC)

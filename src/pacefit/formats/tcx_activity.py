@@ -1,16 +1,18 @@
 """Reading a recorded run from a TCX file (Garmin's Training Center XML) into an `Activity`.
 
-Parsed with lxml (entities not resolved, no network). A TCX keeps each lap's timer time
-(`TotalTimeSeconds`) and distance, which are the run's totals, but no timer events: a pause shows
-only as a gap between track points with little distance. Within each lap, the stationary gaps are
-taken as pauses, longest first, until they account for the lap's paused time (its span less its
-timer time).
+Read incrementally with lxml (entities not resolved, no network; each point freed once read),
+elements matched by local name whatever namespace prefix a program gives them. A TCX keeps each
+lap's timer time (`TotalTimeSeconds`) and distance, which are the run's totals, but no timer
+events: a pause shows only as a gap between track points with little distance. Within each lap,
+the stationary gaps are taken as pauses, longest first, until they account for the lap's paused
+time (its span less its timer time).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -32,12 +34,25 @@ from pacefit.core.activity import (
 )
 from pacefit.errors import ActivityError, Location
 from pacefit.formats import ReadOptions
-from pacefit.formats.xml_files import parse_xml
+from pacefit.formats.xml_files import free, iter_xml, local_name
 
-NS = {
-    "tcx": "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2",
-    "ext": "http://www.garmin.com/xmlschemas/ActivityExtension/v2",
-}
+# A track point's values, by local name (any namespace or prefix), wherever they sit in it
+# (Garmin's ActivityExtension keeps Speed and RunCadence).
+POINT_FIELDS = frozenset(
+    {
+        "Time",
+        "LatitudeDegrees",
+        "LongitudeDegrees",
+        "AltitudeMeters",
+        "DistanceMeters",
+        "Cadence",
+        "Speed",
+        "RunCadence",
+    }
+)
+# The elements read as they start or end; those freed as soon as they end.
+FREED = frozenset({"Trackpoint", "Track", "Lap", "Activity"})
+READ = FREED | {"Id", "Creator"}
 TRIGGERS = {"Manual": "manual", "Distance": "distance", "Time": "time", "Location": "position_lap"}
 SPORT_WORDS = {"biking": "a ride"}
 EARLIEST_CLOCK = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)  # before this, the clock was not set
@@ -58,10 +73,8 @@ class _Point:
 
 def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
     location = Location(str(path))
-    activity = _running_activity(parse_xml(path, kind="TCX", location=location), location)
-    laps = activity.findall("tcx:Lap", NS)
-    points = [point for number, lap in enumerate(laps) for point in _points(lap, number)]
-    points.sort(key=lambda p: p.time)
+    read = _read(path, location)
+    points = sorted(read.points, key=lambda p: p.time)
     if len(points) < 2:
         raise ActivityError("the activity has no recorded samples", location=location)
     start = points[0].time
@@ -77,8 +90,8 @@ def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
             "the track carries no distance and no positions, so pace cannot be known",
             location=location,
         )
-    lap_totals = [_lap_totals(lap, location) for lap in laps]
-    by_lap: list[list[int]] = [[] for _ in laps]  # each lap's points, in time order
+    lap_totals = read.laps
+    by_lap: list[list[int]] = [[] for _ in lap_totals]  # each lap's points, in time order
     for index, point in enumerate(points):
         by_lap[point.lap].append(index)
     pauses = merge_pauses(_pauses(by_lap, elapsed, distances, lap_totals))
@@ -86,7 +99,7 @@ def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
     return Activity(
         source=str(path),
         file_format="tcx",
-        start_time=_start_time(activity, start),
+        start_time=_start_time(read.activity_id, start),
         track=Track(
             elapsed_s=tuple(elapsed),
             timer_s=tuple(timer_from_pauses(elapsed, pauses)),
@@ -111,65 +124,113 @@ def read_tcx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
                 timer_s=sum(t for t, _, _ in lap_totals),
             ),
         ),
-        device=activity.findtext("tcx:Creator/tcx:Name", default="", namespaces=NS).strip(),
+        device=read.device,
         utc_offset_s=utc_offset_s(points[0].time),
         decoder="lxml",
         distance_source=distance_source,
+        untimed_points=read.untimed,
     )
 
 
-def _running_activity(tree: etree._ElementTree, location: Location) -> etree._Element:
-    activities = tree.findall(".//tcx:Activities/tcx:Activity", NS)
-    if not activities:
+@dataclass
+class _Read:
+    """What the first running activity of the file holds."""
+
+    points: list[_Point] = field(default_factory=list)
+    laps: list[tuple[float, float, str]] = field(default_factory=list)  # timer, distance, trigger
+    activity_id: str = ""
+    device: str = ""
+    untimed: int = 0
+
+
+def _read(path: Path, location: Location) -> _Read:
+    """The first running activity, read as the file goes by; each point freed once read."""
+    read = _Read()
+    sports: list[str] = []
+    state = "before"  # "reading" inside the first running activity, "done" after it
+    for event, element in iter_xml(
+        path, kind="TCX", location=location, tags=READ, events=("start", "end")
+    ):
+        name = local_name(element)
+        if event == "start":
+            if name == "Activity":
+                sports.append(element.get("Sport") or "")
+                if state == "before" and sports[-1].lower() == "running":
+                    state = "reading"
+            continue
+        if state == "reading":
+            _take(element, name, read, location)
+            if name == "Activity":
+                state = "done"
+        if name in FREED:
+            free(element)
+    if not sports:
         raise ActivityError("the TCX file holds no activity", location=location)
-    running = [a for a in activities if (a.get("Sport") or "").lower() == "running"]
-    if not running:
-        sport = activities[0].get("Sport") or "unknown"
+    if state == "before":
+        sport = sports[0] or "unknown"
         words = SPORT_WORDS.get(sport.lower())
         what = f"{words}, not a run" if words else f"not a run: its sport is '{sport}'"
         raise ActivityError(f"this is {what}", location=location)
-    return running[0]
+    return read
 
 
-def _points(lap: etree._Element, number: int) -> list[_Point]:
-    points = []
-    for element in lap.iterfind("tcx:Track/tcx:Trackpoint", NS):
-        time = _time(element.findtext("tcx:Time", namespaces=NS))
-        if time is None:
-            continue
-        lat = _float(element.findtext("tcx:Position/tcx:LatitudeDegrees", namespaces=NS))
-        lon = _float(element.findtext("tcx:Position/tcx:LongitudeDegrees", namespaces=NS))
-        cadence = _float(element.findtext("tcx:Cadence", namespaces=NS)) or _float(
-            element.findtext(".//ext:RunCadence", namespaces=NS)
-        )
-        heart_rate = _float(element.findtext("tcx:HeartRateBpm/tcx:Value", namespaces=NS))
-        points.append(
-            _Point(
-                time=time,
-                lap=number,
-                distance_m=_float(element.findtext("tcx:DistanceMeters", namespaces=NS)),
-                position=(lat, lon) if lat is not None and lon is not None else None,
-                speed_mps=_float(element.findtext(".//ext:Speed", namespaces=NS)),
-                heart_rate_bpm=int(heart_rate) if heart_rate is not None else None,
-                # like FIT, TCX counts one foot (strides per minute); runners speak in steps
-                cadence_spm=2 * int(cadence) if cadence else None,
-                altitude_m=_float(element.findtext("tcx:AltitudeMeters", namespaces=NS)),
-            )
-        )
-    return points
+def _take(element: etree._Element, name: str, read: _Read, location: Location) -> None:
+    """What an element of the activity being read adds to it, as the element ends."""
+    parent = local_name(element.getparent()) if element.getparent() is not None else ""
+    if name == "Trackpoint":
+        point = _point(element, len(read.laps))
+        if point is None:
+            read.untimed += 1
+        else:
+            read.points.append(point)
+    elif name == "Lap":
+        read.laps.append(_lap_totals(element, location))
+    elif name == "Id" and parent == "Activity":
+        read.activity_id = (element.text or "").strip()
+    elif name == "Creator" and parent == "Activity":
+        read.device = _child_text(element, "Name").strip()
+
+
+def _child_text(element: etree._Element, name: str) -> str:
+    return next((c.text or "" for c in element if local_name(c) == name), "")
+
+
+def _point(element: etree._Element, lap: int) -> _Point | None:
+    """A track point by local names; None when it has no time."""
+    values: dict[str, str] = {}
+    for part in element.iter():
+        name = local_name(part)
+        if name == "Value" and local_name(part.getparent()) == "HeartRateBpm":
+            values.setdefault("heart_rate", part.text or "")
+        elif name in POINT_FIELDS:
+            values.setdefault(name, part.text or "")
+    time = _time(values.get("Time"))
+    if time is None:
+        return None
+    lat, lon = _float(values.get("LatitudeDegrees")), _float(values.get("LongitudeDegrees"))
+    cadence = _whole(values.get("Cadence")) or _whole(values.get("RunCadence"))
+    return _Point(
+        time=time,
+        lap=lap,
+        distance_m=_float(values.get("DistanceMeters")),
+        position=(lat, lon) if lat is not None and lon is not None else None,
+        speed_mps=_float(values.get("Speed")),
+        heart_rate_bpm=_whole(values.get("heart_rate")),
+        # like FIT, TCX counts one foot (strides per minute); runners speak in steps
+        cadence_spm=2 * cadence if cadence else None,
+        altitude_m=_float(values.get("AltitudeMeters")),
+    )
 
 
 def _lap_totals(lap: etree._Element, location: Location) -> tuple[float, float, str]:
-    timer_s = _float(lap.findtext("tcx:TotalTimeSeconds", namespaces=NS))
-    distance_m = _float(lap.findtext("tcx:DistanceMeters", namespaces=NS))
+    timer_s = _float(_child_text(lap, "TotalTimeSeconds") or None)
+    distance_m = _float(_child_text(lap, "DistanceMeters") or None)
     if timer_s is None or distance_m is None:
         raise ActivityError(
             "a lap has no TotalTimeSeconds or DistanceMeters",
             location=Location(location.path, lap.sourceline),
         )
-    trigger = TRIGGERS.get(
-        (lap.findtext("tcx:TriggerMethod", namespaces=NS) or "").strip(), "manual"
-    )
+    trigger = TRIGGERS.get(_child_text(lap, "TriggerMethod").strip(), "manual")
     return timer_s, distance_m, trigger
 
 
@@ -197,7 +258,10 @@ def _pauses(
         if not indices:
             continue
         first, last = indices[0], min(indices[-1] + 1, len(elapsed) - 1)
-        paused_s = elapsed[last] - elapsed[first] - timer_s
+        span_s = elapsed[last] - elapsed[first]
+        if not 0 <= timer_s <= span_s:
+            continue  # a total that cannot be true says nothing of pauses (core.plausible)
+        paused_s = span_s - timer_s
         gaps = sorted(
             (
                 (elapsed[i] - elapsed[i - 1], i)
@@ -219,9 +283,9 @@ def _pauses(
     return pauses
 
 
-def _start_time(activity: etree._Element, first: dt.datetime) -> dt.datetime | None:
+def _start_time(activity_id: str, first: dt.datetime) -> dt.datetime | None:
     """The first point's time, or the activity's Id when the watch's clock was not set."""
-    chosen = first if first >= EARLIEST_CLOCK else _time(activity.findtext("tcx:Id", namespaces=NS))
+    chosen = first if first >= EARLIEST_CLOCK else _time(activity_id)
     return chosen.astimezone(dt.UTC) if chosen else None
 
 
@@ -236,9 +300,15 @@ def _time(text: str | None) -> dt.datetime | None:
 
 
 def _float(text: str | None) -> float | None:
+    """A number as written; NaN and infinity stay, for `core.plausible` to judge."""
     if text is None:
         return None
     try:
         return float(text)
     except ValueError:
         return None
+
+
+def _whole(text: str | None) -> int | None:
+    number = _float(text)
+    return int(number) if number is not None and math.isfinite(number) else None

@@ -65,6 +65,11 @@ def analysis_data(analysis: Analysis) -> dict[str, Any]:
             "legs": len(activity.legs),
             "laps": len(activity.laps),
             "decoder": activity.decoder,
+            # what pacefit did not take as written (core.plausible), units in the key names
+            "corrections": [
+                {"kind": c.kind, "message": c.message, **dict(c.figures)}
+                for c in activity.corrections
+            ],
         },
         "workout": {"name": analysis.workout.name, "level": analysis.workout.level},
         "alignment": {
