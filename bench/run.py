@@ -2,7 +2,7 @@
 
     python bench/run.py            # all of them (a few minutes on 2 cores)
     python bench/run.py analyze    # just one: analyze, pages, build, startup, review,
-                                   # process, decode, hostile, gpx
+                                   # process, decode, hostile, gpx, log
 
 Every figure is the median of several runs and a ratio against a baseline measured in the same
 run, so that a noisy or slow machine moves both. The real files come from ../shared/fixtures
@@ -25,6 +25,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pacefit.core.paces import Athlete
+    from pacefit.core.plan import ScheduledSession
+    from pacefit.simulate import Script
+    from pacefit.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "fixtures"
@@ -346,29 +353,62 @@ def shift_fit_days(data: bytes, days: int) -> bytes:
     return body + fit_crc16(body).to_bytes(2, "little")
 
 
-def simulated_week(work: Path) -> dict[str, list[tuple[dt.date, bytes]]]:
-    """`SEEDS` simulated FIT runs of each weekday's session, auto laps every kilometre, on the
-    plan's first week."""
+def simulated_week(
+    work: Path, *, seeds: int = SEEDS, workers: int = 1, share: bool = False
+) -> dict[str, list[tuple[dt.date, bytes]]]:
+    """`seeds` simulated FIT runs of each weekday's session, auto laps every kilometre, on the
+    plan's first weeks, written by `workers` processes (fit_tool takes seconds a run). With
+    `share`, weekdays of the same session (the easy 10 km) share their runs."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from pacefit.formats.athlete_yaml import load_athlete
     from pacefit.formats.workout_yaml import load_workout
     from pacefit.jobs.build import plan_schedule
-    from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
+    from pacefit.simulate import LapMode, Script
 
-    plan = write_daily_plan(work / "week", weeks=SEEDS)
+    plan = write_daily_plan(work / "week", weeks=seeds)
     athlete = load_athlete(ATHLETE)
-    made: dict[str, list[tuple[dt.date, bytes]]] = {day: [] for day in WEEK}
     race = REVIEW_RACE_DAY
-    for number, session in enumerate(plan_schedule(plan, race_date=race).schedule.sessions):
+    sessions = plan_schedule(plan, race_date=race).schedule.sessions
+    first: dict[object, int] = {}  # a session (what it runs, its week) -> the script running it
+    script_of: list[int] = []
+    scripts: list[Script] = []
+    dates: list[dt.date] = []  # each script's session
+    for number, session in enumerate(sessions):
         spec = session.spec
-        workout = load_workout(
-            spec.workout_path, athlete=athlete, level=spec.level, overrides=spec.overrides
-        )
-        start = dt.datetime.combine(session.date, dt.time(7, 0), tzinfo=dt.UTC)
-        script = Script(
-            workout=workout, laps=LapMode.AUTO, embed_workout=False, seed=number, start_time=start
-        )
-        made[session.day].append((session.date, to_fit_bytes(simulate(script))))
+        key = (spec.workout_path, spec.level, spec.overrides, session.week) if share else number
+        if key not in first:
+            workout = load_workout(
+                spec.workout_path, athlete=athlete, level=spec.level, overrides=spec.overrides
+            )
+            start = dt.datetime.combine(session.date, dt.time(7, 0), tzinfo=dt.UTC)
+            first[key] = len(scripts)
+            dates.append(session.date)
+            scripts.append(
+                Script(
+                    workout=workout,
+                    laps=LapMode.AUTO,
+                    embed_workout=False,
+                    seed=number,
+                    start_time=start,
+                )
+            )
+        script_of.append(first[key])
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            files = list(pool.map(simulated_fit, scripts))
+    else:
+        files = [simulated_fit(script) for script in scripts]
+    made: dict[str, list[tuple[dt.date, bytes]]] = {day: [] for day in WEEK}
+    for session, index in zip(sessions, script_of, strict=True):
+        made[session.day].append((dates[index], files[index]))
     return made
+
+
+def simulated_fit(script: Script) -> bytes:
+    from pacefit.simulate import simulate, to_fit_bytes
+
+    return to_fit_bytes(simulate(script))
 
 
 def write_runs(
@@ -379,7 +419,8 @@ def write_runs(
     folder.mkdir()
     sessions = plan_schedule(plan, race_date=REVIEW_RACE_DAY).schedule.sessions
     for number, session in enumerate(sessions[:count]):
-        date, data = week[session.day][number % SEEDS]
+        made = week[session.day]
+        date, data = made[number % len(made)]
         copy = shift_fit_days(data, (session.date - date).days)
         (folder / f"run-{number:05d}.fit").write_bytes(copy)
 
@@ -728,6 +769,189 @@ def bench_gpx(work: Path) -> None:
     )
 
 
+# -- the training log ------------------------------------------------------------------------
+
+LOG_UPLOADS = 60  # runs uploaded one after another into a fresh log
+LOG_RUNS = 1000  # runs in the log whose home page is timed
+
+
+def analyze_session_run(path: Path, session: ScheduledSession, athlete: Athlete) -> None:
+    """What `analyze` does with a run of a plan's session, in process: the workout read (with
+    the session's overrides), the run read and analysed, the result as JSON."""
+    from pacefit.formats import read_activity
+    from pacefit.formats.workout_yaml import load_workout
+    from pacefit.jobs.analyze import analyze_run
+    from pacefit.reports.data import analysis_data
+
+    spec = session.spec
+    workout = load_workout(
+        spec.workout_path, athlete=athlete, level=spec.level, overrides=spec.overrides
+    )
+    json.dumps(analysis_data(analyze_run(read_activity(path), workout)))
+
+
+def bench_log(work: Path) -> None:
+    """The training log: uploads one after another into a fresh SQLite log (in process, as
+    `pacefit log import` does), and the server's home page with 1,000 runs kept, each against
+    `analyze` of the same files. One simulated run of each session of the realistic week
+    (`review`; the three easy days share one), copied onto every session with its clock
+    moved."""
+    from pacefit.formats.athlete_yaml import load_athlete
+    from pacefit.jobs.build import plan_schedule
+    from pacefit.jobs.log import add_athlete, import_run
+
+    athlete = load_athlete(ATHLETE)
+    week = simulated_week(work, seeds=1, workers=os.cpu_count() or 1, share=True)
+
+    # uploads, one after another, against analyze of the same files
+    plan = write_daily_plan(work / "uploads-plan", weeks=-(-(LOG_UPLOADS + 1) // 7))
+    sessions = plan_schedule(plan, race_date=REVIEW_RACE_DAY).schedule.sessions
+    runs = work / "uploads"
+    write_runs(runs, plan, LOG_UPLOADS, week)
+    paths = sorted(runs.iterdir())
+    today = sessions[LOG_UPLOADS].date
+
+    def analyze_all() -> None:
+        for path, session in zip(paths, sessions, strict=False):
+            analyze_session_run(path, session, athlete)
+
+    store = open_store(work / "uploads.sqlite")
+    log, _ = add_athlete(store, ATHLETE, plan_folder=plan, race_date=REVIEW_RACE_DAY)
+
+    def upload_all() -> None:
+        for path in paths:
+            imported = import_run(store, log, path.read_bytes(), path.name, today=today)
+            assert imported.new and imported.session is not None, path.name
+
+    analyze_s = median_s(analyze_all, repeats=1) / len(paths)
+    upload_s = median_s(upload_all, repeats=1) / len(paths)  # once: a second is all copies
+    store.close()
+    row(
+        f"log: {LOG_UPLOADS} uploads into a fresh SQLite log, 1 worker (in process)",
+        f"{1 / upload_s:.1f} uploads/s ({upload_s * 1000:.0f} ms each)",
+        f"analyze of the same files {1 / analyze_s:.1f} runs/s ({analyze_s * 1000:.0f} ms each)",
+        f"x{upload_s / analyze_s:.2f} the time of an analyze",
+    )
+    bench_log_home(work, week, athlete)
+
+
+def bench_log_home(
+    work: Path, week: dict[str, list[tuple[dt.date, bytes]]], athlete: Athlete
+) -> None:
+    """The home page (the block's calendar) of a log of `LOG_RUNS` runs, a run on each session
+    of a 143-week plan; then one more upload into that log."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from starlette.testclient import TestClient
+
+    from pacefit.core.matching import run_facts
+    from pacefit.files import sha256
+    from pacefit.formats import read_activity_data
+    from pacefit.jobs.log import add_athlete, import_run, score_kept
+    from pacefit.store.database import RunFile
+    from pacefit.web.app import create_app
+    from pacefit.web.server import Settings
+
+    plan = write_daily_plan(work / "home-plan", weeks=-(-(LOG_RUNS + 1) // 7))
+    store = open_store(work / "home.sqlite")
+    log, _ = add_athlete(store, ATHLETE, plan_folder=plan, race_date=REVIEW_RACE_DAY)
+    assert log.plan is not None
+    sessions = log.plan.schedule.schedule.sessions
+    today = sessions[LOG_RUNS].date  # the runs are on every session before it
+
+    # The log filled directly (60x quicker than uploads): each weekday's run read once for its
+    # facts, copied onto each session with its clock moved (a genuine file: distinct bytes,
+    # readable) and its facts moved as much. Each pair gets the score of the weekday's first
+    # copy (scoring reads no date), so the timed pages find every pair scored, as any view
+    # after the first does; a pair matched otherwise would be scored at the warm-up.
+    facts = {day: run_facts(read_activity_data(made[0][1], day)) for day, made in week.items()}
+    offsets = [(s.date - week[s.day][0][0]).days for s in sessions[:LOG_RUNS]]
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        copies = list(
+            pool.map(
+                shift_fit_days,
+                [week[s.day][0][1] for s in sessions[:LOG_RUNS]],
+                offsets,
+                chunksize=50,
+            )
+        )
+    outcomes: dict[str, dict[str, object]] = {}
+    scores = []
+    for number, (session, days, content) in enumerate(
+        zip(sessions[:LOG_RUNS], offsets, copies, strict=True)
+    ):
+        seed = facts[session.day]
+        assert seed.start_time is not None and seed.local_date is not None
+        name = f"run-{number:05d}.fit"
+        record, new = store.add_run(
+            log.record.id,
+            RunFile(
+                sha256=sha256(content),
+                file_name=name,
+                file_format=seed.file_format,
+                content=content,
+                start_time=seed.start_time + dt.timedelta(days=days),
+                local_date=seed.local_date + dt.timedelta(days=days),
+                sport=seed.sport,
+                distance_m=seed.distance_m,
+                timer_s=seed.timer_s,
+                speed_quantiles_mps=seed.speed_quantiles_mps,
+            ),
+        )
+        assert new
+        if session.day not in outcomes:
+            outcomes[session.day] = score_kept(content, name, log.plan.context.workout(number))
+        scores.append((record.id, number, outcomes[session.day]))
+    store.save_scores(log.plan.record.id, scores)
+
+    app = create_app(store, Settings(workers=0, today=lambda: today))
+    with TestClient(app) as client:
+
+        def home() -> None:
+            response = client.get("/")
+            assert response.status_code == 200, response.status_code
+
+        home()  # the warm-up: the plan read, the templates compiled, any pair left scored
+        scored_late = len(store.scores(log.plan.record.id)) - len(scores)
+        page_s = median_s(home, repeats=5)
+        size = len(client.get("/").content)
+
+    tuesday = next(s for s in reversed(sessions[:LOG_RUNS]) if s.day == "tue")
+    path = work / "tuesday.fit"
+    path.write_bytes(shift_fit_days(week["tue"][0][1], (tuesday.date - week["tue"][0][0]).days))
+    analyze_s = median_s(functools.partial(analyze_session_run, path, tuesday, athlete), repeats=5)
+    row(
+        f"log: home page, {LOG_RUNS} runs on a {len(sessions)}-session plan",
+        f"{page_s * 1000:.0f} ms ({size / 1e6:.1f} MB page"
+        + (f"; {scored_late} pairs scored at the warm-up" if scored_late else "")
+        + ")",
+        f"analyze of one of the runs (the 800s) {analyze_s * 1000:.0f} ms",
+        f"x{page_s / analyze_s:.1f} an analyze",
+    )
+
+    # one more upload (the race-day long run) into the full log
+    race = sessions[LOG_RUNS]
+    date, data = week[race.day][0]
+    content = shift_fit_days(data, (race.date - date).days)
+    start = time.perf_counter()
+    imported = import_run(store, log, content, "race-day.fit", today=today)
+    upload_s = time.perf_counter() - start
+    assert imported.new and imported.session is not None
+    store.close()
+    row(
+        f"log: one upload into the {LOG_RUNS}-run log",
+        f"{upload_s * 1000:.0f} ms",
+        f"analyze of one of the runs (the 800s) {analyze_s * 1000:.0f} ms",
+        f"x{upload_s / analyze_s:.1f} an analyze (the block is matched and built again)",
+    )
+
+
+def open_store(path: Path) -> Store:
+    from pacefit.store.database import Store
+
+    return Store.open(str(path))
+
+
 BENCHES = {
     "analyze": bench_analyze,
     "pages": bench_pages,
@@ -738,6 +962,7 @@ BENCHES = {
     "decode": bench_decode,
     "hostile": bench_hostile,
     "gpx": bench_gpx,
+    "log": bench_log,
 }
 
 

@@ -19,10 +19,12 @@ LAYERS = {
     "formats": 2,
     "files": 2,
     "delivery": 3,
+    "store": 3,  # the database: below the jobs, which read and score what it keeps
     "jobs": 4,
     "simulate": 4,  # tooling for tests, fixtures and benchmarks
     "reports": 5,
     "cli": 6,
+    "web": 6,  # the server, beside the CLI: neither imports the other
     "__main__": 7,
 }
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or p.parent != PACKAGE)
@@ -107,3 +109,19 @@ def test_only_the_cli_prints_or_exits(path: Path) -> None:
 def test_the_layer_table_knows_every_top_level_module() -> None:
     names = {layer_of(module_name(p)) for p in MODULES}
     assert names <= set(LAYERS), names - set(LAYERS)
+
+
+@pytest.mark.parametrize(
+    ("layer", "never"),
+    [("web", "cli"), ("store", "delivery"), ("delivery", "store")],
+    ids=lambda value: value,
+)
+def test_a_layer_does_not_reach_sideways(layer: str, never: str) -> None:
+    """The server and the CLI are both thin layers over the jobs (the CLI only starts the
+    server); the store and the watch delivery know nothing of each other."""
+    for path in MODULES:
+        if layer_of(module_name(path)) == layer:
+            for imported in imports(path):
+                assert layer_of(imported) != never or not imported.startswith("pacefit."), (
+                    f"{module_name(path)} imports {imported}"
+                )

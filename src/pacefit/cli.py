@@ -822,5 +822,231 @@ def review(
         )
 
 
+DB_HELP = (
+    "The log: a SQLite file, or a postgresql://user@host/db URL (default: the user's data folder)."
+)
+
+
+def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--db", "db_url", metavar="URL", envvar="PACEFIT_DB", help=DB_HELP)(
+        function
+    )
+
+
+def plan_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The athlete and plan to put in the log (the first time, or to change them)."""
+    function = click.option(
+        "--race-date",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Race day of the plan (YYYY-MM-DD).",
+    )(function)
+    function = click.option(
+        "--plan", "plan_folder", type=InputPath(file_okay=False), help="A plan folder."
+    )(function)
+    function = level_option(function)
+    return click.option(
+        "--athlete",
+        "athlete_path",
+        type=InputPath(dir_okay=False),
+        help="An athlete file to put in the log (by its name: a new athlete, or an update).",
+    )(function)
+
+
+def _open_log(
+    db_url: str | None,
+    athlete_path: Path | None,
+    plan_folder: Path | None,
+    race_date: Any,
+    level: str | None,
+) -> Any:
+    from pacefit.jobs.log import add_athlete
+    from pacefit.store.database import Store
+
+    if plan_folder is not None and athlete_path is None:
+        raise click.UsageError("--plan needs --athlete: the athlete the plan is for")
+    store = Store.open(db_url)
+    if athlete_path is not None:
+        log, created = add_athlete(
+            store,
+            athlete_path,
+            plan_folder=plan_folder,
+            race_date=race_date.date() if race_date else None,
+            level=level,
+        )
+        plan = (
+            f" on {log.plan.schedule.name} (race {log.plan.record.race_date})" if log.plan else ""
+        )
+        click.echo(f"{'added' if created else 'updated'} {log.record.name}{plan}")
+    return store
+
+
+def _one_athlete(store: Any, name: str | None) -> Any:
+    from pacefit.jobs.log import athlete_log
+
+    athletes = store.athletes()
+    if name is not None:
+        athletes = [a for a in athletes if a.name == name]
+    if len(athletes) != 1:
+        names = ", ".join(a.name for a in store.athletes()) or "none yet"
+        what = f"no athlete named {name!r}" if name else "the log has several athletes"
+        if not store.athletes():
+            what = "the log has no athlete"
+        raise PacefitError(
+            f"{what} (athletes: {names})",
+            hint="name one with --name, or add one with --athlete FILE",
+        )
+    return athlete_log(store, athletes[0].id)
+
+
+@cli.group()
+def log() -> None:
+    """The training log: runs kept in a database, each matched to its session and scored."""
+
+
+@log.command("import")
+@click.argument("paths", nargs=-1, required=True, type=InputPath())
+@db_option
+@plan_options
+@click.option("--name", help="The athlete the runs are for, when the log has several.")
+def log_import(
+    paths: tuple[Path, ...],
+    db_url: str | None,
+    athlete_path: Path | None,
+    level: str | None,
+    plan_folder: Path | None,
+    race_date: Any,
+    name: str | None,
+) -> None:
+    """Keep runs (FIT, GPX, TCX files or folders of them) in the log, as an upload does."""
+    from pacefit.jobs.log import import_run
+    from pacefit.jobs.review import find_runs
+    from pacefit.reports.text import imported_line
+
+    store = _open_log(db_url, athlete_path, plan_folder, race_date, level)
+    try:
+        athlete = _one_athlete(store, name)
+        files = [f for p in paths for f in (find_runs(p) if p.is_dir() else [p])]
+        refused = kept = 0
+        for path in files:
+            try:
+                imported = import_run(store, athlete, path.read_bytes(), path.name, today=today())
+            except PacefitError as exc:
+                refused += 1
+                click.echo(f"{path}: {exc.message}", err=True)
+                continue
+            kept += imported.new
+            click.echo(f"{path}: {imported_line(imported)}")
+        click.echo(
+            f"{kept} new run(s) kept, {len(files) - kept - refused} already there, "
+            f"{refused} refused"
+        )
+    finally:
+        store.close()
+    if refused:
+        sys.exit(1)
+
+
+@log.command("show")
+@db_option
+@click.option("--name", help="The athlete to show, when the log has several.")
+def log_show(db_url: str | None, name: str | None) -> None:
+    """The block as the log has it: each session's date, name, verdict and score, and the runs
+    not in the plan."""
+    from pacefit.core import units
+    from pacefit.jobs.log import log_block
+    from pacefit.reports.text import review_table
+
+    store = _open_log(db_url, None, None, None, None)
+    try:
+        shown = log_block(store, _one_athlete(store, name), today=today())
+    finally:
+        store.close()
+    unit = shown.log.athlete.display_unit
+    if shown.block is not None:
+        click.echo(review_table(shown.block, unit=unit))
+    if shown.unplanned:
+        click.echo("\nruns not in the plan:")
+        for record, run in shown.unplanned:
+            click.echo(
+                f"  {run.date or '-'}  {record.file_name}  "
+                f"{units.format_distance_in(run.distance_m, unit)}"
+            )
+
+
+@log.command("rescore")
+@db_option
+def log_rescore(db_url: str | None) -> None:
+    """Read every kept file again and score it again (after pacefit improved)."""
+    from pacefit.jobs.log import rescore
+
+    store = _open_log(db_url, None, None, None, None)
+    try:
+        result = rescore(store)
+    finally:
+        store.close()
+    for record, error in result.failed:
+        click.echo(
+            f"{record.file_name} (run {record.id}): {error.message}; kept as it was", err=True
+        )
+    click.echo(f"{result.runs} run(s) read and scored again")
+
+
+@cli.command()
+@db_option
+@plan_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--password",
+    envvar="PACEFIT_PASSWORD",
+    help="Asked of every visitor (needed to listen beyond this computer). Or PACEFIT_PASSWORD.",
+)
+@click.option(
+    "--max-upload-mb",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="The largest upload accepted.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 64),
+    help="Processes that read and score uploaded runs (0: on the request's own thread).",
+)
+def serve(
+    db_url: str | None,
+    athlete_path: Path | None,
+    level: str | None,
+    plan_folder: Path | None,
+    race_date: Any,
+    host: str,
+    port: int,
+    password: str | None,
+    max_upload_mb: int,
+    workers: int,
+) -> None:
+    """The training log in the browser: the block as a calendar, runs uploaded and judged."""
+    import uvicorn
+
+    from pacefit.web.app import create_app
+    from pacefit.web.security import check_listen_address
+    from pacefit.web.server import Settings
+
+    check_listen_address(host, password)
+    store = _open_log(db_url, athlete_path, plan_folder, race_date, level)
+    settings = Settings(
+        max_upload_bytes=max_upload_mb * 1024 * 1024,
+        password=password,
+        workers=workers,
+        today=today,
+    )
+    click.echo(
+        f"pacefit serves {store.engine.url.render_as_string(hide_password=True)} on http://{host}:{port}/"
+    )
+    uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     cli(prog_name="pacefit")

@@ -8,13 +8,23 @@ use, so that `pacefit --help` and `compile` never load a decoder they do not nee
 from __future__ import annotations
 
 import importlib
+import re
+import tempfile
+import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pacefit.core.paces import DEFAULT_EASY_PACE_S_PER_KM, DEFAULT_PACE_TOLERANCE_S_PER_KM
-from pacefit.errors import ActivityError, Location, WorkoutError, warn
+from pacefit.errors import (
+    ActivityError,
+    Location,
+    PacefitError,
+    PacefitWarning,
+    WorkoutError,
+    warn,
+)
 
 if TYPE_CHECKING:
     from pacefit.core.activity import Activity
@@ -145,3 +155,55 @@ def workout_writer(
 
 def is_activity_file(path: Path) -> bool:
     return path.suffix.lower() in ACTIVITY_READERS
+
+
+# The start of an XML run file, past any declaration, comments and doctype: its root element.
+_XML_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_XML_ROOTS = {b"gpx": ".gpx", b"TrainingCenterDatabase": ".tcx"}
+SNIFF_BYTES = 4096
+
+
+def sniff_activity_suffix(head: bytes) -> str | None:
+    """The kind of run file these first bytes begin, by content (`.fit`, `.gpx`, `.tcx`), or
+    None: a name can say anything."""
+    if len(head) >= 12 and head[8:12] == b".FIT":
+        return ".fit"
+    text = head[:SNIFF_BYTES].removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not text.startswith(b"<"):
+        return None
+    position = 0
+    while (start := text.find(b"<", position)) >= 0:
+        if text.startswith((b"<?", b"<!"), start):
+            position = start + 2
+            continue
+        found = _XML_ROOT.match(text, start)
+        return _XML_ROOTS.get(found.group(2)) if found else None
+    return None
+
+
+def read_activity_data(data: bytes, name: str, *, options: ReadOptions | None = None) -> Activity:
+    """A run from a file's bytes (an upload), its kind told by its content; `name` is what the
+    file is called in messages and on pages, never a path anything is written to."""
+    suffix = sniff_activity_suffix(data[:SNIFF_BYTES])
+    if suffix is None:
+        raise ActivityError(
+            "this is not a run file pacefit reads: it is neither FIT nor GPX nor TCX",
+            location=Location(name),
+            hint=f"pacefit reads runs from {', '.join(ACTIVITY_READERS)} files",
+        )
+    with tempfile.TemporaryDirectory(prefix="pacefit-upload-") as folder:
+        path = Path(folder) / f"run{suffix}"
+        path.write_bytes(data)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PacefitWarning)
+            try:
+                activity = read_activity(path, options=options)
+            except PacefitError as exc:
+                raise type(exc)(exc.message, location=Location(name), hint=exc.hint) from exc
+    for caught_warning in caught:
+        message = caught_warning.message
+        if isinstance(message, PacefitWarning):
+            warn(message.message, location=Location(name))
+        else:
+            warnings.warn(message, stacklevel=2)
+    return replace(activity, source=name)

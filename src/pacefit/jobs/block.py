@@ -95,6 +95,7 @@ class UnplannedRun:
     date: dt.date | None
     distance_m: float
     timer_s: float
+    href: str | None = None  # its page, where it has one
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,16 @@ def review_block(
         progress=progress,
         today=today,
     )
-    planned = tuple(planned_session(item.session, athlete) for item in review.sessions)
+    return block_of(review, athlete)
+
+
+def block_of(
+    review: Review, athlete: Athlete | None, planned: tuple[PlannedSession, ...] | None = None
+) -> Block:
+    """The review with what the plan's workouts say: planned lengths (`planned`, when they are
+    known already), week totals, trends."""
+    if planned is None:
+        planned = tuple(planned_session(item.session, athlete) for item in review.sessions)
     return Block(
         review=review,
         planned=planned,

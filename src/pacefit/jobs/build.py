@@ -391,20 +391,25 @@ def _write_calendar(
     plan: PlanSchedule, outcomes: tuple[Outcome, ...], *, path: Path, athlete: Athlete | None
 ) -> bool:
     """`plan.ics` with every built session; returns whether it changed."""
+    dated = [
+        (outcome.session.date, outcome.workout)
+        for outcome in outcomes
+        if outcome.session is not None and outcome.workout is not None
+    ]
+    return write_atomic(path, plan_calendar(plan, dated, athlete=athlete))
+
+
+def plan_calendar(
+    plan: PlanSchedule, dated: Sequence[tuple[dt.date, Workout]], *, athlete: Athlete | None
+) -> bytes:
+    """`plan.ics`: an all-day event for each dated workout, with its outline."""
     unit = athlete.display_unit if athlete else DistanceUnit.KM
     events = []
-    for outcome in outcomes:
-        if outcome.session is None or outcome.workout is None:
-            continue
-        outline = workout_outline(outcome.workout.steps, unit, sport=outcome.workout.sport)
-        description = "\n".join([outcome.workout.description, "", *outline]).strip()
-        events.append(
-            CalendarEvent(
-                date=outcome.session.date, summary=outcome.workout.name, description=description
-            )
-        )
-    text = calendar_text(events, name=plan.name, stamp=plan.schedule.race_date)
-    return write_atomic(path, text.encode())
+    for date, workout in dated:
+        outline = workout_outline(workout.steps, unit, sport=workout.sport)
+        description = "\n".join([workout.description, "", *outline]).strip()
+        events.append(CalendarEvent(date=date, summary=workout.name, description=description))
+    return calendar_text(events, name=plan.name, stamp=plan.schedule.race_date).encode()
 
 
 def _write_manifest(

@@ -134,6 +134,30 @@ def compile_file(
     workout = load_workout(
         source, athlete=athlete, level=runner_level(level, athlete), overrides=overrides
     )
+    filename, workout, data = encoded_workout(
+        workout,
+        athlete=athlete,
+        name_prefix=name_prefix,
+        filename_prefix=filename_prefix,
+        file_format=file_format,
+        device=device,
+    )
+    output = path_inside(out_dir, filename)
+    written = write_atomic(output, data)
+    return Compiled(source=source, output=output, workout=workout, written=written)
+
+
+def encoded_workout(
+    workout: Workout,
+    *,
+    athlete: Athlete | None,
+    name_prefix: str = "",
+    filename_prefix: str = "",
+    file_format: str = DEFAULT_WORKOUT_FORMAT,
+    device: str | None = None,
+) -> tuple[str, Workout, bytes]:
+    """The workout as a file: its name, the workout as fitted to the format and device, and
+    the file's bytes."""
     if name_prefix:
         workout = replace(workout, name=f"{name_prefix} {workout.name}")
     writer, encode = workout_writer(file_format)
@@ -142,10 +166,7 @@ def compile_file(
         workout.name.removeprefix(name_prefix), suffix=writer.suffix
     )
     workout = fitted(workout, writer, chosen_device(device, athlete))
-    data = encode(workout, export_context(athlete))
-    output = path_inside(out_dir, filename)
-    written = write_atomic(output, data)
-    return Compiled(source=source, output=output, workout=workout, written=written)
+    return filename, workout, encode(workout, export_context(athlete))
 
 
 def export_context(athlete: Athlete | None) -> ExportContext:

@@ -202,18 +202,21 @@ def find_runs(folder: Path) -> list[Path]:
 
 
 @dataclass(frozen=True)
-class _Context:
+class SessionsContext:
     """What every worker needs, sent once when it starts: the sessions' facts and workouts."""
 
     sessions: tuple[SessionFacts, ...]
     workouts: tuple[Workout | PacefitError, ...]  # each distinct workout once
     workout_of: tuple[int, ...]  # session number -> index in `workouts`
 
+    def workout(self, number: int) -> Workout | PacefitError:
+        return self.workouts[self.workout_of[number]]
 
-_CONTEXT: _Context | None = None  # set in each worker by `_start_worker`
+
+_CONTEXT: SessionsContext | None = None  # set in each worker by `_start_worker`
 
 
-def _start_worker(context: _Context) -> None:
+def _start_worker(context: SessionsContext) -> None:
     global _CONTEXT
     _CONTEXT = context
 
@@ -234,7 +237,7 @@ def review_plan(
     day has not passed (a run a day late still counts) is upcoming rather than missed."""
     plan = plan_schedule(plan_folder, race_date=race_date, athlete=athlete, level=level)
     sessions = plan.schedule.sessions
-    context = _context(sessions, athlete)
+    context = sessions_context(sessions, athlete)
     readings = _parallel(_read_chunk, find_runs(runs_folder), workers, context, progress)
     for reading in readings:
         for warning in reading.read_warnings:
@@ -261,23 +264,52 @@ def review_plan(
     for number, outcome in sorted(outcomes.items()):
         if isinstance(outcome, UnexpectedFailure):
             unreadable.append((by_source[chosen[number][0].source].path, outcome))
+    return assemble_review(
+        plan.name,
+        sessions,
+        chosen,
+        outcomes,
+        path_of={source: reading.path for source, reading in by_source.items()},
+        unmatched=[r.source for r in unmatched],
+        unreadable=unreadable,
+        copies=copies,
+        today=today,
+    )
+
+
+def assemble_review(
+    name: str,
+    sessions: Sequence[ScheduledSession],
+    chosen: dict[int, tuple[RunFacts, Match]],
+    outcomes: dict[int, Outcome],
+    *,
+    path_of: dict[str, Path],
+    unmatched: Sequence[str],
+    unreadable: Sequence[tuple[Path, PacefitError]],
+    copies: Sequence[tuple[str, str]],
+    today: dt.date | None,
+) -> Review:
+    """The review from the matching (`chosen`: each session's run, by session number) and each
+    matched run's outcome; runs are named by their source, `path_of` gives the name shown."""
     reviews = [
-        _session_review(number, session, chosen, outcomes, by_source)
+        _session_review(number, session, chosen, outcomes, path_of)
         for number, session in enumerate(sessions)
     ]
     if today is not None:
         reviews = [_not_yet_due(item, today) for item in reviews]
     return Review(
-        name=plan.name,
+        name=name,
         sessions=tuple(reviews),
         weeks=tuple(_weeks(reviews)),
-        unmatched_runs=tuple(by_source[r.source].path for r in unmatched),
+        unmatched_runs=tuple(path_of[source] for source in unmatched),
         unreadable_runs=tuple(unreadable),
-        duplicates=tuple((by_source[c].path, by_source[k].path) for c, k in copies),
+        duplicates=tuple((path_of[c], path_of[k]) for c, k in copies),
     )
 
 
-def _context(sessions: Sequence[ScheduledSession], athlete: Athlete | None) -> _Context:
+def sessions_context(
+    sessions: Sequence[ScheduledSession], athlete: Athlete | None
+) -> SessionsContext:
     """Each distinct workout of the plan loaded once (a daily plan repeats a handful)."""
     workouts: list[Workout | PacefitError] = []
     index: dict[object, int] = {}
@@ -305,7 +337,7 @@ def _context(sessions: Sequence[ScheduledSession], athlete: Athlete | None) -> _
             facts.append(session_facts(number, session.date, workout))
         else:  # the run of its day is still matched to it, and the session shows the error
             facts.append(SessionFacts(number, session.date, "running", None, None, 0.0, None))
-    return _Context(tuple(facts), tuple(workouts), tuple(workout_of))
+    return SessionsContext(tuple(facts), tuple(workouts), tuple(workout_of))
 
 
 def _read_chunk(paths: Sequence[Path]) -> list[RunReading]:
@@ -368,7 +400,12 @@ def _score_chunk(pairs: Sequence[tuple[Path, int]]) -> list[Scored]:
 
 def _score(activity: Activity, number: int, path: Path) -> Outcome:
     assert _CONTEXT is not None
-    workout = _CONTEXT.workouts[_CONTEXT.workout_of[number]]
+    return score_against(activity, _CONTEXT.workout(number), path)
+
+
+def score_against(activity: Activity, workout: Workout | PacefitError, path: Path) -> Outcome:
+    """The run scored against a session's workout (or that workout's error); a failure pacefit
+    did not foresee is an outcome naming `path`, not a crash."""
     if isinstance(workout, PacefitError):
         return workout
     try:
@@ -397,12 +434,12 @@ def _session_review(
     session: ScheduledSession,
     chosen: dict[int, tuple[RunFacts, Match]],
     outcomes: dict[int, Outcome],
-    by_source: dict[str, RunReading],
+    path_of: dict[str, Path],
 ) -> SessionReview:
     if number not in chosen:
         return SessionReview(session)
     facts, match = chosen[number]
-    path = by_source[facts.source].path
+    path = path_of[facts.source]
     outcome = outcomes[number]
     if isinstance(outcome, PacefitError):
         return SessionReview(session, path, error=outcome, note=match.note)
@@ -468,7 +505,7 @@ def _parallel(
     function: Callable[[Sequence[J]], list[T]],
     jobs: Sequence[J],
     workers: int | None,
-    context: _Context,
+    context: SessionsContext,
     progress: Progress | None = None,
 ) -> list[T]:
     """`function` over the jobs in chunks, in order, on `workers` processes (all cores by

@@ -122,7 +122,8 @@ def block_page(
         if run.date is not None:
             distance = units.format_distance_in(run.distance_m, unit)
             detail = f"{distance} in {units.format_clock(run.timer_s)}"
-            cells.setdefault(run.date, []).append(Cell("unplanned", run.path.name, detail))
+            cell = Cell("unplanned", run.path.name, detail, href=run.href)
+            cells.setdefault(run.date, []).append(cell)
     weeks = tuple(
         WeekRow(
             week=week,

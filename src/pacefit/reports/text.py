@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pacefit.jobs.build import BuildResult
     from pacefit.jobs.calendar_push import CalendarPushResult, CalendarStatusResult
     from pacefit.jobs.compile import CompileResult
+    from pacefit.jobs.log import Imported
     from pacefit.jobs.push import LeftOut, PushResult, StatusResult, Window
 
 REPORT_WIDTH = 80
@@ -532,3 +533,22 @@ def review_table(block: Block, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
     done = sum(1 for s in review.sessions if s.done)
     lines.append(f"{done} of {len(review.sessions)} sessions done")
     return "\n".join(lines)
+
+
+def imported_line(imported: Imported) -> str:
+    """`W01 Thu Tempo 2x10min: score 19 (run a day late ...)`, or what else became of it."""
+    already = "" if imported.new else "already in the log: "
+    item = imported.session
+    if imported.same_as is not None:
+        return f"{already}the same run as {imported.same_as.file_name}, which is scored instead"
+    if item is None:
+        return f"{already}kept as a run not in the plan ({imported.run.local_date})"
+    what = f"{item.session.label} {item.result.workout_name if item.result else ''}".strip()
+    if item.error is not None:
+        judged = f"could not be scored: {item.error.message}"
+    elif item.result is not None and item.result.score is not None:
+        judged = f"score {item.result.score:.0f}"
+    else:
+        judged = "done, nothing to grade"
+    note = f" ({item.note})" if item.note else ""
+    return f"{already}{what}: {judged}{note}"

@@ -1,0 +1,73 @@
+"""The app: the store, the settings and the worker pool, the page modules' routes, and the
+safety layers around them (`security`). `create_app` is what `pacefit serve` hands uvicorn.
+
+Requests are answered on threads; a run's reading, scoring and analysis go to a pool of worker
+processes (`Settings.workers`), so a long file stalls neither the other pages nor the upload
+beside it. One server process is one pool: for many users, run several behind a proxy on one
+PostgreSQL, and move the analysis to a task queue when uploads outgrow a machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from pacefit.errors import PacefitError
+from pacefit.store.database import Store
+from pacefit.web import athletes, files, home, runs
+from pacefit.web.render import error_page, static_file
+from pacefit.web.security import ASGIApp, BodyLimit, PasswordGate
+from pacefit.web.server import Server, Settings
+
+
+def create_app(store: Store, settings: Settings | None = None) -> ASGIApp:
+    settings = settings or Settings()
+    server = Server(store, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if settings.workers > 0:
+            # spawned, not forked: the server has threads, and a fork copies their locks
+            context = multiprocessing.get_context("spawn")
+            server.pool = ProcessPoolExecutor(settings.workers, mp_context=context)
+        try:
+            yield
+        finally:
+            if server.pool is not None:
+                server.pool.shutdown(cancel_futures=True)
+            store.close()
+
+    app = Starlette(
+        routes=[
+            *home.routes,
+            *runs.routes,
+            *athletes.routes,
+            *files.routes,
+            Route("/static/{name}", static_file),
+        ],
+        lifespan=lifespan,
+        exception_handlers={PacefitError: _refused, HTTPException: _http_error},
+    )
+    app.state.server = server
+    wrapped: ASGIApp = BodyLimit(app, settings.max_upload_bytes)
+    if settings.password:
+        wrapped = PasswordGate(wrapped, settings.password)
+    return wrapped
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PacefitError)
+    return error_page(request, exc.headline, exc.hint, status_code=400)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_page(request, exc.detail, "", status_code=exc.status_code)

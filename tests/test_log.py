@@ -1,0 +1,160 @@
+"""The training log (`pacefit log`): runs kept in the database, matched and scored as `review`
+matches and scores the same files, one run per file, nothing kept of a file pacefit refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pacefit.errors import PacefitError
+from pacefit.formats.athlete_yaml import load_athlete
+from pacefit.jobs.block import review_block
+from pacefit.jobs.log import AthleteLog, add_athlete, import_run, log_block, rescore
+from pacefit.store.database import Store
+
+from .helpers import ATHLETE_FILE, run_cli, shared_fixture
+from .log_server import EASY_DAY, INTERVALS_DAY, database_url, simulated_run, week_plan
+
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return database_url(tmp_path)
+
+
+@pytest.fixture
+def store(db: str) -> Store:
+    opened = Store.open(db)
+    yield opened  # type: ignore[misc]
+    opened.close()
+
+
+@pytest.fixture
+def log(store: Store, tmp_path: Path) -> AthleteLog:
+    added, created = add_athlete(
+        store, ATHLETE_FILE, plan_folder=week_plan(tmp_path), race_date=dt.date(2026, 11, 29)
+    )
+    assert created
+    return added
+
+
+@pytest.fixture(scope="module")
+def week_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The week's two sessions run, the 800s also as a GPX copy of the same run."""
+    folder = tmp_path_factory.mktemp("runs")
+    (folder / "easy.fit").write_bytes(simulated_run("easy/easy-run.yaml", EASY_DAY))
+    intervals = ("10k/intervals-800.yaml", INTERVALS_DAY)
+    (folder / "800s.fit").write_bytes(simulated_run(*intervals))
+    (folder / "800s.gpx").write_bytes(simulated_run(*intervals, kind="gpx"))
+    return folder
+
+
+def test_the_log_scores_each_session_as_review_scores_the_same_files(
+    store: Store, log: AthleteLog, week_runs: Path, tmp_path: Path
+) -> None:
+    for path in sorted(week_runs.iterdir()):
+        import_run(store, log, path.read_bytes(), path.name, today=TODAY)
+    shown = log_block(store, log, today=TODAY)
+    assert shown.block is not None
+    reviewed = review_block(
+        tmp_path / "plan",
+        week_runs,
+        race_date=dt.date(2026, 11, 29),
+        athlete=load_athlete(ATHLETE_FILE),
+        workers=1,
+        today=TODAY,
+    )
+    logged = [(s.status, s.result and s.result.score, s.note) for s in shown.block.review.sessions]
+    expected = [(s.status, s.result and s.result.score, s.note) for s in reviewed.review.sessions]
+    assert logged == expected
+    assert [s.status for s in shown.block.review.sessions] == ["done", "done"]
+    # the GPX is the same run as the FIT: kept, not scored twice, shown as a copy
+    assert [(c.name, k.name) for c, k in shown.block.review.duplicates] == [
+        ("800s.gpx", "800s.fit")
+    ]
+
+
+def test_the_same_file_twice_is_one_run(store: Store, log: AthleteLog, week_runs: Path) -> None:
+    data = (week_runs / "easy.fit").read_bytes()
+    first = import_run(store, log, data, "easy.fit", today=TODAY)
+    again = import_run(store, log, data, "renamed.fit", today=TODAY)
+    assert first.new and not again.new
+    assert again.run.id == first.run.id
+    assert len(store.runs(log.record.id)) == 1
+    assert first.session is not None and first.session.session.label == "W01 Tue"
+
+
+def test_a_file_pacefit_refuses_is_not_kept(store: Store, log: AthleteLog) -> None:
+    corrupt = shared_fixture("fit/invalid/activity-unexpected-eof.fit")
+    with pytest.raises(PacefitError) as refused:
+        import_run(store, log, corrupt.read_bytes(), "mine.fit", today=TODAY)
+    assert str(refused.value).startswith("mine.fit: ")
+    with pytest.raises(PacefitError, match="neither FIT nor GPX nor TCX"):
+        import_run(store, log, b"hello, not a run", "run.fit", today=TODAY)
+    assert store.runs(log.record.id) == []
+
+
+def test_a_run_on_no_session_day_is_kept_as_unplanned(store: Store, log: AthleteLog) -> None:
+    saturday = simulated_run("easy/easy-run.yaml", dt.date(2026, 11, 21))
+    imported = import_run(store, log, saturday, "saturday.fit", today=TODAY)
+    assert imported.new and imported.session is None
+    shown = log_block(store, log, today=TODAY)
+    assert [run.path.name for _, run in shown.unplanned] == ["saturday.fit"]
+
+
+def test_the_log_is_there_when_opened_again_and_rescore_gives_the_same_scores(
+    db: str, store: Store, log: AthleteLog, week_runs: Path
+) -> None:
+    for path in sorted(week_runs.iterdir()):
+        import_run(store, log, path.read_bytes(), path.name, today=TODAY)
+    before = store.scores(log.plan.record.id if log.plan else 0)
+    store.close()
+    reopened = Store.open(db)
+    try:
+        assert len(reopened.runs(log.record.id)) == 3
+        assert reopened.scores(log.plan.record.id if log.plan else 0) == before
+        assert rescore(reopened).runs == 3
+        assert reopened.scores(log.plan.record.id if log.plan else 0) == before
+    finally:
+        reopened.close()
+
+
+def test_log_import_and_show_on_the_command_line(
+    db: str, week_runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PACEFIT_TODAY", str(TODAY))
+    plan = week_plan(tmp_path)
+    args = ["--db", db, "--athlete", ATHLETE_FILE, "--plan", plan, "--race-date", "2026-11-29"]
+    imported = run_cli("log", "import", week_runs, *args)
+    assert imported.exit_code == 0, imported.output
+    lines = imported.stdout.splitlines()
+    assert lines[0] == "added Sam Example on One week (race 2026-11-29)"
+    assert f"{week_runs / '800s.gpx'}: the same run as 800s.fit, which is scored instead" in lines
+    assert lines[-1] == "3 new run(s) kept, 0 already there, 0 refused"
+    again = run_cli("log", "import", week_runs / "easy.fit", "--db", db)
+    assert again.stdout.splitlines()[-1] == "0 new run(s) kept, 1 already there, 0 refused"
+    shown = run_cli("log", "show", "--db", db)
+    assert shown.exit_code == 0, shown.output
+    assert "2026-11-24  W01 Tue  Easy run 8km" in shown.stdout
+    assert "2026-11-26  W01 Thu  6x800m 5K-         100     800s.fit" in shown.stdout
+
+
+def test_log_import_of_a_corrupt_file_says_why_in_one_line_and_fails(
+    db: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.fit"
+    bad.write_bytes(b"\x0e\x10" + b"\x00" * 30)
+    result = run_cli("log", "import", bad, "--db", db, "--athlete", ATHLETE_FILE)
+    assert result.exit_code == 1
+    assert f"{bad}: " in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert result.stdout.splitlines()[-1] == "0 new run(s) kept, 0 already there, 1 refused"
+
+
+def test_a_database_url_pacefit_cannot_use_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("log", "show", "--db", "mysql://me@host/db")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("mysql://me@host/db: pacefit keeps its log in SQLite")

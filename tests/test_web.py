@@ -1,0 +1,240 @@
+"""`pacefit serve` over HTTP: the pages a runner opens, and the safety rules (a size limit
+enforced before the body is read, CSRF on every write, loopback without a password, names
+that never become paths, concurrent uploads all kept)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import re
+import socket
+import zipfile
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from pacefit.jobs.log import add_athlete
+from pacefit.store.database import Store
+from pacefit.web.app import create_app
+from pacefit.web.server import Settings
+
+from .garmin_sdk import decode_checked
+from .helpers import ATHLETE_FILE, run_cli, write_athlete
+from .log_server import (
+    EASY_DAY,
+    INTERVALS_DAY,
+    RACE_DATE,
+    database_url,
+    running_server,
+    simulated_run,
+    week_plan,
+)
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(database_url(tmp_path))
+    add_athlete(opened, ATHLETE_FILE, plan_folder=week_plan(tmp_path), race_date=RACE_DATE)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    settings = Settings(workers=0, max_upload_bytes=2 * 1024 * 1024, today=lambda: TODAY)
+    with TestClient(create_app(store, settings)) as test_client:
+        yield test_client
+
+
+def csrf(client: TestClient) -> str:
+    home = client.get("/")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
+    assert found, home.text
+    return found.group(1)
+
+
+def upload(client: TestClient, *files: tuple[str, bytes], token: str | None) -> httpx.Response:
+    headers = {"accept": "application/json"}
+    if token is not None:
+        headers["x-csrf-token"] = token
+    return client.post(
+        "/athletes/1/runs", files=[("runs", file) for file in files], headers=headers
+    )
+
+
+def test_an_upload_is_matched_scored_and_on_the_calendar(client: TestClient) -> None:
+    token = csrf(client)
+    data = simulated_run("10k/intervals-800.yaml", INTERVALS_DAY)
+    answer = upload(client, ("800s.fit", data), token=token)
+    assert answer.status_code == 200
+    [result] = answer.json()["results"]
+    assert result["ok"] and result["href"] == "/runs/1"
+    assert re.fullmatch(r"W01 Thu 6x800m 5K-: score \d+", result["message"]), result
+    home = client.get("/").text
+    assert re.search(r'href="/runs/1" data-kind="[a-z-]+">6x800m 5K-<small>\d+', home)
+    page = client.get("/runs/1")
+    assert page.status_code == 200
+    assert "W01 Thu on 2026-11-26" in page.text and "<h1>6x800m 5K-</h1>" in page.text
+
+
+def test_a_post_without_the_csrf_token_is_refused(client: TestClient, store: Store) -> None:
+    csrf(client)  # the browser has its cookie; the forged request cannot send the token
+    data = simulated_run("easy/easy-run.yaml", EASY_DAY)
+    assert upload(client, ("easy.fit", data), token=None).status_code == 403
+    assert upload(client, ("easy.fit", data), token="x" * 43).status_code == 403
+    assert store.run_count() == 0
+
+
+def test_an_upload_over_the_limit_is_refused_with_413(client: TestClient, store: Store) -> None:
+    token = csrf(client)
+    answer = upload(client, ("big.fit", b"\0" * (3 * 1024 * 1024)), token=token)
+    assert answer.status_code == 413
+    assert answer.text == "the upload is over the limit of 2 MB"
+    assert store.run_count() == 0
+
+
+def test_a_refused_file_gets_its_one_line_reason_and_nothing_is_kept(
+    client: TestClient, store: Store
+) -> None:
+    answer = upload(client, ("notes.fit", b"my training notes"), token=csrf(client))
+    assert answer.status_code == 422
+    [result] = answer.json()["results"]
+    assert result == {
+        "file": "notes.fit",
+        "ok": False,
+        "message": "notes.fit: this is not a run file pacefit reads: it is neither FIT nor "
+        "GPX nor TCX",
+        "href": None,
+        "new": False,
+    }
+    assert store.run_count() == 0
+
+
+def test_the_kind_of_file_is_told_by_its_content(client: TestClient) -> None:
+    gpx = simulated_run("easy/easy-run.yaml", EASY_DAY, kind="gpx")
+    answer = upload(client, ("easy.fit", gpx), token=csrf(client))
+    assert answer.json()["results"][0]["message"].startswith("W01 Tue Easy run 8km")
+
+
+def test_a_file_name_is_never_a_path(
+    client: TestClient, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = set(tmp_path.rglob("*"))
+    data = simulated_run("easy/easy-run.yaml", EASY_DAY)
+    answer = upload(client, ("../../x<b>.fit", data), token=csrf(client))
+    assert answer.json()["results"][0]["file"] == "x<b>.fit"
+    assert not list(tmp_path.parent.parent.glob("x*.fit"))
+    assert {p for p in tmp_path.rglob("*") if "log.sqlite" not in p.name} == {
+        p for p in before if "log.sqlite" not in p.name
+    }
+    assert [run.file_name for run in store.runs(1)] == ["x<b>.fit"]
+    assert "x&lt;b&gt;.fit" in client.get("/runs/1").text  # escaped, not markup
+
+
+def test_the_plans_files_download(client: TestClient) -> None:
+    fit = client.get("/athletes/1/sessions/1/workout?format=fit")
+    assert fit.status_code == 200
+    assert "2026-11-26_w01-thu_6x800m-5k.fit" in fit.headers["content-disposition"]
+    [workout] = decode_checked(fit.content)["workout_mesgs"]
+    assert workout["wkt_name"] == "W01 Thu 6x800m 5K-"
+    week = client.get("/athletes/1/next.zip?weeks=1&format=zwo")
+    names = zipfile.ZipFile(BytesIO(week.content)).namelist()
+    assert names == ["2026-11-24_w01-tue_easy-run-8km.zwo", "2026-11-26_w01-thu_6x800m-5k.zwo"]
+    ics = client.get("/athletes/1/plan.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert "SUMMARY:W01 Thu 6x800m 5K-" in ics.text
+    assert client.get("/athletes/1/next.zip?weeks=99").status_code == 400
+
+
+def test_the_paces_page_shows_the_athletes_paces(client: TestClient) -> None:
+    page = client.get("/athletes/1/paces").text
+    assert "VDOT" in page and "threshold (T)" in page
+
+
+def test_a_coach_sees_a_row_per_athlete(store: Store, client: TestClient, tmp_path: Path) -> None:
+    other = write_athlete(tmp_path, "name: Alex Other\nraces: {10k: '50:00'}\n")
+    add_athlete(store, other, plan_folder=None, race_date=None)
+    page = client.get("/").text
+    assert re.search(r'data-athlete="Alex Other">.*?no plan', page, re.S)
+    assert re.search(r'data-athlete="Sam Example">.*?One week</td>\s*<td>0 of 2</td>', page, re.S)
+
+
+def test_listening_beyond_this_computer_needs_a_password(tmp_path: Path) -> None:
+    result = run_cli("serve", "--db", tmp_path / "log.sqlite", "--host", "0.0.0.0")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "error: refusing to listen on 0.0.0.0 without a password: anyone who can reach it "
+        "would see and change the log"
+    )
+    assert not (tmp_path / "log.sqlite").exists()
+
+
+def test_a_password_is_asked_of_every_request(store: Store) -> None:
+    settings = Settings(workers=0, password="s3cret", today=lambda: TODAY)
+    with TestClient(create_app(store, settings)) as test_client:
+        assert test_client.get("/").status_code == 401
+        assert test_client.get("/", auth=("coach", "wrong")).status_code == 401
+        assert test_client.get("/", auth=("coach", "s3cret")).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    folder = tmp_path_factory.mktemp("server")
+    db = database_url(folder)
+    plan = ["--athlete", str(ATHLETE_FILE), "--plan", str(week_plan(folder))]
+    args = [*plan, "--race-date", str(RACE_DATE), "--max-upload-mb", "1", "--workers", "2"]
+    with running_server(db, *args) as url:
+        yield url, db
+
+
+def test_an_oversize_upload_is_refused_before_it_is_read(server: tuple[str, str]) -> None:
+    """The server answers 413 to the headers alone: the 60 MB body is never sent."""
+    url, _ = server
+    port = int(url.rpartition(":")[2])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(
+            b"POST /athletes/1/runs HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 60000000\r\n\r\n--x\r\n"
+        )
+        received = b""
+        while chunk := connection.recv(4096):  # the server closes once it has answered
+            received += chunk
+        answer = received.decode()
+    assert answer.startswith("HTTP/1.1 413 ")
+    assert answer.endswith("the upload is over the limit of 1 MB")
+
+
+def test_twenty_uploads_at_once_are_all_kept(server: tuple[str, str]) -> None:
+    url, db = server
+    with httpx.Client(base_url=url, timeout=120) as session:
+        session.get("/")
+        token = session.cookies["pacefit_csrf"]
+        runs = [  # GPX: twenty FIT files take a minute to write
+            (f"run-{k}.gpx", simulated_run("easy/easy-run.yaml", EASY_DAY, kind="gpx", hour=k))
+            for k in range(20)
+        ]
+
+        def send(file: tuple[str, bytes]) -> int:
+            answer = session.post(
+                "/athletes/1/runs",
+                files=[("runs", file)],
+                headers={"x-csrf-token": token, "accept": "application/json"},
+            )
+            return answer.status_code
+
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            statuses = list(pool.map(send, runs))
+    assert statuses == [200] * 20
+    opened = Store.open(db)
+    try:
+        assert sorted(r.file_name for r in opened.runs(1)) == sorted(name for name, _ in runs)
+    finally:
+        opened.close()
