@@ -4,6 +4,7 @@ matches and scores the same files, one run per file, nothing kept of a file pace
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,9 @@ def db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(db: str) -> Store:
+def store(db: str) -> Iterator[Store]:
     opened = Store.open(db)
-    yield opened  # type: ignore[misc]
+    yield opened
     opened.close()
 
 
