@@ -52,6 +52,7 @@ def create_app(store: Store, settings: Settings | None = None) -> ASGIApp:
             *athletes.routes,
             *files.routes,
             Route("/static/{name}", static_file),
+            Route("/favicon.ico", _no_icon),
         ],
         lifespan=lifespan,
         exception_handlers={PacefitError: _refused, HTTPException: _http_error},
@@ -71,3 +72,8 @@ async def _refused(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error_page(request, exc.detail, "", status_code=exc.status_code)
+
+
+async def _no_icon(_request: Request) -> Response:
+    """Browsers ask for one on every first visit; pacefit has none."""
+    return Response(status_code=204)
