@@ -855,18 +855,19 @@ def bench_log_home(
     plan = write_daily_plan(work / "home-plan", weeks=-(-(LOG_RUNS + 1) // 7))
     store = open_store(work / "home.sqlite")
     # what `add_athlete` does less its check of the plan, a second read of it (seconds here)
-    record, _ = store.save_athlete(athlete.name, ATHLETE.read_text())
-    store.assign_plan(record.id, plan.resolve(), REVIEW_RACE_DAY, None)
-    log = athlete_log(store, record.id)
+    runner, _ = store.save_athlete(athlete.name, ATHLETE.read_text())
+    store.assign_plan(runner.id, plan.resolve(), REVIEW_RACE_DAY, None)
+    log = athlete_log(store, runner.id)
     assert log.plan is not None
     sessions = log.plan.schedule.schedule.sessions
     today = sessions[LOG_RUNS].date  # the runs are on every session before it
 
-    # The log filled directly (60x quicker than uploads): each weekday's run read once for its
-    # facts, copied onto each session with its clock moved (a genuine file: distinct bytes,
-    # readable) and its facts moved as much. Each pair gets the score of the weekday's first
-    # copy (scoring reads no date), so the timed pages find every pair scored, as any view
-    # after the first does; a pair matched otherwise would be scored at the warm-up.
+    # The log filled directly (1,000 uploads would take minutes: each matches the whole log
+    # again): each weekday's run read once for its facts, copied onto each session with its
+    # clock moved (a genuine file: distinct bytes, readable) and its facts moved as much. Each
+    # pair gets the score of the weekday's first copy (scoring reads no date), so the timed
+    # pages find every pair scored, as any view after the first does; a pair matched otherwise
+    # would be scored at the warm-up, and the row would say so.
     facts = {day: run_facts(read_activity_data(made[0][1], day)) for day, made in week.items()}
     offsets = [(s.date - week[s.day][0][0]).days for s in sessions[:LOG_RUNS]]
     with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
@@ -914,7 +915,7 @@ def bench_log_home(
             response = client.get("/")
             assert response.status_code == 200, response.status_code
 
-        home()  # the warm-up: the plan read, the templates compiled, any pair left scored
+        home()  # the warm-up: the templates compiled, any pair left scored (none)
         scored_late = len(store.scores(log.plan.record.id)) - len(scores)
         page_s = median_s(home, repeats=5)
         size = len(client.get("/").content)
@@ -932,7 +933,7 @@ def bench_log_home(
         f"x{page_s / analyze_s:.1f} an analyze",
     )
 
-    # one more upload (the race-day long run) into the full log
+    # one more upload (the race-day long run) into the full log: once, a second would be a copy
     race = sessions[LOG_RUNS]
     date, data = week[race.day][0]
     content = shift_fit_days(data, (race.date - date).days)
