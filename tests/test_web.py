@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import re
+import shlex
 import socket
 import zipfile
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from pacefit.web.app import create_app
 from pacefit.web.server import Settings
 
 from .garmin_sdk import decode_checked
-from .helpers import ATHLETE_FILE, run_cli, write_athlete
+from .helpers import ATHLETE_FILE, ROOT, run_cli, write_athlete
 from .log_server import (
     EASY_DAY,
     INTERVALS_DAY,
@@ -239,3 +240,21 @@ def test_twenty_uploads_at_once_are_all_kept(server: tuple[str, str]) -> None:
         assert sorted(r.file_name for r in opened.runs(1)) == sorted(name for name, _ in runs)
     finally:
         opened.close()
+
+
+def test_the_readmes_one_line_start_shows_the_bundled_run(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## The training log: `pacefit serve`", 1)[1]
+    line = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    importing, serving = (shlex.split(part) for part in line.split(" && "))
+    db = database_url(tmp_path)
+    assert serving == ["pacefit", "serve", "--db", "log.sqlite"]
+    swapped = [
+        db if arg == "log.sqlite" else str(ROOT / arg) if "/" in arg else arg for arg in importing
+    ]
+    assert run_cli(*swapped[1:]).exit_code == 0
+    with running_server(db, today="2026-12-05") as url:
+        home = httpx.get(url, timeout=60).text
+    assert re.search(
+        r'href="/runs/1" data-kind="moved">Tempo 2x10min<small>19 · 2 slow · run a day late', home
+    )
