@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from pacefit.core.matching import (
     Match,
     RunFacts,
@@ -79,3 +82,51 @@ def test_a_fit_is_preferred_over_its_gpx_copy() -> None:
     kept, copies = one_file_per_run([gpx, other, fit])
     assert [r.source for r in kept] == ["run.fit", "later.fit"]
     assert copies == [("run.gpx", "run.fit")]
+
+
+def _copies_by_pairs(runs: list[RunFacts]) -> tuple[list[RunFacts], list[tuple[str, str]]]:
+    """The rule as first written: each run against every run kept before it."""
+    ordered = sorted(runs, key=lambda r: ({"fit": 0, "tcx": 1, "gpx": 2}[r.file_format], r.source))
+    kept: list[RunFacts] = []
+    copies = []
+    for run in ordered:
+        twin = next(
+            (
+                k
+                for k in kept
+                if k.start_time is not None
+                and run.start_time is not None
+                and abs((k.start_time - run.start_time).total_seconds()) <= 120
+            ),
+            None,
+        )
+        if twin is None:
+            kept.append(run)
+        else:
+            copies.append((run.source, twin.source))
+    kept.sort(key=lambda r: (r.start_time or dt.datetime.min.replace(tzinfo=dt.UTC), r.source))
+    return kept, copies
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["fit", "tcx", "gpx"]), st.none() | st.integers(0, 900)),
+        max_size=40,
+    )
+)
+def test_copies_are_found_as_by_comparing_every_pair(starts: list[tuple[str, int | None]]) -> None:
+    base = dt.datetime(2026, 11, 20, 7, tzinfo=dt.UTC)
+    runs = [
+        RunFacts(
+            source=f"run-{k:02d}.{kind}",
+            file_format=kind,
+            start_time=None if second is None else base + dt.timedelta(seconds=second),
+            local_date=FRIDAY,
+            sport="running",
+            distance_m=5000.0,
+            timer_s=1500.0,
+            speed_quantiles_mps=(),
+        )
+        for k, (kind, second) in enumerate(starts)
+    ]
+    assert one_file_per_run(runs) == _copies_by_pairs(runs)

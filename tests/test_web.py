@@ -55,7 +55,7 @@ def client(store: Store) -> Iterator[TestClient]:
 
 
 def csrf(client: TestClient) -> str:
-    home = client.get("/")
+    home = client.get("/athletes/1")
     found = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
     assert found, home.text
     return found.group(1)
@@ -166,6 +166,41 @@ def test_a_coach_sees_a_row_per_athlete(store: Store, client: TestClient, tmp_pa
     page = client.get("/").text
     assert re.search(r'data-athlete="Alex Other">.*?no plan', page, re.S)
     assert re.search(r'data-athlete="Sam Example">.*?One week</td>\s*<td>0 of 2</td>', page, re.S)
+
+
+def test_an_athlete_without_a_plan_and_a_run_in_no_session_have_their_pages(
+    store: Store, client: TestClient, tmp_path: Path
+) -> None:
+    other = write_athlete(tmp_path, "name: Alex Other\nraces: {10k: '50:00'}\n")
+    add_athlete(store, other, plan_folder=None, race_date=None)
+    token = csrf(client)
+    gpx = simulated_run("easy/easy-run.yaml", EASY_DAY, kind="gpx")
+    answer = client.post(
+        "/athletes/2/runs",
+        files=[("runs", ("alex.gpx", gpx))],
+        headers={"accept": "application/json", "x-csrf-token": token},
+    )
+    assert answer.json()["results"][0]["message"] == ("kept as a run not in the plan (2026-11-24)")
+    page = client.get("/athletes/2").text
+    assert "no plan: every run is kept as it is" in page
+    assert re.search(r'<a href="/runs/1">alex.gpx</a> 2026-11-24 \d+\.\d\d km', page)
+    run_page = client.get("/runs/1").text
+    assert "a run not in the plan" in run_page and "Run (not in the plan)" in run_page
+
+
+def test_what_the_log_does_not_have_is_not_found(client: TestClient) -> None:
+    assert client.get("/athletes/9").status_code == 404
+    assert client.get("/runs/9").status_code == 404
+    assert client.get("/athletes/1/sessions/99/workout").status_code == 404
+    answer = client.get("/athletes/9", headers={"accept": "text/html"})
+    assert '<p id="error">there is no athlete 9 in the log</p>' in answer.text
+    token = csrf(client)
+    answer = client.post(
+        "/athletes/9/runs",
+        files=[("runs", ("x.fit", b"..."))],
+        headers={"accept": "application/json", "x-csrf-token": token},
+    )
+    assert answer.status_code == 404
 
 
 def test_listening_beyond_this_computer_needs_a_password(tmp_path: Path) -> None:

@@ -156,20 +156,29 @@ def one_file_per_run(runs: Sequence[RunFacts]) -> tuple[list[RunFacts], list[tup
     ordered = sorted(runs, key=lambda r: (FORMAT_PREFERENCE.get(r.file_format, 9), r.source))
     kept: list[RunFacts] = []
     copies: list[tuple[str, str]] = []
+    # the kept runs' start times in order, each with its place in `kept`: a run looks for its
+    # twin among those within SAME_RUN_S only (a season's log holds thousands)
+    starts: list[tuple[float, int]] = []
     for run in ordered:
-        twin = next((k for k in kept if _same_run(k, run)), None)
+        twin = _first_twin(run, starts)
         if twin is None:
+            if run.start_time is not None:
+                bisect.insort(starts, (run.start_time.timestamp(), len(kept)))
             kept.append(run)
         else:
-            copies.append((run.source, twin.source))
+            copies.append((run.source, kept[twin].source))
     kept.sort(key=lambda r: (r.start_time or dt.datetime.min.replace(tzinfo=dt.UTC), r.source))
     return kept, copies
 
 
-def _same_run(a: RunFacts, b: RunFacts) -> bool:
-    if a.start_time is None or b.start_time is None:
-        return False
-    return abs((a.start_time - b.start_time).total_seconds()) <= SAME_RUN_S
+def _first_twin(run: RunFacts, starts: list[tuple[float, int]]) -> int | None:
+    """The earliest kept run (by its place in `kept`) starting within SAME_RUN_S of `run`."""
+    if run.start_time is None:
+        return None
+    at = run.start_time.timestamp()
+    low = bisect.bisect_left(starts, (at - SAME_RUN_S, -1))
+    high = bisect.bisect_right(starts, (at + SAME_RUN_S, math.inf))
+    return min((place for _, place in starts[low:high]), default=None)
 
 
 def match_runs(

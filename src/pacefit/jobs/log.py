@@ -68,6 +68,10 @@ def call(function: Callable[..., T], *args: Any) -> T:
     return function(*args)
 
 
+class NotInLog(PacefitError):
+    """An athlete, run or session the log does not have (a page's 404)."""
+
+
 # -- the athlete and their plan ------------------------------------------------------------
 
 
@@ -113,7 +117,7 @@ def add_athlete(
                 location=Location(str(folder)),
                 hint="pass --race-date YYYY-MM-DD",
             )
-        _plan_parts(folder, race_date, level, text, str(athlete_path))  # refuses a bad plan
+        _plan_parts(folder, race_date, level, text, athlete.name)  # refuses a bad plan
     record, created = store.save_athlete(athlete.name, text)
     if folder is not None and race_date is not None:
         store.assign_plan(record.id, folder, race_date, level)
@@ -123,7 +127,7 @@ def add_athlete(
 def athlete_log(store: Store, athlete_id: int) -> AthleteLog:
     record = store.athlete(athlete_id)
     if record is None:
-        raise PacefitError(f"there is no athlete {athlete_id} in the log")
+        raise NotInLog(f"there is no athlete {athlete_id} in the log")
     athlete = load_athlete_text(record.athlete_yaml, f"athlete file of {record.name}")
     plan_record = store.current_plan(athlete_id)
     plan = None
@@ -144,8 +148,8 @@ def _plan_parts(
     folder: Path, race_date: dt.date, level: str | None, athlete_yaml: str, name: str
 ) -> tuple[PlanSchedule, SessionsContext, tuple[PlannedSession, ...]]:
     """A plan read once per process for each athlete file (a changed plan folder is read
-    again when the server starts, or at `pacefit log rescore`)."""
-    athlete = load_athlete_text(athlete_yaml, name)
+    again when the server starts, or at `pacefit log rescore`); `name`: the athlete's."""
+    athlete = load_athlete_text(athlete_yaml, f"athlete file of {name}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PacefitWarning)  # `build` says them
         schedule = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
@@ -458,7 +462,7 @@ def run_analysis(
     session."""
     record = store.run(run_id)
     if record is None or record.athlete_id != log.record.id:
-        raise PacefitError(f"there is no run {run_id} in the log")
+        raise NotInLog(f"there is no run {run_id} in the log")
     matching = _match(store.runs(log.record.id), log.plan)
     number = next((n for n, (f, _) in matching.chosen.items() if _run_id(f) == run_id), None)
     workout = None
@@ -530,7 +534,7 @@ def session_file(log: AthleteLog, number: int, file_format: str) -> WorkoutFile:
     plan = _plan_of(log)
     sessions = plan.schedule.schedule.sessions
     if not 0 <= number < len(sessions):
-        raise PacefitError(f"the plan has no session {number}")
+        raise NotInLog(f"the plan has no session {number}")
     session = sessions[number]
     workout = plan.context.workout(number)
     if isinstance(workout, PacefitError):

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pacefit.errors import PacefitError
+from pacefit.jobs.log import NotInLog
 from pacefit.store.database import Store
 from pacefit.web import athletes, files, home, runs
 from pacefit.web.render import error_page, static_file
@@ -66,7 +67,8 @@ def create_app(store: Store, settings: Settings | None = None) -> ASGIApp:
 
 async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PacefitError)
-    return error_page(request, exc.headline, exc.hint, status_code=400)
+    status = 404 if isinstance(exc, NotInLog) else 400
+    return error_page(request, exc.headline, exc.hint, status_code=status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -42,6 +42,8 @@ class UploadResult:
 async def upload(request: Request) -> Response:
     server = server_of(request)
     athlete_id = request.path_params["athlete_id"]
+    if await run_in_threadpool(server.store.athlete, athlete_id) is None:
+        raise HTTPException(404, f"there is no athlete {athlete_id} in the log")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise HTTPException(415, "send the runs as multipart/form-data (a file input)")
     async with request.form(max_files=MAX_FILES_PER_UPLOAD, max_fields=10) as form:
