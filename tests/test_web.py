@@ -50,7 +50,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
     settings = Settings(workers=0, max_upload_bytes=2 * 1024 * 1024, today=lambda: TODAY)
-    with TestClient(create_app(store, settings)) as test_client:
+    with TestClient(create_app(store, settings), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -203,6 +203,12 @@ def test_what_the_log_does_not_have_is_not_found(client: TestClient) -> None:
     assert answer.status_code == 404
 
 
+def test_a_page_reached_by_another_name_is_refused(client: TestClient) -> None:
+    """DNS rebinding: a site whose name now points at 127.0.0.1 cannot read or write."""
+    assert client.get("/", headers={"host": "rebind.example:8000"}).status_code == 400
+    assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+
+
 def test_listening_beyond_this_computer_needs_a_password(tmp_path: Path) -> None:
     result = run_cli("serve", "--db", tmp_path / "log.sqlite", "--host", "0.0.0.0")
     assert result.exit_code == 1
@@ -215,7 +221,7 @@ def test_listening_beyond_this_computer_needs_a_password(tmp_path: Path) -> None
 
 def test_a_password_is_asked_of_every_request(store: Store) -> None:
     settings = Settings(workers=0, password="s3cret", today=lambda: TODAY)
-    with TestClient(create_app(store, settings)) as test_client:
+    with TestClient(create_app(store, settings), base_url="http://127.0.0.1") as test_client:
         assert test_client.get("/").status_code == 401
         assert test_client.get("/", auth=("coach", "wrong")).status_code == 401
         assert test_client.get("/", auth=("coach", "s3cret")).status_code == 200

@@ -308,6 +308,14 @@ class Store:
         """(run id, session number, outcome) for each pair, replacing what was there."""
         if not outcomes:
             return
+        # another request may have cached the same pair a moment ago (PostgreSQL's read
+        # committed lets both delete nothing, then both insert): it computed the same outcome
+        with contextlib.suppress(sa.exc.IntegrityError):
+            self._replace_scores(plan_id, outcomes)
+
+    def _replace_scores(
+        self, plan_id: int, outcomes: Sequence[tuple[int, int, dict[str, Any]]]
+    ) -> None:
         with self._write() as conn:
             for run_id, number, _ in outcomes:
                 conn.execute(

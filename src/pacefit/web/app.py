@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,7 +26,7 @@ from pacefit.jobs.log import NotInLog
 from pacefit.store.database import Store
 from pacefit.web import athletes, files, home, runs
 from pacefit.web.render import error_page, static_file
-from pacefit.web.security import ASGIApp, BodyLimit, PasswordGate
+from pacefit.web.security import LOOPBACK_NAMES, ASGIApp, BodyLimit, PasswordGate
 from pacefit.web.server import Server, Settings
 
 
@@ -60,6 +61,10 @@ def create_app(store: Store, settings: Settings | None = None) -> ASGIApp:
     )
     app.state.server = server
     wrapped: ASGIApp = BodyLimit(app, settings.max_upload_bytes)
+    if not settings.password:
+        # loopback only: a page elsewhere whose name is re-pointed at 127.0.0.1 (DNS
+        # rebinding) is refused by its Host header
+        wrapped = TrustedHostMiddleware(wrapped, allowed_hosts=list(LOOPBACK_NAMES))
     if settings.password:
         wrapped = PasswordGate(wrapped, settings.password)
     return wrapped

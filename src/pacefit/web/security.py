@@ -28,6 +28,7 @@ CSRF_COOKIE = "pacefit_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 
 def check_listen_address(host: str, password: str | None) -> None:
