@@ -408,31 +408,38 @@ def import_run(
     """Read, match, score and keep one run file; a file pacefit refuses raises its
     `PacefitError` and nothing is kept. The same file twice is one run."""
     name = Path(file_name.replace("\\", "/")).name or "run"
-    existing = store.run_by_hash(log.record.id, sha256(content))
+    digest = sha256(content)
+    existing = store.run_by_hash(log.record.id, digest)
     if existing is not None:
         return _imported(store, log, existing, False, (), today, run_in)
     taken = frozenset(_match(store.runs(log.record.id), log.plan).chosen)
     context = log.plan.context if log.plan else None
     judged: Judged = run_in(judge, content, name, context, taken)
-    facts = judged.facts
     record, new = store.add_run(
         log.record.id,
         RunFile(
-            sha256=sha256(content),
+            sha256=digest,
             file_name=name,
-            file_format=facts.file_format,
+            file_format=judged.facts.file_format,
             content=content,
-            start_time=facts.start_time,
-            local_date=facts.local_date,
-            sport=facts.sport,
-            distance_m=facts.distance_m,
-            timer_s=facts.timer_s,
-            speed_quantiles_mps=facts.speed_quantiles_mps,
+            **_kept_facts(judged.facts),
         ),
     )
     if new and log.plan is not None and judged.guess is not None and judged.outcome is not None:
         store.save_scores(log.plan.record.id, [(record.id, judged.guess, judged.outcome)])
     return _imported(store, log, record, new, judged.notes, today, run_in)
+
+
+def _kept_facts(facts: RunFacts) -> dict[str, Any]:
+    """What the store keeps of a run's facts beside its file (`_facts` reads them back)."""
+    return {
+        "start_time": facts.start_time,
+        "local_date": facts.local_date,
+        "sport": facts.sport,
+        "distance_m": facts.distance_m,
+        "timer_s": facts.timer_s,
+        "speed_quantiles_mps": facts.speed_quantiles_mps,
+    }
 
 
 def _imported(
@@ -502,16 +509,7 @@ def rescore(store: Store, *, run_in: RunIn = call) -> Rescored:
             except PacefitError as exc:
                 failed.append((record, exc))
                 continue
-            facts = judged.facts
-            store.update_run_facts(
-                record.id,
-                start_time=facts.start_time,
-                local_date=facts.local_date,
-                sport=facts.sport,
-                distance_m=facts.distance_m,
-                timer_s=facts.timer_s,
-                speed_quantiles_mps=facts.speed_quantiles_mps,
-            )
+            store.update_run_facts(record.id, **_kept_facts(judged.facts))
             count += 1
         if log.plan is not None:
             store.clear_scores(log.plan.record.id)
