@@ -110,12 +110,25 @@ def test_a_refused_file_gets_its_one_line_reason_and_nothing_is_kept(
     assert result == {
         "file": "notes.fit",
         "ok": False,
-        "message": "notes.fit: this is not a run file pacefit reads: it is neither FIT nor "
-        "GPX nor TCX",
+        "message": "this is not a run file pacefit reads: it is neither FIT nor GPX nor TCX",
         "href": None,
         "new": False,
     }
+    page = client.post(
+        "/athletes/1/runs",
+        files=[("runs", ("notes.fit", b"my training notes"))],
+        headers={"x-csrf-token": csrf(client)},
+    )
+    assert "notes.fit: this is not a run file pacefit reads" in page.text  # the name once
     assert store.run_count() == 0
+
+
+def test_a_refused_file_says_where_in_it_the_mistake_is(client: TestClient) -> None:
+    gpx = b'<?xml version="1.0"?>\n<gpx version="1.1">\n<trk><trkseg>\n<trkpt lat=1>\n</gpx>\n'
+    answer = upload(client, ("track.gpx", gpx), token=csrf(client))
+    [result] = answer.json()["results"]
+    assert re.fullmatch(r"line 4, column \d+: .+", result["message"]), result["message"]
+    assert "track.gpx" not in result["message"]
 
 
 def test_the_kind_of_file_is_told_by_its_content(client: TestClient) -> None:

@@ -181,6 +181,11 @@ def sniff_activity_suffix(head: bytes) -> str | None:
     return None
 
 
+def _renamed(location: Location | None, name: str) -> Location:
+    """The place in the temporary copy, as the same place in the file the user named."""
+    return Location(name) if location is None else replace(location, path=name)
+
+
 def read_activity_data(data: bytes, name: str, *, options: ReadOptions | None = None) -> Activity:
     """A run from a file's bytes (an upload), its kind told by its content; `name` is what the
     file is called in messages and on pages, never a path anything is written to."""
@@ -199,11 +204,13 @@ def read_activity_data(data: bytes, name: str, *, options: ReadOptions | None = 
             try:
                 activity = read_activity(path, options=options)
             except PacefitError as exc:
-                raise type(exc)(exc.message, location=Location(name), hint=exc.hint) from exc
+                raise type(exc)(
+                    exc.message, location=_renamed(exc.location, name), hint=exc.hint
+                ) from exc
     for caught_warning in caught:
         message = caught_warning.message
         if isinstance(message, PacefitWarning):
-            warn(message.message, location=Location(name))
+            warn(message.message, location=_renamed(message.location, name))
         else:
             warnings.warn(message, stacklevel=2)
     return replace(activity, source=name)

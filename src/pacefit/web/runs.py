@@ -77,7 +77,7 @@ def _keep(server: Server, athlete_id: int, content: bytes, name: str) -> UploadR
             server.store, log, content, name, today=server.today(), run_in=server.run_in
         )
     except PacefitError as exc:
-        return UploadResult(name, ok=False, message=exc.headline)
+        return UploadResult(name, ok=False, message=_refusal(exc, name))
     return UploadResult(
         imported.run.file_name,
         ok=True,
@@ -85,6 +85,18 @@ def _keep(server: Server, athlete_id: int, content: bytes, name: str) -> UploadR
         run_id=imported.run.id,
         new=imported.new,
     )
+
+
+def _refusal(exc: PacefitError, name: str) -> str:
+    """Why a file was refused, as shown after its name: the name is not said twice, a line and
+    column within it are kept."""
+    where = exc.location
+    if where is None or where.path != name:
+        return exc.headline
+    if where.line is None:
+        return exc.message
+    at = f"line {where.line}" + (f", column {where.column}" if where.column else "")
+    return f"{at}: {exc.message}"
 
 
 def _result_data(result: UploadResult) -> dict[str, Any]:
