@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pacefit.core.activity import Track
-from pacefit.core.figures import climbing, run_figures, span_figures, time_in_zones
+from pacefit.core.figures import run_figures, span_figures, span_totals, time_in_zones
 from pacefit.core.paces import Athlete
 from pacefit.formats import read_activity
 from pacefit.jobs.analyze import analyze_file
@@ -43,7 +43,7 @@ def test_heart_rate_and_climb_agree_with_the_watchs_own_totals(relative: str) ->
     path = shared_fixture(relative)
     track = read_activity(path).track
     watch = watch_session(path)
-    figures = run_figures(track, climbing(track))
+    figures = run_figures(track, span_totals(track))
     assert figures.avg_hr_bpm == pytest.approx(watch["avg_heart_rate"], abs=1)
     assert figures.max_hr_bpm == watch["max_heart_rate"]
     assert figures.elevation_gain_m == pytest.approx(watch["total_ascent"], rel=0.3)
@@ -100,7 +100,7 @@ def test_time_in_zones_counts_timer_seconds_in_the_zone_of_their_heart_rate() ->
 
 def test_averages_leave_out_paused_time_and_missing_values() -> None:
     track = _track([100] * 11 + [None] * 10 + [160] * 10 + [200] * 10, paused_after=30)
-    figures = span_figures(track, climbing(track), 0, track.last)
+    figures = span_figures(track, span_totals(track), 0, track.last)
     assert figures.avg_hr_bpm == pytest.approx((10 * 100 + 10 * 160) / 20)
     assert figures.max_hr_bpm == 200  # seen, though the timer stood still
     assert figures.avg_cadence_spm is None and figures.elevation_gain_m is None

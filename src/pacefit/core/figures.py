@@ -4,7 +4,9 @@ zones. Pure functions over a `Track`; the analysis, `--json`, the text report an
 read these.
 
 - Averages are weighted by timer time (a paused watch adds nothing) over the samples that have
-  a value; cadence leaves out the zeros a watch records while the runner stands.
+  a value; cadence leaves out the zeros a watch records while the runner stands. They are
+  taken from running totals computed once per run (`span_totals`), so a stretch costs two
+  lookups whatever its length: a run has a span per step, per lap and for the whole run.
 - Elevation gain: a recorded altitude jitters by a few tenths of a metre from one second to
   the next, and summing every rise of that noise inflates the gain (three times the watch's
   own total on the real runs here). The altitude is first averaged over
@@ -20,6 +22,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import sub
 
 from pacefit.core.activity import Activity, Lap, Track
 
@@ -73,6 +77,39 @@ class Climbing:
     loss_m: tuple[float, ...]
 
 
+@dataclass(frozen=True)
+class WeightedTotals:
+    """Running totals at each sample of a value times the timer time before it, and of that
+    time, over the samples that count (empty without the column)."""
+
+    value_s: tuple[float, ...]
+    time_s: tuple[float, ...]
+
+    def mean(self, start: int, end: int) -> float | None:
+        """The timer-weighted mean over samples [start, end]: None where no time counted."""
+        if not self.time_s:
+            return None
+        weight = self.time_s[end] - self.time_s[start]
+        return (self.value_s[end] - self.value_s[start]) / weight if weight else None
+
+
+@dataclass(frozen=True)
+class SpanTotals:
+    """What the figures of any stretch of a run are read from, computed once per run."""
+
+    climbs: Climbing
+    heart_rate: WeightedTotals
+    cadence: WeightedTotals
+
+
+def span_totals(track: Track) -> SpanTotals:
+    return SpanTotals(
+        climbs=climbing(track),
+        heart_rate=_weighted_totals(track, track.heart_rate_bpm),
+        cadence=_weighted_totals(track, track.cadence_spm, skip_zero=True),
+    )
+
+
 def climbing(track: Track) -> Climbing:
     altitude = smoothed_altitude_m(track)
     if not altitude:
@@ -116,32 +153,28 @@ def smoothed_altitude_m(track: Track) -> list[float | None]:
     return smoothed
 
 
-def span_figures(track: Track, climbs: Climbing, start: int, end: int) -> SpanFigures:
+def span_figures(track: Track, totals: SpanTotals, start: int, end: int) -> SpanFigures:
     """The figures over samples [start, end]; each sample after `start` stands for the timer
     time since the one before it."""
     if end <= start:
         return NO_FIGURES
-    heart_rate = track.heart_rate_bpm
+    heart_rate, climbs = track.heart_rate_bpm, totals.climbs
     return SpanFigures(
-        avg_hr_bpm=_weighted_mean(track, heart_rate, start, end) if heart_rate else None,
+        avg_hr_bpm=totals.heart_rate.mean(start, end),
         max_hr_bpm=_maximum(heart_rate[start : end + 1]) if heart_rate else None,
-        avg_cadence_spm=(
-            _weighted_mean(track, track.cadence_spm, start, end, skip_zero=True)
-            if track.cadence_spm
-            else None
-        ),
+        avg_cadence_spm=totals.cadence.mean(start, end),
         elevation_gain_m=climbs.gain_m[end] - climbs.gain_m[start] if climbs.gain_m else None,
         elevation_loss_m=climbs.loss_m[end] - climbs.loss_m[start] if climbs.loss_m else None,
     )
 
 
-def run_figures(track: Track, climbs: Climbing) -> SpanFigures:
-    return span_figures(track, climbs, 0, track.last)
+def run_figures(track: Track, totals: SpanTotals) -> SpanFigures:
+    return span_figures(track, totals, 0, track.last)
 
 
 def lap_figures(
     activity: Activity,
-    climbs: Climbing,
+    totals: SpanTotals,
     lap_steps: Sequence[tuple[int, tuple[int, ...]]] = (),
 ) -> tuple[LapFigures, ...]:
     """The watch's laps with what was recorded in each; `lap_steps` (lap number -> step
@@ -149,13 +182,13 @@ def lap_figures(
     steps_of = dict(lap_steps)
     track = activity.track
     return tuple(
-        _lap(number, lap, track, climbs, steps_of.get(number, ()))
+        _lap(number, lap, track, totals, steps_of.get(number, ()))
         for number, lap in enumerate(activity.laps, start=1)
     )
 
 
 def _lap(
-    number: int, lap: Lap, track: Track, climbs: Climbing, steps: tuple[int, ...]
+    number: int, lap: Lap, track: Track, totals: SpanTotals, steps: tuple[int, ...]
 ) -> LapFigures:
     start = track.index_at_elapsed(lap.start_elapsed_s)
     end = track.index_at_elapsed(lap.end_elapsed_s)
@@ -167,7 +200,7 @@ def _lap(
         timer_s=lap.timer_s,
         trigger=lap.trigger,
         avg_pace_s_per_km=1000 * lap.timer_s / lap.distance_m if lap.distance_m > 0 else None,
-        figures=span_figures(track, climbs, start, end),
+        figures=span_figures(track, totals, start, end),
         steps=steps,
     )
 
@@ -195,19 +228,24 @@ def time_in_zones(track: Track, zones_bpm: Sequence[tuple[int, int]]) -> tuple[Z
     )
 
 
-def _weighted_mean(
-    track: Track, column: Sequence[int | None], start: int, end: int, *, skip_zero: bool = False
-) -> float | None:
+def _weighted_totals(
+    track: Track, column: Sequence[int | None], *, skip_zero: bool = False
+) -> WeightedTotals:
+    if not column:
+        return WeightedTotals((), ())
     timer = track.timer_s
-    total = weight = 0.0
-    for i in range(start + 1, end + 1):
-        value = column[i]
-        dt_s = timer[i] - timer[i - 1]
-        if value is None or dt_s <= 0 or (skip_zero and value == 0):
-            continue
-        total += value * dt_s
-        weight += dt_s
-    return total / weight if weight else None
+    # whole-column passes (comprehensions and accumulate run in C), summed in sample order
+    counted_s = [
+        dt_s if value is not None and dt_s > 0 and (value or not skip_zero) else 0.0
+        for value, dt_s in zip(column[1:], map(sub, timer[1:], timer[:-1]), strict=True)
+    ]
+    value_s = [
+        value * dt_s if dt_s and value is not None else 0.0
+        for value, dt_s in zip(column[1:], counted_s, strict=True)
+    ]
+    return WeightedTotals(
+        tuple(accumulate(value_s, initial=0.0)), tuple(accumulate(counted_s, initial=0.0))
+    )
 
 
 def _maximum(values: Sequence[int | None]) -> int | None:

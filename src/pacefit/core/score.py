@@ -22,8 +22,11 @@ from __future__ import annotations
 import bisect
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
+from itertools import accumulate
+from operator import sub
 
 from pacefit.core.activity import Activity, Track
 from pacefit.core.align import Alignment, StepWindow
@@ -33,10 +36,10 @@ from pacefit.core.figures import (
     LapFigures,
     SpanFigures,
     ZoneTime,
-    climbing,
     lap_figures,
     run_figures,
     span_figures,
+    span_totals,
     time_in_zones,
 )
 from pacefit.core.workout import (
@@ -134,9 +137,9 @@ def analyse(
     hr_zones_bpm: tuple[tuple[int, int], ...] = (),
 ) -> Analysis:
     track = activity.track
-    climbs = climbing(track)
+    totals = span_totals(track)
     results = tuple(
-        replace(result, figures=span_figures(track, climbs, window.start, window.end))
+        replace(result, figures=span_figures(track, totals, window.start, window.end))
         if window.start is not None and window.end is not None
         else result
         for result, window in zip(
@@ -155,8 +158,8 @@ def analyse(
         score=overall_score(work, support),
         work_score=work,
         support_done_fraction=support,
-        figures=run_figures(track, climbs),
-        laps=lap_figures(activity, climbs, alignment.lap_steps),
+        figures=run_figures(track, totals),
+        laps=lap_figures(activity, totals, alignment.lap_steps),
         hr_zones=time_in_zones(track, hr_zones_bpm),
     )
 
@@ -297,6 +300,9 @@ def _pace_statistics(
     assert window.start is not None and window.end is not None
     field = _speed_field(track, window.start, window.end)
     source = _speed_source(track, window.start, window.end, field)
+    # within EDGE_TOLERANCE_S_PER_KM of the band counts as in it (abs(outside) <= tolerance)
+    fastest = target.fast_s_per_km - EDGE_TOLERANCE_S_PER_KM
+    slowest = target.slow_s_per_km + EDGE_TOLERANCE_S_PER_KM
     in_band = total = 0.0
     paces: list[float] = []
     weights: list[float] = []
@@ -305,7 +311,7 @@ def _pace_statistics(
             continue  # no data: not counted either way
         total += dt_s
         pace = 1000 / speed if speed > 0 else math.inf
-        if abs(target.outside_s_per_km(pace)) <= EDGE_TOLERANCE_S_PER_KM:
+        if fastest <= pace <= slowest:
             in_band += dt_s
         if speed > MOVING_SPEED_MPS:
             paces.append(pace)
@@ -330,14 +336,19 @@ class _SpeedField:
 
 
 def _speed_field(track: Track, start: int, end: int) -> _SpeedField:
-    metres, seconds = [0.0], [0.0]
-    for i in range(start + 1, end + 1):
-        dt_s = track.timer_s[i] - track.timer_s[i - 1]
-        speed = track.speed_mps[i]
-        known = dt_s > 0 and speed is not None
-        metres.append(metres[-1] + (speed * dt_s if known and speed is not None else 0.0))
-        seconds.append(seconds[-1] + (dt_s if known else 0.0))
-    return _SpeedField(metres, seconds)
+    timer, speeds = track.timer_s[start : end + 1], track.speed_mps[start + 1 : end + 1]
+    steps_s = map(sub, timer[1:], timer[:-1])
+    counted_s = [
+        dt_s if dt_s > 0 and speed is not None else 0.0
+        for dt_s, speed in zip(steps_s, speeds, strict=True)
+    ]
+    metres = [
+        speed * dt_s if dt_s and speed is not None else 0.0
+        for dt_s, speed in zip(counted_s, speeds, strict=True)
+    ]
+    return _SpeedField(
+        list(accumulate(metres, initial=0.0)), list(accumulate(counted_s, initial=0.0))
+    )
 
 
 def _speed_source(track: Track, start: int, end: int, field: _SpeedField) -> str:
@@ -357,8 +368,15 @@ def _smoothed(
 ) -> list[tuple[float, float | None]]:
     """(seconds, speed) for each interval of the window, the speed averaged over the last
     `SMOOTHING_S` of timer time."""
-    timer, distance = track.timer_s, track.distance_m
-    field_m, covered_s = field.metres, field.seconds
+    timer = track.timer_s
+    # the speed over a span as running sums: the distance, or the speed field's metres and the
+    # seconds it covers (indexed from the window's start)
+    if source == "distance":
+        metres: Sequence[float] = track.distance_m
+        seconds: Sequence[float] = timer
+        offset = 0
+    else:
+        metres, seconds, offset = field.metres, field.seconds, start
     out: list[tuple[float, float | None]] = []
     # the first sample within SMOOTHING_S before i only moves forward: one pass, no search
     first = (
@@ -367,20 +385,16 @@ def _smoothed(
         else 0
     )
     for i in range(start + 1, end + 1):
-        window_start = timer[i] - SMOOTHING_S
+        now = timer[i]
+        window_start = now - SMOOTHING_S
         while first < i and timer[first] < window_start:
             first += 1
-        dt_s = timer[i] - timer[i - 1]
+        dt_s = now - timer[i - 1]
         if dt_s <= 0:
             continue  # paused
-        back = max(start, first - 1)
-        if source == "distance":
-            span_s = timer[i] - timer[back]
-            out.append((dt_s, (distance[i] - distance[back]) / span_s if span_s > 0 else None))
-        else:
-            seconds = covered_s[i - start] - covered_s[back - start]
-            metres = field_m[i - start] - field_m[back - start]
-            out.append((dt_s, metres / seconds if seconds > 0 else None))
+        back = first - 1 - offset if first > start else start - offset
+        span_s = seconds[i - offset] - seconds[back]
+        out.append((dt_s, (metres[i - offset] - metres[back]) / span_s if span_s > 0 else None))
     return out
 
 
@@ -388,8 +402,8 @@ def _weighted_stdev(values: list[float], weights: list[float]) -> float | None:
     if len(values) < 2:
         return None
     total = sum(weights)
-    mean = sum(v * w for v, w in zip(values, weights, strict=True)) / total
-    variance = sum(w * (v - mean) ** 2 for v, w in zip(values, weights, strict=True)) / total
+    mean = sum([v * w for v, w in zip(values, weights, strict=True)]) / total
+    variance = sum([w * (v - mean) ** 2 for v, w in zip(values, weights, strict=True)]) / total
     return math.sqrt(variance)
 
 

@@ -290,13 +290,9 @@ def _preferred(
     """A record field that has an `enhanced_` form (32 bits) beside the 16-bit one: the
     enhanced value where the sample has it, else the plain one."""
     enhanced, plain = (data.records.get(name) for name in names)
-    values: list[float | None] = []
-    for i in order:
-        value = enhanced[i] if enhanced else None
-        if value is None and plain:
-            value = plain[i]
-        values.append(value)
-    return values
+    if not enhanced or not plain:
+        return _column(enhanced or plain, order)
+    return [value if (value := enhanced[i]) is not None else plain[i] for i in order]
 
 
 def _column(column: list[float | None] | None, order: list[int]) -> list[float | None]:

@@ -161,12 +161,19 @@ def decode(data: bytes, frames: list[Frame]) -> FitActivityData:
 class _Reader:
     def __init__(self) -> None:
         self.columns: dict[str, list[float | None]] = {name: [] for name in RECORD_FIELDS}
+        # Records are kept as unpacked and turned into columns a field at a time at the end
+        # (a list comprehension per column, not a dict per record): the rows, the time each
+        # header or timestamp gave, and where each run of rows of one layout starts.
+        self.record_rows: list[tuple[Any, ...]] = []
+        self.record_times: list[int | None] = []
+        self.record_runs: list[tuple[int, _Layout]] = []
         self.messages: dict[str, list[Values]] = {kind: [] for kind in MESSAGE_FIELDS}
         self.workout_name = ""
         self.steps: list[dict[str, Any]] = []
         self.not_an_activity = False
 
     def result(self) -> FitActivityData:
+        self._fill_record_columns()
         return FitActivityData(
             decoder="pacefit",
             why="the fast path reads it",
@@ -177,14 +184,20 @@ class _Reader:
         )
 
     def read(self, data: bytes, frame: Frame) -> None:
+        # The loop runs once per message (tens of thousands in a long run): what it uses is
+        # held in locals, and a record costs one unpack and two appends.
         layouts: dict[int, _Layout] = {}
+        find_layout = layouts.get
+        keep_row, keep_time = self.record_rows.append, self.record_times.append
+        runs = self.record_runs
+        last_record_layout = runs[-1][1] if runs else None
         position, end = frame.start + frame.header_size, frame.end - 2
         last_timestamp = 0
         while position < end:
             header = data[position]
             position += 1
             if header & 0x80:  # compressed timestamp header: a 5-bit offset from the last time
-                layout = _layout(layouts, (header >> 5) & 0x03)
+                local = (header >> 5) & 0x03
                 offset = header & 0x1F
                 timestamp = (last_timestamp & ~0x1F) + offset
                 if offset < (last_timestamp & 0x1F):
@@ -194,8 +207,11 @@ class _Reader:
                 position = _define(data, position, end, header, layouts)
                 continue
             else:
-                layout = _layout(layouts, header & 0x0F)
+                local = header & 0x0F
                 timestamp = None
+            layout = find_layout(local)
+            if layout is None:
+                raise Refused(f"a data message of local type {local} comes before its definition")
             if position + layout.size > end:
                 raise Refused("a message runs past the end of the file")
             values: tuple[Any, ...] = ()
@@ -205,11 +221,33 @@ class _Reader:
                     stamp = values[layout.timestamp_at]
                     if stamp != 0xFFFFFFFF:
                         last_timestamp = timestamp = stamp
-            if layout.kind is not None:  # a record may hold nothing but its header's time
+            if layout.kind == "record":  # a record may hold nothing but its header's time
+                if layout is not last_record_layout:
+                    runs.append((len(self.record_rows), layout))
+                    last_record_layout = layout
+                keep_row(values)
+                keep_time(timestamp)
+            elif layout.kind is not None:
                 self._keep(layout, values, timestamp)
                 if self.not_an_activity:
                     return  # refused by the caller; no need to read on
             position += layout.size
+
+    def _fill_record_columns(self) -> None:
+        rows = self.record_rows
+        bounds = [start for start, _ in self.record_runs] + [len(rows)]
+        for (start, layout), end in zip(self.record_runs, bounds[1:], strict=True):
+            run = rows[start:end]
+            picked = {field.name: (index, field, invalid) for field, index, invalid in layout.picks}
+            for name in RECORD_FIELDS:
+                if name == "timestamp":
+                    column = _record_times(run, self.record_times[start:end], picked.get(name))
+                elif name in picked:
+                    column = _record_column(run, *picked[name])
+                else:
+                    column = [None] * len(run)
+                self.columns[name].extend(column)
+        self.record_rows, self.record_times, self.record_runs = [], [], []
 
     def _keep(self, layout: _Layout, values: tuple[Any, ...], timestamp: int | None) -> None:
         picked: dict[str, Any] = {}
@@ -230,11 +268,7 @@ class _Reader:
         if timestamp is not None:
             picked["timestamp"] = timestamp
         kind = layout.kind
-        if kind == "record":
-            for name in RECORD_FIELDS:
-                value = picked.get(name)
-                self.columns[name].append(None if value is None else float(value))
-        elif kind == "workout":
+        if kind == "workout":
             self.workout_name = str(picked.get("wkt_name", ""))
         elif kind == "workout_step":
             self.steps.append(picked)
@@ -246,11 +280,32 @@ class _Reader:
             )
 
 
-def _layout(layouts: dict[int, _Layout], local: int) -> _Layout:
-    try:
-        return layouts[local]
-    except KeyError:
-        raise Refused(f"a data message of local type {local} comes before its definition") from None
+def _record_column(
+    rows: list[tuple[Any, ...]], index: int, field: _Field, invalid: float | int | None
+) -> list[float | None]:
+    """One field of a run of records as floats, None where invalid (as `_keep` reads it; every
+    record field is a whole number, so none is NaN)."""
+    if field.kind == "position":
+        scale, offset = SEMICIRCLES_PER_DEGREE, 0.0
+    elif field.kind == "raw":
+        return [None if (value := row[index]) == invalid else float(value) for row in rows]
+    else:
+        scale, offset = field.scale, field.offset
+    return [None if (value := row[index]) == invalid else value / scale - offset for row in rows]
+
+
+def _record_times(
+    rows: list[tuple[Any, ...]],
+    times: list[int | None],
+    pick: tuple[int, _Field, float | int | None] | None,
+) -> list[float | None]:
+    """The records' times: a compressed header's or field 253's, else a timestamp field the
+    header could not follow (not the profile's uint32)."""
+    fallback = _record_column(rows, *pick) if pick is not None else [None] * len(rows)
+    return [
+        float(time) if time is not None else other
+        for time, other in zip(times, fallback, strict=True)
+    ]
 
 
 def _define(data: bytes, position: int, end: int, header: int, layouts: dict[int, _Layout]) -> int:
