@@ -11,6 +11,7 @@ run, so that a noisy or slow machine moves both. The real files come from ../sha
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import datetime as dt
 import functools
@@ -978,6 +979,9 @@ def main(argv: list[str]) -> int:
         return 2
     chosen = argv or list(BENCHES)
     sys.path.insert(0, str(ROOT / "src"))
+    # compiled once, as pip compiles an installed package: with PYTHONDONTWRITEBYTECODE set (or a
+    # read-only checkout) every start-up figure would otherwise include compiling pacefit
+    compileall.compile_dir(ROOT / "src", quiet=1)
     with tempfile.TemporaryDirectory() as folder:
         for name in chosen:
             print(f"running {name} ...", file=sys.stderr)

@@ -15,7 +15,7 @@ from pacefit.jobs.block import review_block
 from pacefit.jobs.log import AthleteLog, add_athlete, import_run, log_block, rescore
 from pacefit.store.database import Store
 
-from .helpers import ATHLETE_FILE, run_cli, shared_fixture
+from .helpers import ATHLETE_FILE, run_cli, shared_fixture, write_athlete
 from .log_server import EASY_DAY, INTERVALS_DAY, database_url, simulated_run, week_plan
 
 TODAY = dt.date(2026, 11, 28)
@@ -143,6 +143,28 @@ def test_log_import_and_show_on_the_command_line(
     assert "2026-11-26  W01 Thu  6x800m 5K-         100     800s.fit" in shown.stdout
 
 
+def test_log_import_for_a_second_athlete_keeps_the_runs_as_theirs(
+    db: str, week_runs: Path, tmp_path: Path
+) -> None:
+    assert run_cli("log", "import", week_runs / "easy.fit", "--db", db, "--athlete", ATHLETE_FILE)
+    second = tmp_path / "alex"
+    second.mkdir()
+    alex = write_athlete(second, 'name: Alex Second\nraces:\n  5k: "20:00"\n')
+    imported = run_cli("log", "import", week_runs / "800s.fit", "--db", db, "--athlete", alex)
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout.splitlines()[0] == "added Alex Second"
+    shown = run_cli("log", "show", "--db", db, "--name", "Alex Second")
+    assert "800s.fit" in shown.stdout and "easy.fit" not in shown.stdout
+
+
+def test_log_import_names_the_line_of_a_mistake_in_a_file(db: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.gpx"
+    bad.write_text('<?xml version="1.0"?>\n<gpx version="1.1">\n<trk><trkseg>\n<trkpt lat=1>\n')
+    result = run_cli("log", "import", bad, "--db", db, "--athlete", ATHLETE_FILE)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{bad}:4:")
+
+
 def test_log_import_of_a_corrupt_file_says_why_in_one_line_and_fails(
     db: str, tmp_path: Path
 ) -> None:
@@ -159,3 +181,11 @@ def test_a_database_url_pacefit_cannot_use_is_one_line(tmp_path: Path) -> None:
     result = run_cli("log", "show", "--db", "mysql://me@host/db")
     assert result.exit_code == 1
     assert result.stderr.startswith("mysql://me@host/db: pacefit keeps its log in SQLite")
+    secret = run_cli("log", "show", "--db", "mysql://me:s3cret@host/db")
+    assert "s3cret" not in secret.output and "***" in secret.stderr
+    driver = run_cli("log", "show", "--db", "postgresql+psycopg2://me:s3cret@host/db")
+    assert driver.exit_code == 1
+    assert driver.stderr.startswith(
+        "postgresql+psycopg2://me:***@host/db: pacefit reaches PostgreSQL through psycopg (3)"
+    )
+    assert len(driver.stderr.splitlines()) <= 2  # the line and its hint

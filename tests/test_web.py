@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import multiprocessing
+import os
 import re
 import shlex
+import shutil
+import signal
 import socket
 import zipfile
 from collections.abc import Iterator
@@ -19,10 +23,10 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from pacefit.jobs.log import add_athlete
+from pacefit.jobs.log import add_athlete, read_plans_again
 from pacefit.store.database import Store
 from pacefit.web.app import create_app
-from pacefit.web.server import Settings
+from pacefit.web.server import Server, Settings, WorkerStopped
 
 from .garmin_sdk import decode_checked
 from .helpers import ATHLETE_FILE, ROOT, run_cli, write_athlete
@@ -137,6 +141,37 @@ def test_the_kind_of_file_is_told_by_its_content(client: TestClient) -> None:
     assert answer.json()["results"][0]["message"].startswith("W01 Tue Easy run 8km")
 
 
+def test_a_worker_that_died_is_replaced_and_the_next_upload_is_kept(
+    store: Store, tmp_path: Path
+) -> None:
+    settings = Settings(workers=1, today=lambda: TODAY)
+    with TestClient(create_app(store, settings), base_url="http://127.0.0.1") as client:
+        easy = simulated_run("easy/easy-run.yaml", EASY_DAY)
+        assert upload(client, ("easy.fit", easy), token=csrf(client)).status_code == 200
+        [worker] = multiprocessing.active_children()
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        worker.join()
+        intervals = simulated_run("10k/intervals-800.yaml", INTERVALS_DAY)
+        answer = upload(client, ("intervals.fit", intervals), token=csrf(client))
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["results"][0]["message"].startswith("W01 Thu")
+    assert store.run_count() == 2
+
+
+def test_a_worker_that_dies_on_every_try_is_one_line_and_the_server_goes_on(
+    store: Store,
+) -> None:
+    server = Server(store, Settings(workers=1))
+    server.start_pool()
+    try:
+        with pytest.raises(WorkerStopped, match="stopped before it answered"):
+            server.run_in(os._exit, 1)  # the worker dies on the job itself, twice
+        assert server.run_in(abs, -3) == 3  # a fresh pool takes the next job
+    finally:
+        server.stop_pool()
+
+
 def test_a_file_name_is_never_a_path(
     client: TestClient, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -179,6 +214,27 @@ def test_a_coach_sees_a_row_per_athlete(store: Store, client: TestClient, tmp_pa
     page = client.get("/").text
     assert re.search(r'data-athlete="Alex Other">.*?no plan', page, re.S)
     assert re.search(r'data-athlete="Sam Example">.*?One week</td>\s*<td>0 of 2</td>', page, re.S)
+
+
+def test_an_athlete_whose_plan_folder_is_gone_does_not_stop_the_coach(
+    store: Store, client: TestClient, tmp_path: Path
+) -> None:
+    other = write_athlete(tmp_path, "name: Alex Other\nraces: {10k: '50:00'}\n")
+    moved = week_plan(tmp_path / "alex")
+    add_athlete(store, other, plan_folder=moved, race_date=RACE_DATE)
+    shutil.rmtree(moved)
+    read_plans_again()  # as after a restart: plans are read once per process
+    coach = client.get("/")
+    assert coach.status_code == 200
+    assert re.search(r'data-athlete="Alex Other">.*?the plan could not be read: ', coach.text, re.S)
+    assert re.search(r'data-athlete="Sam Example">.*?One week</td>', coach.text, re.S)
+    assert "the week of Monday 2026-11-23" in coach.text
+    page = client.get("/athletes/2")
+    assert page.status_code == 200 and "every run is kept, unscored" in page.text
+    url = store.engine.url.render_as_string(hide_password=False)
+    rescored = run_cli("log", "rescore", "--db", url)
+    assert rescored.exit_code == 1
+    assert rescored.stderr.startswith("Alex Other: the plan could not be read (")
 
 
 def test_an_athlete_without_a_plan_and_a_run_in_no_session_have_their_pages(
@@ -266,6 +322,26 @@ def test_an_oversize_upload_is_refused_before_it_is_read(server: tuple[str, str]
         answer = received.decode()
     assert answer.startswith("HTTP/1.1 413 ")
     assert answer.endswith("the upload is over the limit of 1 MB")
+
+
+def test_a_post_from_another_site_is_refused_before_its_body_is_read(
+    server: tuple[str, str],
+) -> None:
+    """No cookie, so no token can match: 403 to the headers alone, within the size limit."""
+    url, _ = server
+    port = int(url.rpartition(":")[2])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(
+            b"POST /athletes/1/runs HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 900000\r\n\r\n--x\r\n"
+        )
+        received = b""
+        while chunk := connection.recv(4096):
+            received += chunk
+            if b"reload the page" in received:
+                break
+    assert received.decode().startswith("HTTP/1.1 403 ")
 
 
 def test_twenty_uploads_at_once_are_all_kept(server: tuple[str, str]) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pacefit.errors import PacefitError, PacefitWarning
+from pacefit.errors import Location, PacefitError, PacefitWarning
 
 if TYPE_CHECKING:
     from pacefit.core.paces import Athlete
@@ -55,7 +55,7 @@ class InputPath(click.Path):
         super().__init__(file_okay=file_okay, dir_okay=dir_okay, path_type=Path)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from pacefit.errors import InputPathError, Location
+        from pacefit.errors import InputPathError
 
         path = Path(value)
         where = Location(str(path))
@@ -858,13 +858,15 @@ def _open_log(
     plan_folder: Path | None,
     race_date: Any,
     level: str | None,
-) -> Any:
+) -> tuple[Any, Any]:
+    """The log opened, and the athlete `--athlete` added or updated in it (else None)."""
     from pacefit.jobs.log import add_athlete
     from pacefit.store.database import Store
 
     if plan_folder is not None and athlete_path is None:
         raise click.UsageError("--plan needs --athlete: the athlete the plan is for")
     store = Store.open(db_url)
+    log = None
     if athlete_path is not None:
         log, created = add_athlete(
             store,
@@ -877,7 +879,7 @@ def _open_log(
             f" on {log.plan.schedule.name} (race {log.plan.record.race_date})" if log.plan else ""
         )
         click.echo(f"{'added' if created else 'updated'} {log.record.name}{plan}")
-    return store
+    return store, log
 
 
 def _one_athlete(store: Any, name: str | None) -> Any:
@@ -922,9 +924,10 @@ def log_import(
     from pacefit.jobs.review import find_runs
     from pacefit.reports.text import imported_line
 
-    store = _open_log(db_url, athlete_path, plan_folder, race_date, level)
+    store, added = _open_log(db_url, athlete_path, plan_folder, race_date, level)
     try:
-        athlete = _one_athlete(store, name)
+        # the athlete just given with --athlete, in a log of one athlete or of many
+        athlete = added if added is not None and name is None else _one_athlete(store, name)
         files = [f for p in paths for f in (find_runs(p) if p.is_dir() else [p])]
         refused = kept = 0
         for path in files:
@@ -932,7 +935,9 @@ def log_import(
                 imported = import_run(store, athlete, path.read_bytes(), path.name, today=today())
             except PacefitError as exc:
                 refused += 1
-                click.echo(f"{path}: {exc.message}", err=True)
+                where = exc.location  # the upload's name, with the line and column kept
+                shown = Location(str(path), where.line, where.column) if where else path
+                click.echo(f"{shown}: {exc.message}", err=True)
                 continue
             kept += imported.new
             click.echo(f"{path}: {imported_line(imported)}")
@@ -956,7 +961,7 @@ def log_show(db_url: str | None, name: str | None) -> None:
     from pacefit.jobs.log import log_block
     from pacefit.reports.text import review_table
 
-    store = _open_log(db_url, None, None, None, None)
+    store, _ = _open_log(db_url, None, None, None, None)
     try:
         shown = log_block(store, _one_athlete(store, name), today=today())
     finally:
@@ -979,7 +984,7 @@ def log_rescore(db_url: str | None) -> None:
     """Read every kept file again and score it again (after pacefit improved)."""
     from pacefit.jobs.log import rescore
 
-    store = _open_log(db_url, None, None, None, None)
+    store, _ = _open_log(db_url, None, None, None, None)
     try:
         result = rescore(store)
     finally:
@@ -988,14 +993,28 @@ def log_rescore(db_url: str | None) -> None:
         click.echo(
             f"{record.file_name} (run {record.id}): {error.message}; kept as it was", err=True
         )
+    for athlete, error in result.unread_plans:
+        click.echo(
+            f"{athlete.name}: the plan could not be read ({error.headline}); "
+            "the scores are kept as they were",
+            err=True,
+        )
     click.echo(f"{result.runs} run(s) read and scored again")
+    if result.failed or result.unread_plans:
+        sys.exit(1)
 
 
 @cli.command()
 @db_option
 @plan_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="The port to listen on.",
+)
 @click.option(
     "--password",
     envvar="PACEFIT_PASSWORD",
@@ -1035,7 +1054,7 @@ def serve(
     from pacefit.web.server import Settings
 
     check_listen_address(host, password)
-    store = _open_log(db_url, athlete_path, plan_folder, race_date, level)
+    store, _ = _open_log(db_url, athlete_path, plan_folder, race_date, level)
     settings = Settings(
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         password=password,

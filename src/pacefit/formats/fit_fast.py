@@ -2,10 +2,12 @@
 
 A FIT file repeats a few message layouts. Each definition message is compiled once into a
 `struct.Struct` spanning exactly its bytes, with the wanted fields unpacked and every other byte
-skipped; each data message is then one `unpack_from` (C) and a few picks into columns. Only the
-messages the analysis reads are kept (records, laps, sessions, events, sport, activity, file_id,
-and an embedded workout), and of those only the fields below, so a long run costs little time
-and little memory: no dict per record, no copy of the file in another form.
+skipped; each data message is then one `unpack_from` (C). A record's unpacked tuple is kept as
+it is, and the records become columns at the end, a field at a time (one comprehension per
+column over each run of records sharing a layout). Only the messages the analysis reads are
+kept (records, laps, sessions, events, sport, activity, file_id, and an embedded workout), and
+of those only the fields below, so a long run costs little time and little memory: no dict per
+record, no copy of the file in another form.
 
 What this reader does not handle, it refuses (`Refused`) and the complete decoder (fitparse)
 reads the file instead: speed and distance packed in `compressed_speed_distance`, a data message

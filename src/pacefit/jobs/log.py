@@ -91,6 +91,9 @@ class AthleteLog:
     record: AthleteRecord
     athlete: Athlete
     plan: AthletePlan | None
+    # why the athlete's plan could not be read (its folder moved or broken): the runs are
+    # still kept and shown, unscored, and every other athlete's pages still work
+    plan_error: PacefitError | None = None
 
 
 def load_athlete_text(text: str, name: str) -> Athlete:
@@ -130,8 +133,9 @@ def athlete_log(store: Store, athlete_id: int) -> AthleteLog:
         raise NotInLog(f"there is no athlete {athlete_id} in the log")
     athlete = load_athlete_text(record.athlete_yaml, f"athlete file of {record.name}")
     plan_record = store.current_plan(athlete_id)
-    plan = None
-    if plan_record is not None:
+    if plan_record is None:
+        return AthleteLog(record, athlete, None)
+    try:
         schedule, context, planned = _plan_parts(
             plan_record.folder,
             plan_record.race_date,
@@ -139,8 +143,9 @@ def athlete_log(store: Store, athlete_id: int) -> AthleteLog:
             record.athlete_yaml,
             record.name,
         )
-        plan = AthletePlan(plan_record, schedule, context, planned)
-    return AthleteLog(record, athlete, plan)
+    except PacefitError as exc:
+        return AthleteLog(record, athlete, None, plan_error=exc)
+    return AthleteLog(record, athlete, AthletePlan(plan_record, schedule, context, planned))
 
 
 @functools.lru_cache(maxsize=64)
@@ -157,6 +162,11 @@ def _plan_parts(
         context = sessions_context(sessions, athlete)
         planned = tuple(planned_session(session, athlete) for session in sessions)
     return schedule, context, planned
+
+
+def read_plans_again() -> None:
+    """Plans are read once per process: the next use of each reads its folder again."""
+    _plan_parts.cache_clear()
 
 
 def _read_text(path: Path) -> str:
@@ -364,7 +374,9 @@ def _facts(record: RunRecord) -> RunFacts:
 
 
 def _source(record: RunRecord) -> str:
-    return f"run {record.id}"
+    # zero-padded, so that sources sort in the order the runs were kept: of two copies of one
+    # run in the same kind of file, the first kept is the one scored (not "run 10" before "run 9")
+    return f"run {record.id:012d}"
 
 
 def _run_id(facts: RunFacts) -> int:
@@ -492,16 +504,20 @@ def run_analysis(
 class Rescored:
     runs: int  # files read again
     failed: tuple[tuple[RunRecord, PacefitError], ...]  # kept as they were
+    unread_plans: tuple[tuple[AthleteRecord, PacefitError], ...] = ()  # scores kept as they were
 
 
 def rescore(store: Store, *, run_in: RunIn = call) -> Rescored:
     """Every kept file read again (the facts a better pacefit reads from it) and every score
     recomputed. A file that can no longer be read keeps the facts it had."""
-    _plan_parts.cache_clear()
+    read_plans_again()
     count = 0
     failed = []
+    unread_plans = []
     for athlete in store.athletes():
         log = athlete_log(store, athlete.id)
+        if log.plan_error is not None:
+            unread_plans.append((athlete, log.plan_error))
         for record in store.runs(athlete.id):
             content = store.run_content(record.id)
             try:
@@ -514,7 +530,7 @@ def rescore(store: Store, *, run_in: RunIn = call) -> Rescored:
         if log.plan is not None:
             store.clear_scores(log.plan.record.id)
             log_block(store, log, today=None, run_in=run_in)
-    return Rescored(count, tuple(failed))
+    return Rescored(count, tuple(failed), tuple(unread_plans))
 
 
 # -- the plan's files --------------------------------------------------------------------------

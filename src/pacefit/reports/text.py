@@ -542,7 +542,8 @@ def imported_line(imported: Imported) -> str:
     if imported.same_as is not None:
         return f"{already}the same run as {imported.same_as.file_name}, which is scored instead"
     if item is None:
-        return f"{already}kept as a run not in the plan ({imported.run.local_date})"
+        day = imported.run.local_date
+        return f"{already}kept as a run not in the plan ({day or 'the file gives no date'})"
     what = f"{item.session.label} {item.result.workout_name if item.result else ''}".strip()
     if item.error is not None:
         judged = f"could not be scored: {item.error.message}"

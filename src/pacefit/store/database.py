@@ -95,15 +95,29 @@ def database_url(given: str | None) -> str:
     scheme, sep, rest = given.partition("://")
     if not sep:
         return f"sqlite:///{Path(given).expanduser().absolute()}"
-    if scheme in ("postgresql", "postgres"):
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         return f"postgresql+psycopg://{rest}"
-    if scheme.startswith(("postgresql+", "sqlite")):
+    if scheme in ("sqlite", "sqlite+pysqlite"):
         return given
+    hint = "give a file name (log.sqlite) or a postgresql://user@host/db URL"
+    if scheme.startswith("postgresql+"):  # a driver pacefit does not install (psycopg2, asyncpg)
+        raise PacefitError(
+            f"pacefit reaches PostgreSQL through psycopg (3), not '{scheme}'",
+            location=Location(_without_password(given)),
+            hint=hint,
+        )
     raise PacefitError(
         f"pacefit keeps its log in SQLite or PostgreSQL, not '{scheme}'",
-        location=Location(given),
-        hint="give a file name (log.sqlite) or a postgresql://user@host/db URL",
+        location=Location(_without_password(given)),
+        hint=hint,
     )
+
+
+def _without_password(url: str) -> str:
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.partition("://")[0] + "://..."  # not a URL SQLAlchemy reads: shown no further
 
 
 class Store:
@@ -115,7 +129,7 @@ class Store:
     @classmethod
     def open(cls, given: str | None) -> Store:
         url = database_url(given)
-        shown = sa.make_url(url).render_as_string(hide_password=True)
+        shown = _without_password(url)
         try:
             engine = _engine(url)
             _migrate(engine)

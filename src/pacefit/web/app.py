@@ -10,9 +10,7 @@ PostgreSQL, and move the analysis to a task queue when uploads outgrow a machine
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -36,15 +34,11 @@ def create_app(store: Store, settings: Settings | None = None) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        if settings.workers > 0:
-            # spawned, not forked: the server has threads, and a fork copies their locks
-            context = multiprocessing.get_context("spawn")
-            server.pool = ProcessPoolExecutor(settings.workers, mp_context=context)
+        server.start_pool()
         try:
             yield
         finally:
-            if server.pool is not None:
-                server.pool.shutdown(cancel_futures=True)
+            server.stop_pool()
             store.close()
 
     app = Starlette(

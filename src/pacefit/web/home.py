@@ -26,7 +26,9 @@ async def home(request: Request) -> Response:
     if len(athletes) == 1:
         return await _calendar(request, athletes[0].id)
     rows = await run_in_threadpool(_coach_rows, server, athletes)
-    return render_page(request, "coach.html", rows=rows, today=server.today())
+    today = server.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    return render_page(request, "coach.html", rows=rows, monday=monday)
 
 
 async def athlete_calendar(request: Request) -> Response:
@@ -68,6 +70,7 @@ def calendar_page(shown: LogBlock) -> BlockPage | None:
 class CoachRow:
     athlete: AthleteRecord
     plan_name: str
+    plan_error: str  # why the plan could not be read, if it could not
     week: WeekReview | None  # the week today is in
     runs: int
     last_run: dt.date | None
@@ -93,6 +96,7 @@ def _coach_rows(server: Server, athletes: list[AthleteRecord]) -> list[CoachRow]
             CoachRow(
                 athlete=athlete,
                 plan_name=shown.block.review.name if shown.block else "",
+                plan_error=shown.log.plan_error.headline if shown.log.plan_error else "",
                 week=week,
                 runs=len(shown.runs),
                 last_run=max(dates, default=None),

@@ -18,7 +18,7 @@ from pacefit.jobs.log import athlete_log, import_run, run_analysis
 from pacefit.reports.run_page import run_page
 from pacefit.reports.text import imported_line
 from pacefit.web.render import render_page
-from pacefit.web.security import CSRF_FIELD, check_csrf
+from pacefit.web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, check_csrf
 from pacefit.web.server import Server, server_of
 
 MAX_FILES_PER_UPLOAD = 100
@@ -46,6 +46,10 @@ async def upload(request: Request) -> Response:
         raise HTTPException(404, f"there is no athlete {athlete_id} in the log")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise HTTPException(415, "send the runs as multipart/form-data (a file input)")
+    if not request.cookies.get(CSRF_COOKIE) or request.headers.get(CSRF_HEADER):
+        # a request from another site carries no cookie; the script sends the header: either
+        # way it is judged before its body is read (only a plain form's field needs the body)
+        check_csrf(request)
     async with request.form(max_files=MAX_FILES_PER_UPLOAD, max_fields=10) as form:
         token = form.get(CSRF_FIELD)
         check_csrf(request, token if isinstance(token, str) else None)
