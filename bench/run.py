@@ -910,7 +910,7 @@ def bench_log_home(
     store.save_scores(log.plan.record.id, scores)
 
     app = create_app(store, Settings(workers=0, today=lambda: today))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:  # a loopback name
 
         def home() -> None:
             response = client.get("/")

@@ -19,8 +19,12 @@ there is.
 
 from __future__ import annotations
 
+import functools
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import sub, truediv
 from typing import Any
 
 from pacefit.formats.fit_decode import (
@@ -149,6 +153,7 @@ class _Layout:
     unpack: struct.Struct | None
     picks: tuple[tuple[_Field, int, float | int | None], ...]  # field, position, invalid
     timestamp_at: int | None  # position of field 253, to follow compressed timestamps
+    struct_format: str = ""  # of `unpack`, for records read in bulk (`_bulk_struct`)
 
 
 def decode(data: bytes, frames: list[Frame]) -> FitActivityData:
@@ -229,23 +234,69 @@ class _Reader:
                     last_record_layout = layout
                 keep_row(values)
                 keep_time(timestamp)
+                if timestamp is not None and layout.struct_format and not header & 0x80:
+                    position, last_timestamp = self._read_record_run(
+                        data, position + layout.size, end, header, layouts, last_timestamp
+                    )
+                    continue
             elif layout.kind is not None:
                 self._keep(layout, values, timestamp)
                 if self.not_an_activity:
                     return  # refused by the caller; no need to read on
             position += layout.size
 
+    def _read_record_run(
+        self,
+        data: bytes,
+        position: int,
+        end: int,
+        header: int,
+        layouts: dict[int, _Layout],
+        last_time: int,
+    ) -> tuple[int, int]:
+        """The records that follow at `position` in the same rhythm, unpacked in one call: each
+        behind the same header byte, right after the last or after one message of a kind
+        pacefit skips (a watch writes a record and its GPS metadata every second). Found by
+        their header bytes alone; returns where the next message starts and the last time."""
+        layout = layouts[header & 0x0F]
+        between = data[position] if position < end else header
+        skipped = 0  # the bytes of the message between two records, its header included
+        if between != header:
+            other = None if between & 0xC0 else layouts.get(between & 0x0F)
+            if other is None or other.kind is not None:
+                return position, last_time
+            skipped = other.size + 1
+        stride = skipped + 1 + layout.size
+        cycles = _same_bytes(data, position + skipped, stride, (end - position) // stride, header)
+        if skipped:
+            cycles = _same_bytes(data, position, stride, cycles, between)
+        if not cycles:
+            return position, last_time
+        after = position + cycles * stride
+        rows = list(_bulk_struct(layout.struct_format, skipped).iter_unpack(data[position:after]))
+        at = layout.timestamp_at
+        assert at is not None
+        times = [None if (t := row[at]) == 0xFFFFFFFF else t for row in rows]
+        self.record_rows.extend(rows)
+        self.record_times.extend(times)
+        companion = layouts[between & 0x0F] if skipped else None
+        return after, _last_time(data, position, stride, times, companion, last_time)
+
     def _fill_record_columns(self) -> None:
         rows = self.record_rows
         bounds = [start for start, _ in self.record_runs] + [len(rows)]
         for (start, layout), end in zip(self.record_runs, bounds[1:], strict=True):
             run = rows[start:end]
-            picked = {field.name: (index, field, invalid) for field, index, invalid in layout.picks}
+            fields = list(zip(*run, strict=True))  # the run's unpacked values, field by field
+            picked = {
+                field.name: (field, invalid, fields[index])
+                for field, index, invalid in layout.picks
+            }
             for name in RECORD_FIELDS:
                 if name == "timestamp":
-                    column = _record_times(run, self.record_times[start:end], picked.get(name))
+                    column = _record_times(self.record_times[start:end], picked.get(name))
                 elif name in picked:
-                    column = _record_column(run, *picked[name])
+                    column = _record_column(*picked[name])
                 else:
                     column = [None] * len(run)
                 self.columns[name].extend(column)
@@ -282,28 +333,76 @@ class _Reader:
             )
 
 
+def _last_time(
+    data: bytes,
+    position: int,
+    stride: int,
+    times: list[int | None],
+    companion: _Layout | None,
+    before: int,
+) -> int:
+    """The last valid time of a bulk read, as the message loop would leave it: the last
+    record's, or, where a record has none, the time of the skipped message before it."""
+    for k in range(len(times) - 1, -1, -1):
+        if times[k] is not None:
+            return times[k]  # type: ignore[return-value]
+        if companion is not None and companion.unpack is not None:
+            at = companion.timestamp_at
+            if at is not None:
+                stamp = companion.unpack.unpack_from(data, position + k * stride + 1)[at]
+                if stamp != 0xFFFFFFFF:
+                    return int(stamp)
+    return before
+
+
+def _same_bytes(data: bytes, start: int, stride: int, count: int, byte: int) -> int:
+    """How many of the `count` bytes every `stride` from `start` are `byte`, before one is not:
+    sliced and stripped in C (no Python step per record), in windows that double, so that a
+    short run does not copy the rest of the file."""
+    found, window, wanted = 0, 64, bytes((byte,))
+    while found < count:
+        size = min(window, count - found)
+        first = start + found * stride
+        ticks = data[first : first + size * stride : stride]
+        same = size - len(ticks.lstrip(wanted))
+        found += same
+        if same < size:
+            break
+        window *= 2
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _bulk_struct(struct_format: str, skipped: int) -> struct.Struct:
+    """A record's fields unpacked behind `skipped` bytes and its own header byte."""
+    endian, codes = struct_format[0], struct_format[1:]
+    return struct.Struct(f"{endian}{skipped + 1}x{codes}")
+
+
 def _record_column(
-    rows: list[tuple[Any, ...]], index: int, field: _Field, invalid: float | int | None
+    field: _Field, invalid: float | int | None, values: Sequence[int]
 ) -> list[float | None]:
     """One field of a run of records as floats, None where invalid (as `_keep` reads it; every
     record field is a whole number, so none is NaN)."""
     if field.kind == "position":
         scale, offset = SEMICIRCLES_PER_DEGREE, 0.0
     elif field.kind == "raw":
-        return [None if (value := row[index]) == invalid else float(value) for row in rows]
+        scale, offset = 1.0, 0.0
     else:
         scale, offset = field.scale, field.offset
-    return [None if (value := row[index]) == invalid else value / scale - offset for row in rows]
+    if invalid in values:  # some readings missing: value by value
+        return [None if value == invalid else value / scale - offset for value in values]
+    # none missing (the usual case): whole-column operations, in C
+    column: list[float | None] = list(map(truediv, values, repeat(scale)))
+    return list(map(sub, column, repeat(offset))) if offset else column
 
 
 def _record_times(
-    rows: list[tuple[Any, ...]],
-    times: list[int | None],
-    pick: tuple[int, _Field, float | int | None] | None,
+    times: list[int | None], pick: tuple[_Field, float | int | None, Sequence[int]] | None
 ) -> list[float | None]:
     """The records' times: a compressed header's or field 253's, else a timestamp field the
     header could not follow (not the profile's uint32)."""
-    fallback = _record_column(rows, *pick) if pick is not None else [None] * len(rows)
+    fallback = _record_column(*pick) if pick is not None else [None] * len(times)
     return [
         float(time) if time is not None else other
         for time, other in zip(times, fallback, strict=True)
@@ -371,6 +470,7 @@ def _define(data: bytes, position: int, end: int, header: int, layouts: dict[int
         unpack=unpack,
         picks=tuple(picks),
         timestamp_at=timestamp_at,
+        struct_format=endian + "".join(codes) if unpacked else "",
     )
     return position
 
