@@ -12,11 +12,25 @@ import pytest
 from pacefit.errors import PacefitError
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.jobs.block import review_block
-from pacefit.jobs.log import AthleteLog, add_athlete, import_run, log_block, rescore
+from pacefit.jobs.log import (
+    AthleteLog,
+    add_athlete,
+    athlete_log,
+    import_run,
+    log_block,
+    rescore,
+)
 from pacefit.store.database import Store
 
 from .helpers import ATHLETE_FILE, run_cli, shared_fixture, write_athlete
-from .log_server import EASY_DAY, INTERVALS_DAY, database_url, simulated_run, week_plan
+from .log_server import (
+    EASY_DAY,
+    INTERVALS_DAY,
+    RACE_DATE,
+    database_url,
+    simulated_run,
+    week_plan,
+)
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -121,6 +135,116 @@ def test_the_log_is_there_when_opened_again_and_rescore_gives_the_same_scores(
         assert reopened.scores(log.plan.record.id if log.plan else 0) == before
     finally:
         reopened.close()
+
+
+def _scored(store: Store, log: AthleteLog) -> list[tuple[str, str, float | None]]:
+    """Each session of the athlete's block as the log shows it now: workout, status, score."""
+    shown = log_block(store, athlete_log(store, log.record.id), today=TODAY)
+    assert shown.block is not None
+    return [
+        (s.session.spec.workout_path.name, s.status, s.result.score if s.result else None)
+        for s in shown.block.review.sessions
+    ]
+
+
+def _reviewed(
+    plan: Path, runs: Path, athlete: Path = ATHLETE_FILE
+) -> list[tuple[str, str, float | None]]:
+    reviewed = review_block(
+        plan, runs, race_date=RACE_DATE, athlete=load_athlete(athlete), workers=1, today=TODAY
+    )
+    return [
+        (s.session.spec.workout_path.name, s.status, s.result.score if s.result else None)
+        for s in reviewed.review.sessions
+    ]
+
+
+def test_an_edited_plan_shows_at_once_and_its_runs_are_scored_against_it(
+    store: Store, log: AthleteLog, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "800s.fit").write_bytes(simulated_run("10k/intervals-800.yaml", INTERVALS_DAY))
+    import_run(store, log, (runs / "800s.fit").read_bytes(), "800s.fit", today=TODAY)
+    before = _scored(store, log)
+    assert before[1][:2] == ("intervals-800.yaml", "done")
+    # the coach makes Thursday the tempo run while the log is open: the same run, judged again
+    plan_file = tmp_path / "plan" / "plan.yaml"
+    plan_file.write_text(plan_file.read_text().replace("10k/intervals-800", "10k/tempo-2x15"))
+    after = _scored(store, log)
+    assert after == _reviewed(tmp_path / "plan", runs)
+    assert after[1][0] == "tempo-2x15.yaml" and after[1][2] != before[1][2]
+
+
+def test_new_race_times_score_the_kept_runs_again(
+    store: Store, log: AthleteLog, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "800s.fit").write_bytes(simulated_run("10k/intervals-800.yaml", INTERVALS_DAY))
+    import_run(store, log, (runs / "800s.fit").read_bytes(), "800s.fit", today=TODAY)
+    before = _scored(store, log)
+    # a faster 10K: the 800s the runner ran at the old paces are now too slow
+    faster = tmp_path / "faster.yaml"
+    faster.write_text(ATHLETE_FILE.read_text().replace('10k: "45:00"', '10k: "41:00"'))
+    assert faster.read_text() != ATHLETE_FILE.read_text()
+    add_athlete(store, faster, plan_folder=tmp_path / "plan", race_date=RACE_DATE)
+    after = _scored(store, log)
+    assert after == _reviewed(tmp_path / "plan", runs, faster)
+    assert after[1][2] != before[1][2]
+
+
+def test_a_log_from_before_scores_its_runs_again_once_and_keeps_them(
+    db: str, store: Store, log: AthleteLog, tmp_path: Path
+) -> None:
+    from importlib import resources
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from pacefit.store.database import database_url as normalised
+
+    run = simulated_run("10k/intervals-800.yaml", INTERVALS_DAY)
+    import_run(store, log, run, "800s.fit", today=TODAY)
+    scored = _scored(store, log)
+    # the log as pacefit made it before plans knew the version their scores are of
+    store.close()
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("pacefit.store") / "migrations"))
+    # SQLite drops a column by copying the table: without foreign keys, which would take the
+    # scores with the old one
+    engine = sa.create_engine(normalised(db))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    engine.dispose()
+    reopened = Store.open(db)  # brought up to date
+    try:
+        plan_id = log.plan.record.id if log.plan else 0
+        old = reopened.current_plan(log.record.id)
+        assert old is not None and old.scored_against is None
+        assert len(reopened.scores(plan_id)) == 1  # kept until the plan is read
+        assert _scored(reopened, log) == scored  # scored again, the same
+        new = reopened.current_plan(log.record.id)
+        assert new is not None and new.scored_against is not None
+        assert len(reopened.scores(plan_id)) == 1
+        assert not reopened.forget_scores_unless(plan_id, new.scored_against)  # only once
+        assert [r.file_name for r in reopened.runs(log.record.id)] == ["800s.fit"]
+    finally:
+        reopened.close()
+
+
+def test_an_athlete_is_not_kept_without_the_plan_they_came_with(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Store, "_assign_plan", staticmethod(fail))
+    with pytest.raises(RuntimeError):
+        add_athlete(store, ATHLETE_FILE, plan_folder=week_plan(tmp_path), race_date=RACE_DATE)
+    assert store.athletes() == []
 
 
 def test_log_import_and_show_on_the_command_line(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import sys
-import traceback
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -91,6 +90,8 @@ class PacefitGroup(click.Group):
                 return super().invoke(ctx)
             except PacefitError as exc:
                 if debug:
+                    import traceback  # only here: its import is a tenth of pacefit's start-up
+
                     traceback.print_exc()
                 _print_warnings(caught)
                 click.echo(f"error: {exc}" if exc.location is None else str(exc), err=True)

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -52,6 +50,8 @@ def path_inside(folder: Path, filename: str) -> Path:
 
 
 def sha256(data: bytes) -> str:
+    import hashlib  # here, not at the top: a command that hashes nothing starts faster
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -93,6 +93,8 @@ def write_atomic(
     computer's own disk. Any refusal of the system is an `OutputError` naming the file, and
     leaves no temporary file behind.
     """
+    import tempfile  # here, not at the top: a command that writes nothing starts faster
+
     if read_if_exists(path) == data:
         return False
     try:

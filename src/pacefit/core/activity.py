@@ -195,19 +195,21 @@ def merge_pauses(pauses: Sequence[Pause]) -> tuple[Pause, ...]:
 
 
 def timer_from_pauses(elapsed_s: Sequence[float], pauses: Sequence[Pause]) -> list[float]:
-    """Timer time at each sample: elapsed time less the paused time before it."""
-    ordered = merge_pauses(pauses)
-    timers = []
+    """Timer time at each sample (`elapsed_s` in time order): elapsed time less the paused time
+    before it."""
+    timers: list[float] = []
     done_s = 0.0  # pause time wholly before the current sample
-    index = 0
-    for now in elapsed_s:
-        while index < len(ordered) and ordered[index].end_elapsed_s <= now:
-            done_s += ordered[index].end_elapsed_s - ordered[index].start_elapsed_s
-            index += 1
-        partial = 0.0
-        if index < len(ordered) and ordered[index].start_elapsed_s < now:
-            partial = now - ordered[index].start_elapsed_s
-        timers.append(now - done_s - partial)
+    k = 0
+    # a stretch of samples at a time (found by bisection), each a comprehension
+    for pause in merge_pauses(pauses):
+        start_s, end_s = pause.start_elapsed_s, pause.end_elapsed_s
+        before = bisect.bisect_right(elapsed_s, start_s, k)
+        timers += [now - done_s for now in elapsed_s[k:before]]
+        inside = bisect.bisect_left(elapsed_s, end_s, before)
+        timers += [now - done_s - (now - start_s) for now in elapsed_s[before:inside]]
+        done_s += end_s - start_s
+        k = inside
+    timers += [now - done_s for now in elapsed_s[k:]]
     return timers
 
 

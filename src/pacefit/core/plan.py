@@ -40,11 +40,13 @@ class SessionSpec:
 
 @dataclass(frozen=True)
 class Block:
-    """A plan of `weeks` weeks; `sessions` maps week number (1-based) to that week's sessions."""
+    """A plan of `weeks` weeks; `sessions` maps week number (1-based) to that week's sessions;
+    `plan_file`: the file it was read from."""
 
     name: str
     weeks: int
     sessions: dict[int, tuple[SessionSpec, ...]]
+    plan_file: Path
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import tempfile
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -196,6 +195,8 @@ def read_activity_data(data: bytes, name: str, *, options: ReadOptions | None = 
             location=Location(name),
             hint=f"pacefit reads runs from {', '.join(ACTIVITY_READERS)} files",
         )
+    import tempfile  # here: only an upload needs it, and `analyze` starts faster without
+
     with tempfile.TemporaryDirectory(prefix="pacefit-upload-") as folder:
         path = Path(folder) / f"run{suffix}"
         path.write_bytes(data)

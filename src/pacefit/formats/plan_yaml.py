@@ -97,7 +97,7 @@ def _block(source: YamlSource, folder: Path, level: str) -> Block:
         )
         sessions[int(week_text)] = tuple(spec for spec in specs if spec is not None)
     name = source.text(top["name"].value, what="'name'") if "name" in top else folder.name
-    return Block(name=name, weeks=weeks, sessions=sessions)
+    return Block(name=name, weeks=weeks, sessions=sessions, plan_file=folder / PLAN_FILE)
 
 
 def _session(

@@ -6,7 +6,6 @@ YAML 1.1 surprises (`1:30` read as 90, `no` read as False) never happen: every s
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,6 +260,8 @@ def describe(node: yaml.Node) -> str:
 
 
 def suggest(key: str, allowed: tuple[str, ...]) -> str:
+    import difflib  # here: only a mistake needs it, and every command reads YAML
+
     close = difflib.get_close_matches(key, allowed, n=1)
     listing = ", ".join(allowed)
     if close:

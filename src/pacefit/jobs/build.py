@@ -97,6 +97,7 @@ class PlanSchedule:
     level: str
     schedule: Schedule
     changes: tuple[Change, ...]  # sessions moved or dropped around races
+    sources: tuple[Path, ...]  # every file it was read from: plan files, then workouts
 
 
 def is_plan(folder: Path) -> bool:
@@ -132,7 +133,11 @@ def plan_schedule(
     easy = table.training["easy"] if table else None
     loads = {session: _load(session, athlete, easy) for session in dated.sessions}
     protected, changes = protect_races(dated, loads)
-    return PlanSchedule(name, folder, chosen, protected, changes)
+    sources = (
+        *dict.fromkeys(block.plan_file for block in blocks),
+        *sorted({session.spec.workout_path for session in dated.sessions}),
+    )
+    return PlanSchedule(name, folder, chosen, protected, changes, sources)
 
 
 def _load(

@@ -6,7 +6,8 @@ The store keeps every run file and the facts matching needs; which run was which
 worked out again from those facts whenever the block is shown (it is cheap: no file is read),
 so a second run of a day, or the FIT copy of a GPX already kept, moves the runs as `review`
 would. Scores are a cache keyed by (run, plan, session): a pair that has none is scored from the
-kept file, and `rescore` throws the cache away and reads every file again.
+kept file; the cache of a plan is thrown away when the plan changes (its files, the athlete
+file, level or race date), and `rescore` throws it all away and reads every file again.
 
 The slow steps (reading a file, scoring a run, a run's whole analysis) are plain functions of
 picklable values, run through `run_in(function, *args)`: directly for the CLI, in a worker
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import io
+import threading
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
@@ -121,9 +122,8 @@ def add_athlete(
                 hint="pass --race-date YYYY-MM-DD",
             )
         _plan_parts(folder, race_date, level, text, athlete.name)  # refuses a bad plan
-    record, created = store.save_athlete(athlete.name, text)
-    if folder is not None and race_date is not None:
-        store.assign_plan(record.id, folder, race_date, level)
+    plan = (folder, race_date, level) if folder is not None and race_date is not None else None
+    record, created = store.save_athlete(athlete.name, text, plan)
     return athlete_log(store, record.id), created
 
 
@@ -136,7 +136,7 @@ def athlete_log(store: Store, athlete_id: int) -> AthleteLog:
     if plan_record is None:
         return AthleteLog(record, athlete, None)
     try:
-        schedule, context, planned = _plan_parts(
+        parts = _plan_parts(
             plan_record.folder,
             plan_record.race_date,
             plan_record.level,
@@ -145,15 +145,41 @@ def athlete_log(store: Store, athlete_id: int) -> AthleteLog:
         )
     except PacefitError as exc:
         return AthleteLog(record, athlete, None, plan_error=exc)
-    return AthleteLog(record, athlete, AthletePlan(plan_record, schedule, context, planned))
+    if plan_record.scored_against != parts.version:
+        # the plan, the athlete's paces or level changed since its runs were scored
+        store.forget_scores_unless(plan_record.id, parts.version)
+    plan = AthletePlan(plan_record, parts.schedule, parts.context, parts.planned)
+    return AthleteLog(record, athlete, plan)
 
 
-@functools.lru_cache(maxsize=64)
+Stamp = tuple[Path, int, int] | None  # a file's (path, mtime, size); None when it is gone
+
+
+@dataclass(frozen=True)
+class _PlanParts:
+    schedule: PlanSchedule
+    context: SessionsContext
+    planned: tuple[PlannedSession, ...]
+    # what scores against it depend on: the contents of its files, the athlete file, the
+    # level and the race date (scores kept against another version are scored again)
+    version: str
+    stamps: tuple[Stamp, ...]  # of its files, when they were read
+
+
+MAX_PLANS_KEPT = 64
+_plans: dict[tuple[Path, dt.date, str | None, str], _PlanParts] = {}
+_plans_lock = threading.Lock()
+
+
 def _plan_parts(
     folder: Path, race_date: dt.date, level: str | None, athlete_yaml: str, name: str
-) -> tuple[PlanSchedule, SessionsContext, tuple[PlannedSession, ...]]:
-    """A plan read once per process for each athlete file (a changed plan folder is read
-    again when the server starts, or at `pacefit log rescore`); `name`: the athlete's."""
+) -> _PlanParts:
+    """A plan read once per process for each athlete file, and again when one of its files
+    changes (a coach's edit shows on the next page); `name`: the athlete's."""
+    key = (folder, race_date, level, athlete_yaml)
+    kept = _plans.get(key)
+    if kept is not None and _stamps(kept.schedule.sources) == kept.stamps:
+        return kept
     athlete = load_athlete_text(athlete_yaml, f"athlete file of {name}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PacefitWarning)  # `build` says them
@@ -161,12 +187,43 @@ def _plan_parts(
         sessions = schedule.schedule.sessions
         context = sessions_context(sessions, athlete)
         planned = tuple(planned_session(session, athlete) for session in sessions)
-    return schedule, context, planned
+    stamps = _stamps(schedule.sources)
+    parts = _PlanParts(schedule, context, planned, _version(schedule, athlete_yaml, level), stamps)
+    if _stamps(schedule.sources) == stamps:  # not kept if a file changed while it was read
+        with _plans_lock:  # the server's pages are served from several threads
+            if len(_plans) >= MAX_PLANS_KEPT:
+                del _plans[next(iter(_plans))]
+            _plans[key] = parts
+    return parts
+
+
+def _stamps(paths: Sequence[Path]) -> tuple[Stamp, ...]:
+    stamps: list[Stamp] = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            stamps.append(None)  # read again, to say why it cannot be
+        else:
+            stamps.append((path, stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
+def _version(schedule: PlanSchedule, athlete_yaml: str, level: str | None) -> str:
+    parts = [athlete_yaml.encode(), str(level).encode(), str(schedule.schedule.race_date).encode()]
+    for path in schedule.sources:
+        try:
+            parts += [str(path).encode(), path.read_bytes()]
+        except OSError as exc:  # gone since it was read a moment ago
+            where = Location(str(path))
+            raise PacefitError(f"cannot read the file: {exc}", location=where) from exc
+    return sha256(b"\0".join(parts))
 
 
 def read_plans_again() -> None:
-    """Plans are read once per process: the next use of each reads its folder again."""
-    _plan_parts.cache_clear()
+    """The next use of each plan reads its files again, changed or not."""
+    with _plans_lock:
+        _plans.clear()
 
 
 def _read_text(path: Path) -> str:

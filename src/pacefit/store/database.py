@@ -39,6 +39,10 @@ class PlanRecord:
     folder: Path
     race_date: dt.date
     level: str | None
+    scored_against: str | None = None  # the version of the plan its kept scores are of
+
+
+PlanChoice = tuple[Path, dt.date, str | None]  # (plan folder, race date, level)
 
 
 @dataclass(frozen=True)
@@ -162,8 +166,12 @@ class Store:
             row = conn.execute(sa.select(athletes).where(athletes.c.id == athlete_id)).first()
         return AthleteRecord(row.id, row.name, row.athlete_yaml) if row else None
 
-    def save_athlete(self, name: str, athlete_yaml: str) -> tuple[AthleteRecord, bool]:
-        """The athlete of that name with this athlete file; True when they are new."""
+    def save_athlete(
+        self, name: str, athlete_yaml: str, plan: PlanChoice | None = None
+    ) -> tuple[AthleteRecord, bool]:
+        """The athlete of that name with this athlete file; True when they are new. With
+        `plan`, it becomes their current plan in the same transaction (an athlete is never kept
+        without the plan they came with)."""
         with self._write() as conn:
             found = conn.execute(sa.select(athletes.c.id).where(athletes.c.name == name)).first()
             values = {"athlete_yaml": athlete_yaml, "updated_at": _now()}
@@ -172,6 +180,8 @@ class Store:
             else:
                 athlete_id = found.id
                 conn.execute(sa.update(athletes).where(athletes.c.id == found.id).values(values))
+            if plan is not None:
+                self._assign_plan(conn, athlete_id, *plan)
         return AthleteRecord(athlete_id, name, athlete_yaml), found is None
 
     def assign_plan(
@@ -180,25 +190,26 @@ class Store:
         """The plan becomes the athlete's current one (the same plan and race again is kept,
         with its scores)."""
         with self._write() as conn:
-            where = (
-                (plans.c.athlete_id == athlete_id)
-                & (plans.c.folder == str(folder))
-                & (plans.c.race_date == race_date)
+            return self._assign_plan(conn, athlete_id, folder, race_date, level)
+
+    @staticmethod
+    def _assign_plan(
+        conn: Connection, athlete_id: int, folder: Path, race_date: dt.date, level: str | None
+    ) -> PlanRecord:
+        where = (
+            (plans.c.athlete_id == athlete_id)
+            & (plans.c.folder == str(folder))
+            & (plans.c.race_date == race_date)
+        )
+        found = conn.execute(sa.select(plans.c.id, plans.c.scored_against).where(where)).first()
+        values = {"level": level, "assigned_at": _now()}
+        if found is None:
+            new = sa.insert(plans).values(
+                athlete_id=athlete_id, folder=str(folder), race_date=race_date, **values
             )
-            found = conn.execute(sa.select(plans.c.id).where(where)).first()
-            values = {"level": level, "assigned_at": _now()}
-            if found is None:
-                plan_id = _new_id(
-                    conn.execute(
-                        sa.insert(plans).values(
-                            athlete_id=athlete_id, folder=str(folder), race_date=race_date, **values
-                        )
-                    )
-                )
-            else:
-                plan_id = found.id
-                conn.execute(sa.update(plans).where(plans.c.id == plan_id).values(values))
-        return PlanRecord(plan_id, athlete_id, folder, race_date, level)
+            return PlanRecord(_new_id(conn.execute(new)), athlete_id, folder, race_date, level)
+        conn.execute(sa.update(plans).where(plans.c.id == found.id).values(values))
+        return PlanRecord(found.id, athlete_id, folder, race_date, level, found.scored_against)
 
     def current_plan(self, athlete_id: int) -> PlanRecord | None:
         query = (
@@ -211,7 +222,9 @@ class Store:
             row = conn.execute(query).first()
         if row is None:
             return None
-        return PlanRecord(row.id, row.athlete_id, Path(row.folder), row.race_date, row.level)
+        return PlanRecord(
+            row.id, row.athlete_id, Path(row.folder), row.race_date, row.level, row.scored_against
+        )
 
     # runs
 
@@ -352,6 +365,21 @@ class Store:
                     for run_id, number, outcome in outcomes
                 ],
             )
+
+    def forget_scores_unless(self, plan_id: int, version: str) -> bool:
+        """The plan's kept scores thrown away unless they are of this version of it; True when
+        they were. The version is kept with the plan, so scores made from now on are of it."""
+        with self._write() as conn:
+            kept = conn.execute(
+                sa.select(plans.c.scored_against).where(plans.c.id == plan_id)
+            ).scalar()
+            if kept == version:
+                return False  # another request got here first
+            conn.execute(sa.delete(scores).where(scores.c.plan_id == plan_id))
+            conn.execute(
+                sa.update(plans).where(plans.c.id == plan_id).values(scored_against=version)
+            )
+        return True
 
     def clear_scores(self, plan_id: int) -> int:
         with self._write() as conn:

@@ -27,6 +27,8 @@ plans = sa.Table(
     sa.Column("race_date", sa.Date, nullable=False),
     sa.Column("level", sa.String(40)),
     sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+    # a digest of the plan's files, the athlete file, level and race date its scores are of
+    sa.Column("scored_against", sa.String(64)),
     sa.UniqueConstraint("athlete_id", "folder", "race_date"),
 )
 
