@@ -907,7 +907,7 @@ def bench_log_home(
         if session.day not in outcomes:
             outcomes[session.day] = score_kept(content, name, log.plan.context.workout(number))
         scores.append((record.id, number, outcomes[session.day]))
-    store.save_scores(log.plan.record.id, scores)
+    store.save_scores(log.plan.record.id, log.plan.version, scores)
 
     app = create_app(store, Settings(workers=0, today=lambda: today))
     with TestClient(app, base_url="http://127.0.0.1") as client:  # a loopback name

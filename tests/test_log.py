@@ -235,6 +235,22 @@ def test_a_log_from_before_scores_its_runs_again_once_and_keeps_them(
         reopened.close()
 
 
+def test_a_score_made_against_a_plan_edited_meanwhile_is_not_kept(
+    store: Store, log: AthleteLog
+) -> None:
+    run = simulated_run("10k/intervals-800.yaml", INTERVALS_DAY)
+    record = import_run(store, log, run, "800s.fit", today=TODAY).run
+    assert log.plan is not None
+    plan_id, version = log.plan.record.id, log.plan.version
+    kept = store.scores(plan_id)
+    [(run_id, number)] = kept  # the 800s' session
+    assert run_id == record.id
+    # the upload was scored against the plan as it was; the coach's edit landed meanwhile
+    assert store.forget_scores_unless(plan_id, "the edited plan")
+    store.save_scores(plan_id, version, [(run_id, number, kept[run_id, number])])
+    assert store.scores(plan_id) == {}
+
+
 def test_an_athlete_is_not_kept_without_the_plan_they_came_with(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

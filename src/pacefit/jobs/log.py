@@ -85,6 +85,7 @@ class AthletePlan:
     schedule: PlanSchedule
     context: SessionsContext
     planned: tuple[PlannedSession, ...]
+    version: str  # of its files, the athlete file, level and race date (`_version`)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def athlete_log(store: Store, athlete_id: int) -> AthleteLog:
     if plan_record.scored_against != parts.version:
         # the plan, the athlete's paces or level changed since its runs were scored
         store.forget_scores_unless(plan_record.id, parts.version)
-    plan = AthletePlan(plan_record, parts.schedule, parts.context, parts.planned)
+    plan = AthletePlan(plan_record, parts.schedule, parts.context, parts.planned, parts.version)
     return AthleteLog(record, athlete, plan)
 
 
@@ -401,7 +402,7 @@ def _outcomes(
             )
             cached[run_id, number] = data
             fresh.append((run_id, number, data))
-    store.save_scores(plan.record.id, fresh)
+    store.save_scores(plan.record.id, plan.version, fresh)
     return {
         number: outcome_from_data(cached[_run_id(facts), number])
         for number, (facts, _) in matching.chosen.items()
@@ -495,7 +496,8 @@ def import_run(
         ),
     )
     if new and log.plan is not None and judged.guess is not None and judged.outcome is not None:
-        store.save_scores(log.plan.record.id, [(record.id, judged.guess, judged.outcome)])
+        outcome = (record.id, judged.guess, judged.outcome)
+        store.save_scores(log.plan.record.id, log.plan.version, [outcome])
     return _imported(store, log, record, new, judged.notes, today, run_in)
 
 

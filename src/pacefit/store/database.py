@@ -330,20 +330,23 @@ class Store:
             }
 
     def save_scores(
-        self, plan_id: int, outcomes: Sequence[tuple[int, int, dict[str, Any]]]
+        self, plan_id: int, version: str, outcomes: Sequence[tuple[int, int, dict[str, Any]]]
     ) -> None:
-        """(run id, session number, outcome) for each pair, replacing what was there."""
+        """(run id, session number, outcome) for each pair, scored against `version` of the
+        plan, replacing what was there; nothing is kept if the plan has changed since."""
         if not outcomes:
             return
         # another request may have cached the same pair a moment ago (PostgreSQL's read
         # committed lets both delete nothing, then both insert): it computed the same outcome
         with contextlib.suppress(sa.exc.IntegrityError):
-            self._replace_scores(plan_id, outcomes)
+            self._replace_scores(plan_id, version, outcomes)
 
     def _replace_scores(
-        self, plan_id: int, outcomes: Sequence[tuple[int, int, dict[str, Any]]]
+        self, plan_id: int, version: str, outcomes: Sequence[tuple[int, int, dict[str, Any]]]
     ) -> None:
         with self._write() as conn:
+            if _plan_version(conn, plan_id) != version:
+                return  # scored against a plan edited meanwhile: of no version now shown
             for run_id, number, _ in outcomes:
                 conn.execute(
                     sa.delete(scores).where(
@@ -370,10 +373,7 @@ class Store:
         """The plan's kept scores thrown away unless they are of this version of it; True when
         they were. The version is kept with the plan, so scores made from now on are of it."""
         with self._write() as conn:
-            kept = conn.execute(
-                sa.select(plans.c.scored_against).where(plans.c.id == plan_id)
-            ).scalar()
-            if kept == version:
+            if _plan_version(conn, plan_id) == version:
                 return False  # another request got here first
             conn.execute(sa.delete(scores).where(scores.c.plan_id == plan_id))
             conn.execute(
@@ -384,6 +384,13 @@ class Store:
     def clear_scores(self, plan_id: int) -> int:
         with self._write() as conn:
             return conn.execute(sa.delete(scores).where(scores.c.plan_id == plan_id)).rowcount
+
+
+def _plan_version(conn: Connection, plan_id: int) -> str | None:
+    """The version of the plan its kept scores are of, the plan's row locked (PostgreSQL; a
+    SQLite write holds the whole database) until the transaction ends."""
+    query = sa.select(plans.c.scored_against).where(plans.c.id == plan_id).with_for_update()
+    return conn.execute(query).scalar()
 
 
 _RUN_COLUMNS = [c for c in runs.c if c.name != "content"]

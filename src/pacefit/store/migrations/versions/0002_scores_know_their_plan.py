@@ -20,5 +20,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # SQLite drops a column by copying the table: with foreign keys on, the scores would go
+    # with the old one (they are a cache: scored again when the log is next shown)
     with op.batch_alter_table("plans") as plans:
         plans.drop_column("scored_against")
