@@ -4,7 +4,7 @@ matches and scores the same files, one run per file, nothing kept of a file pace
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from pacefit.jobs.log import (
     log_block,
     rescore,
 )
+from pacefit.jobs.review import SessionReview
 from pacefit.store.database import Store
 
 from .helpers import ATHLETE_FILE, run_cli, shared_fixture, write_athlete
@@ -137,26 +138,28 @@ def test_the_log_is_there_when_opened_again_and_rescore_gives_the_same_scores(
         reopened.close()
 
 
-def _scored(store: Store, log: AthleteLog) -> list[tuple[str, str, float | None]]:
-    """Each session of the athlete's block as the log shows it now: workout, status, score."""
-    shown = log_block(store, athlete_log(store, log.record.id), today=TODAY)
-    assert shown.block is not None
+Row = tuple[str, str, float | None]  # a session's workout file, status and score
+
+
+def _rows(sessions: Sequence[SessionReview]) -> list[Row]:
     return [
         (s.session.spec.workout_path.name, s.status, s.result.score if s.result else None)
-        for s in shown.block.review.sessions
+        for s in sessions
     ]
 
 
-def _reviewed(
-    plan: Path, runs: Path, athlete: Path = ATHLETE_FILE
-) -> list[tuple[str, str, float | None]]:
+def _scored(store: Store, log: AthleteLog) -> list[Row]:
+    """Each session of the athlete's block as the log shows it now."""
+    shown = log_block(store, athlete_log(store, log.record.id), today=TODAY)
+    assert shown.block is not None
+    return _rows(shown.block.review.sessions)
+
+
+def _reviewed(plan: Path, runs: Path, athlete: Path = ATHLETE_FILE) -> list[Row]:
     reviewed = review_block(
         plan, runs, race_date=RACE_DATE, athlete=load_athlete(athlete), workers=1, today=TODAY
     )
-    return [
-        (s.session.spec.workout_path.name, s.status, s.result.score if s.result else None)
-        for s in reviewed.review.sessions
-    ]
+    return _rows(reviewed.review.sessions)
 
 
 def test_an_edited_plan_shows_at_once_and_its_runs_are_scored_against_it(
