@@ -12,7 +12,6 @@ import errno
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,6 +19,8 @@ import click
 from pacefit.errors import Location, PacefitError, PacefitWarning
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pacefit.core.paces import Athlete
     from pacefit.formats import ReadOptions
 
@@ -51,9 +52,11 @@ class InputPath(click.Path):
     must_exist = True
 
     def __init__(self, *, file_okay: bool = True, dir_okay: bool = True) -> None:
-        super().__init__(file_okay=file_okay, dir_okay=dir_okay, path_type=Path)
+        super().__init__(file_okay=file_okay, dir_okay=dir_okay)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pathlib import Path  # here, not at the top: `pacefit --help` has no path to read
+
         from pacefit.errors import InputPathError
 
         path = Path(value)
@@ -69,13 +72,22 @@ class InputPath(click.Path):
             raise InputPathError("this is a folder; a file is wanted here", location=where)
         if not path.is_dir() and not self.file_okay:
             raise InputPathError("this is a file; a folder is wanted here", location=where)
-        return super().convert(value, param, ctx)
+        super().convert(value, param, ctx)  # click's own checks (permissions)
+        return path
 
 
 class OutputPath(InputPath):
     """A file or folder a command writes: it need not exist, but must be of the right kind."""
 
     must_exist = False
+
+
+# One of each: click names a path type in words looked up in gettext's catalogues as it is made.
+A_FILE = InputPath(dir_okay=False)
+A_FOLDER = InputPath(file_okay=False)
+A_FILE_OR_FOLDER = InputPath()
+A_NEW_FILE = OutputPath(dir_okay=False)
+A_NEW_FOLDER = OutputPath(file_okay=False)
 
 
 class PacefitGroup(click.Group):
@@ -161,7 +173,7 @@ def athlete_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--athlete",
         "athlete_path",
-        type=InputPath(dir_okay=False),
+        type=A_FILE,
         help=ATHLETE_HELP,
     )(function)
 
@@ -259,12 +271,12 @@ def device_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def out_option(*, default: Path, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def out_option(*, default: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "-o",
         "--out",
         "out_dir",
-        type=OutputPath(file_okay=False),
+        type=A_NEW_FOLDER,
         default=default,
         show_default=True,
         help=help,
@@ -306,12 +318,12 @@ def _load_athlete(path: Path | None) -> Athlete | None:
 
 
 @cli.command("compile")
-@click.argument("paths", nargs=-1, required=True, type=InputPath())
+@click.argument("paths", nargs=-1, required=True, type=A_FILE_OR_FOLDER)
 @athlete_option
 @level_option
 @format_option
 @device_option
-@out_option(default=Path("out"), help="Folder for the workout files.")
+@out_option(default="out", help="Folder for the workout files.")
 def compile_command(
     paths: tuple[Path, ...],
     athlete_path: Path | None,
@@ -342,7 +354,7 @@ def compile_command(
 
 
 @cli.command()
-@click.argument("path", type=InputPath(dir_okay=False))
+@click.argument("path", type=A_FILE)
 @athlete_option
 @level_option
 def show(path: Path, athlete_path: Path | None, level: str | None) -> None:
@@ -401,12 +413,12 @@ def paces(
 
 
 @cli.command()
-@click.argument("path", type=InputPath(dir_okay=False))
+@click.argument("path", type=A_FILE)
 @click.option(
     "-o",
     "--out",
     "out_path",
-    type=OutputPath(dir_okay=False),
+    type=A_NEW_FILE,
     help="Write the YAML here instead of printing it.",
 )
 @click.option(
@@ -437,11 +449,11 @@ def decompile(
 
 
 @cli.command()
-@click.argument("run_path", metavar="RUN", type=InputPath(dir_okay=False))
+@click.argument("run_path", metavar="RUN", type=A_FILE)
 @click.option(
     "--workout",
     "workout_path",
-    type=InputPath(dir_okay=False),
+    type=A_FILE,
     help="The planned workout (YAML). Not needed when the watch embedded it in the run.",
 )
 @athlete_option
@@ -452,7 +464,7 @@ def decompile(
 @click.option(
     "--html",
     "html_path",
-    type=OutputPath(dir_okay=False),
+    type=A_NEW_FILE,
     help="Also write the run's page: one self-contained HTML file (charts, route, tables).",
 )
 @tiles_option
@@ -498,7 +510,7 @@ def analyze(
 
 
 @cli.command()
-@click.argument("folder", type=InputPath(file_okay=False))
+@click.argument("folder", type=A_FOLDER)
 @click.option(
     "--race-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -508,7 +520,7 @@ def analyze(
 @level_option
 @format_option
 @device_option
-@out_option(default=Path("build"), help="Folder for the workout files and plan.ics.")
+@out_option(default="build", help="Folder for the workout files and plan.ics.")
 def build(
     folder: Path,
     race_date: Any,
@@ -597,7 +609,7 @@ CALENDAR = "intervals.icu"
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=InputPath())
+@click.argument("paths", nargs=-1, required=True, type=A_FILE_OR_FOLDER)
 @click.option(
     "--to",
     "to",
@@ -696,7 +708,7 @@ def _mount(to: str | None) -> Path | None:
     calendar."""
     if to is None:
         return None
-    mount: Path = InputPath(file_okay=False).convert(to, None, None)
+    mount: Path = A_FOLDER.convert(to, None, None)
     return mount
 
 
@@ -747,8 +759,8 @@ def _push_to_calendar(
 
 
 @cli.command()
-@click.argument("plan_folder", type=InputPath(file_okay=False))
-@click.argument("runs_folder", type=InputPath(file_okay=False))
+@click.argument("plan_folder", type=A_FOLDER)
+@click.argument("runs_folder", type=A_FOLDER)
 @click.option(
     "--race-date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -761,7 +773,7 @@ def _push_to_calendar(
 @click.option(
     "--html",
     "html_path",
-    type=OutputPath(dir_okay=False),
+    type=A_NEW_FILE,
     help="Also write the block's page (a calendar, week totals, trends), each done session's "
     "run page beside it.",
 )
@@ -841,14 +853,12 @@ def plan_options(function: Callable[..., Any]) -> Callable[..., Any]:
         type=click.DateTime(formats=["%Y-%m-%d"]),
         help="Race day of the plan (YYYY-MM-DD).",
     )(function)
-    function = click.option(
-        "--plan", "plan_folder", type=InputPath(file_okay=False), help="A plan folder."
-    )(function)
+    function = click.option("--plan", "plan_folder", type=A_FOLDER, help="A plan folder.")(function)
     function = level_option(function)
     return click.option(
         "--athlete",
         "athlete_path",
-        type=InputPath(dir_okay=False),
+        type=A_FILE,
         help="An athlete file to put in the log (by its name: a new athlete, or an update).",
     )(function)
 
@@ -907,7 +917,7 @@ def log() -> None:
 
 
 @log.command("import")
-@click.argument("paths", nargs=-1, required=True, type=InputPath())
+@click.argument("paths", nargs=-1, required=True, type=A_FILE_OR_FOLDER)
 @db_option
 @plan_options
 @click.option("--name", help="The athlete the runs are for, when the log has several.")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -407,6 +406,17 @@ def _weighted_stdev(values: list[float], weights: list[float]) -> float | None:
     return math.sqrt(variance)
 
 
+# `statistics` would do, but importing it (fractions, decimal, random) costs every `analyze` ~4 ms
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _stdev(values: Sequence[float]) -> float:
+    """The population standard deviation."""
+    mean = _mean(values)
+    return math.sqrt(math.fsum([(v - mean) ** 2 for v in values]) / len(values))
+
+
 def _repeat_summaries(results: tuple[StepResult, ...]) -> list[RepeatSummary]:
     """Consistency and fade of each repeated work step, over the reps that were run."""
     by_step: dict[int, list[StepResult]] = {}
@@ -428,8 +438,8 @@ def _repeat_summaries(results: tuple[StepResult, ...]) -> list[RepeatSummary]:
                 fit_step_index=reps[0].executed.fit_step_index,
                 label=step_label(reps[0].step),
                 avg_paces_s_per_km=paces,
-                consistency_s_per_km=statistics.pstdev(paces),
-                fade_s_per_km=statistics.fmean(paces[-third:]) - statistics.fmean(paces[:third]),
+                consistency_s_per_km=_stdev(paces),
+                fade_s_per_km=_mean(paces[-third:]) - _mean(paces[:third]),
             )
         )
     return summaries
