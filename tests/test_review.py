@@ -15,10 +15,10 @@ from pacefit.formats import read_activity
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.formats.workout_yaml import load_workout
 from pacefit.jobs.analyze import analyze_run
-from pacefit.jobs.review import review_plan
+from pacefit.jobs.review import review_plan, run_score
 from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
 
-from .helpers import ATHLETE_FILE, RUNS, WORKOUTS, run_cli, write_plan
+from .helpers import ATHLETE_FILE, REAL, RUNS, WORKOUTS, run_cli, write_plan
 
 ATHLETE = load_athlete(ATHLETE_FILE)
 RACE_DAY = "2026-11-22"  # a Sunday; week 2 runs from Monday 16 November
@@ -164,10 +164,10 @@ def test_a_file_that_fails_unexpectedly_is_named_and_the_rest_reviewed(
 def test_a_bug_in_scoring_is_named_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder, runs = plan_and_runs(tmp_path)
 
-    def analyze_with_a_bug(activity: Activity, workout: Any) -> Any:
+    def analyze_with_a_bug(activity: Activity, workout: Any, **options: Any) -> Any:
         if activity.source.endswith("tempo-a-day-late.fit"):
             raise ZeroDivisionError("float division by zero")
-        return analyze_run(activity, workout)
+        return analyze_run(activity, workout, **options)
 
     monkeypatch.setattr("pacefit.jobs.review.analyze_run", analyze_with_a_bug)
     result = review_plan(
@@ -188,9 +188,9 @@ def test_each_kept_run_is_scored_once_against_its_own_session(
     (runs / "intervals-800-no-laps.gpx").unlink()
     scored: list[tuple[str, str]] = []
 
-    def counting(activity: Activity, workout: Any) -> Any:
+    def counting(activity: Activity, workout: Any, **options: Any) -> Any:
         scored.append((Path(activity.source).name, workout.name))
-        return analyze_run(activity, workout)
+        return analyze_run(activity, workout, **options)
 
     monkeypatch.setattr("pacefit.jobs.review.analyze_run", counting)
     review_plan(folder, runs, race_date=dt.date.fromisoformat(RACE_DAY), athlete=ATHLETE, workers=1)
@@ -237,3 +237,45 @@ def test_a_session_still_to_come_is_not_missed(tmp_path: Path) -> None:
         env={"PACEFIT_TODAY": "2026-11-20"},
     )  # fmt: skip
     assert any(line.endswith("to come") for line in result.stdout.splitlines())
+
+
+# Every bundled run with the workout it followed, and every real run of the ground truth.
+SCORED = [
+    (RUNS / f"{run}.{suffix}", WORKOUTS / workout)
+    for run, suffixes, workout in (
+        ("intervals-800-watch", ("fit", "gpx"), "10k/intervals-800.yaml"),
+        ("intervals-800-manual-laps", ("fit",), "10k/intervals-800.yaml"),
+        ("intervals-800-no-laps", ("fit", "gpx"), "10k/intervals-800.yaml"),
+        ("intervals-800-auto-laps", ("fit",), "10k/intervals-800.yaml"),
+        ("tempo-skipped-block", ("fit",), "10k/tempo-2x15.yaml"),
+        ("repeats-1k-treadmill", ("fit",), "10k/repeats-1k.yaml"),
+    )
+    for suffix in suffixes
+] + [
+    (REAL / name, REAL / case["workout"])
+    for case in (
+        json.loads((REAL / "truth.json").read_text())["cases"]
+        if (REAL / "truth.json").exists()
+        else []
+    )
+    for name in case["analyse"]
+]
+
+
+@pytest.mark.parametrize(("run", "workout_path"), SCORED, ids=[run.name for run, _ in SCORED])
+def test_a_review_scores_as_the_run_page_does(run: Path, workout_path: Path) -> None:
+    """A review leaves out the figures only a run's page shows, and nothing a score, a
+    verdict or a trend is made of."""
+    activity = read_activity(run)
+    workout = load_workout(workout_path, athlete=ATHLETE)
+    full = analyze_run(activity, workout)
+    lean = analyze_run(activity, workout, scoring_only=True)
+    assert run_score(lean) == run_score(full)
+    assert [
+        (s.verdict, s.score, s.avg_pace_s_per_km, s.completed_fraction, s.figures.avg_hr_bpm)
+        for s in lean.steps
+    ] == [
+        (s.verdict, s.score, s.avg_pace_s_per_km, s.completed_fraction, s.figures.avg_hr_bpm)
+        for s in full.steps
+    ]
+    assert (lean.score, lean.repeats) == (full.score, full.repeats)

@@ -93,6 +93,10 @@ class WeightedTotals:
         return (self.value_s[end] - self.value_s[start]) / weight if weight else None
 
 
+NO_CLIMBING = Climbing((), ())
+NO_TOTALS = WeightedTotals((), ())
+
+
 @dataclass(frozen=True)
 class SpanTotals:
     """What the figures of any stretch of a run are read from, computed once per run."""
@@ -102,7 +106,15 @@ class SpanTotals:
     cadence: WeightedTotals
 
 
-def span_totals(track: Track) -> SpanTotals:
+def span_totals(track: Track, *, heart_rate_only: bool = False) -> SpanTotals:
+    """`heart_rate_only`: the heart rate's totals alone (what a score keeps of the figures);
+    the spans' cadence and climbing are then None."""
+    if heart_rate_only:
+        return SpanTotals(
+            climbs=NO_CLIMBING,
+            heart_rate=_weighted_totals(track, track.heart_rate_bpm),
+            cadence=NO_TOTALS,
+        )
     return SpanTotals(
         climbs=climbing(track),
         heart_rate=_weighted_totals(track, track.heart_rate_bpm),
@@ -113,7 +125,7 @@ def span_totals(track: Track) -> SpanTotals:
 def climbing(track: Track) -> Climbing:
     altitude = smoothed_altitude_m(track)
     if not altitude:
-        return Climbing((), ())
+        return NO_CLIMBING
     gains, losses = [], []
     gain = loss = 0.0
     turn: float | None = None  # the altitude of the last turning point
@@ -232,7 +244,7 @@ def _weighted_totals(
     track: Track, column: Sequence[int | None], *, skip_zero: bool = False
 ) -> WeightedTotals:
     if not column:
-        return WeightedTotals((), ())
+        return NO_TOTALS
     timer = track.timer_s
     # whole-column passes (comprehensions and accumulate run in C), summed in sample order
     counted_s = [

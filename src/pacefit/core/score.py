@@ -134,21 +134,31 @@ def analyse(
     alignment: Alignment,
     *,
     hr_zones_bpm: tuple[tuple[int, int], ...] = (),
+    scoring_only: bool = False,
 ) -> Analysis:
+    """The run measured step by step against the workout as aligned.
+
+    `scoring_only`: what the verdicts, the scores and a review's trends need (each step's
+    pace, length and heart rate), for a season's review or a log's upload. The figures only a
+    run's page shows are left out: time in band and pace spread (None), the steps' cadence and
+    climbing (None), and the whole run's figures, its laps and zones (empty)."""
     track = activity.track
-    totals = span_totals(track)
+    totals = span_totals(track, heart_rate_only=scoring_only)
     results = tuple(
         replace(result, figures=span_figures(track, totals, window.start, window.end))
         if window.start is not None and window.end is not None
         else result
         for result, window in zip(
-            (_measure(activity, window) for window in alignment.windows),
+            (
+                _measure(activity, window, pace_statistics=not scoring_only)
+                for window in alignment.windows
+            ),
             alignment.windows,
             strict=True,
         )
     )
     work, support = work_score(results), support_done(results)
-    return Analysis(
+    scored = Analysis(
         activity=activity,
         workout=workout,
         alignment=alignment,
@@ -157,6 +167,11 @@ def analyse(
         score=overall_score(work, support),
         work_score=work,
         support_done_fraction=support,
+    )
+    if scoring_only:
+        return scored
+    return replace(
+        scored,
         figures=run_figures(track, totals),
         laps=lap_figures(activity, totals, alignment.lap_steps),
         hr_zones=time_in_zones(track, hr_zones_bpm),
@@ -200,7 +215,7 @@ def overall_score(work: float | None, support: float | None) -> float | None:
 # -- measuring a step -----------------------------------------------------------------------
 
 
-def _measure(activity: Activity, window: StepWindow) -> StepResult:
+def _measure(activity: Activity, window: StepWindow, *, pace_statistics: bool) -> StepResult:
     step = window.executed.step
     work = is_hard(step)
     planned_s = planned_time_s(step)
@@ -231,7 +246,7 @@ def _measure(activity: Activity, window: StepWindow) -> StepResult:
         laps=tuple(lap + 1 for lap in window.laps),
     )
     target = measured.target
-    if target is not None:
+    if target is not None and pace_statistics:
         measured = _pace_statistics(measured, track, window, target)
     if not work:
         return replace(measured, verdict=_support_verdict(completed))

@@ -38,9 +38,11 @@ def analyze_run(
     workout: Workout | None,
     *,
     hr_zones_bpm: tuple[tuple[int, int], ...] = (),
+    scoring_only: bool = False,
 ) -> Analysis:
     """Score `activity` against `workout`, or against the workout the watch embedded; time in
-    heart-rate zones when the runner's zones are given."""
+    heart-rate zones when the runner's zones are given. `scoring_only`: without the figures
+    only a run's page shows (`core.score.analyse`)."""
     chosen = workout or activity.workout
     if chosen is None:
         raise ActivityError(
@@ -50,4 +52,10 @@ def analyze_run(
         )
     if len(activity.track) < 2 or activity.distance_m <= 0:
         raise ActivityError("the run covers no distance", location=Location(activity.source))
-    return analyse(activity, chosen, align(activity, chosen), hr_zones_bpm=hr_zones_bpm)
+    return analyse(
+        activity,
+        chosen,
+        align(activity, chosen),
+        hr_zones_bpm=hr_zones_bpm,
+        scoring_only=scoring_only,
+    )

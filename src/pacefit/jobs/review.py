@@ -409,7 +409,7 @@ def score_against(activity: Activity, workout: Workout | PacefitError, path: Pat
     if isinstance(workout, PacefitError):
         return workout
     try:
-        return run_score(analyze_run(activity, workout))
+        return run_score(analyze_run(activity, workout, scoring_only=True))
     except PacefitError as exc:
         return exc
     except Exception:
