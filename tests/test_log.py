@@ -21,7 +21,7 @@ from pacefit.jobs.log import (
     rescore,
 )
 from pacefit.jobs.review import SessionReview
-from pacefit.store.database import Store
+from pacefit.store.database import RunFile, Store
 
 from .helpers import ATHLETE_FILE, run_cli, shared_fixture, write_athlete
 from .log_server import (
@@ -101,6 +101,36 @@ def test_the_same_file_twice_is_one_run(store: Store, log: AthleteLog, week_runs
     assert again.run.id == first.run.id
     assert len(store.runs(log.record.id)) == 1
     assert first.session is not None and first.session.session.label == "W01 Tue"
+
+
+def test_of_two_files_of_one_run_the_first_kept_counts(store: Store, log: AthleteLog) -> None:
+    """A run sent again as another file (a re-export) is a copy of the one kept first, also
+    where the log's run numbers go from one digit to two ("run 10" sorts before "run 9")."""
+    for n in range(8):  # runs 1-8: the winter before, in no session
+        day = dt.date(2026, 1, 5) + dt.timedelta(days=n)
+        store.add_run(
+            log.record.id,
+            RunFile(
+                sha256=f"{n:064x}",
+                file_name=f"winter-{n}.fit",
+                file_format="fit",
+                content=b"not read: in no session",
+                start_time=dt.datetime(day.year, day.month, day.day, 7, tzinfo=dt.UTC),
+                local_date=day,
+                sport="running",
+                distance_m=8000.0,
+                timer_s=2800.0,
+                speed_quantiles_mps=(2.6, 2.8, 3.0),
+            ),
+        )
+    intervals = ("10k/intervals-800.yaml", INTERVALS_DAY)
+    first = import_run(store, log, simulated_run(*intervals, seed=1), "800s.fit", today=TODAY)
+    again = import_run(store, log, simulated_run(*intervals, seed=2), "export.fit", today=TODAY)
+    assert (first.run.id, again.run.id) == (9, 10)
+    assert again.same_as == first.run
+    shown = log_block(store, athlete_log(store, log.record.id), today=TODAY)
+    assert shown.copy_of == {10: 9}
+    assert 9 in shown.run_of_session.values() and 10 not in shown.run_of_session.values()
 
 
 def test_a_file_pacefit_refuses_is_not_kept(store: Store, log: AthleteLog) -> None:

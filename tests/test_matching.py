@@ -17,6 +17,7 @@ from pacefit.core.matching import (
     one_file_per_run,
     run_facts,
     session_facts,
+    sessions_by_date,
 )
 from pacefit.core.workout import Workout
 from pacefit.formats.athlete_yaml import load_athlete
@@ -50,9 +51,10 @@ def test_two_runs_of_a_day_go_to_their_own_sessions_whatever_their_order() -> No
     }
     assert unmatched == []
     # one run at a time (as a server receives them) gets the same answer
-    assert match_run(easy, sessions) == Match(1)
-    assert match_run(intervals, sessions) == Match(0)
-    assert match_run(intervals, sessions, taken=frozenset({0})) == Match(1)
+    by_date = sessions_by_date(sessions)
+    assert match_run(easy, by_date) == Match(1)
+    assert match_run(intervals, by_date) == Match(0)
+    assert match_run(intervals, by_date, taken=frozenset({0})) == Match(1)
 
 
 def test_the_same_day_comes_first_then_a_day_either_side_with_a_note() -> None:
@@ -72,7 +74,7 @@ def test_another_sport_is_never_the_session() -> None:
     ride = replace(session_facts(0, FRIDAY, EASY), sport="cycling")
     run = facts_of(EASY, name="run.fit", hour=7)
     assert match_runs([run], [ride]) == ({}, [run])
-    assert match_run(run, [ride]) is None
+    assert match_run(run, sessions_by_date([ride])) is None
 
 
 def test_a_fit_is_preferred_over_its_gpx_copy() -> None:

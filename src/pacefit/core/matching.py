@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pacefit.core.activity import Activity
@@ -187,9 +187,7 @@ def match_runs(
     """One run per session: the runs of each day to that day's sessions, closest evidence
     first; then the runs left over to an open session a day before or after. Returns each
     session's run and match (by session number), and the runs no session took."""
-    by_date: dict[dt.date, list[SessionFacts]] = {}
-    for session in sessions:
-        by_date.setdefault(session.date, []).append(session)
+    by_date = sessions_by_date(sessions)
     chosen: dict[int, tuple[RunFacts, Match]] = {}
     dated = [r for r in runs if r.local_date is not None]
     left = _assign(dated, by_date, chosen, offsets=(0,))
@@ -197,16 +195,26 @@ def match_runs(
     return chosen, unmatched + [r for r in runs if r.local_date is None]
 
 
-def match_run(
-    run: RunFacts, sessions: Sequence[SessionFacts], *, taken: frozenset[int] = frozenset()
-) -> Match | None:
-    """The session one run was, among the sessions not `taken`: the same rules as a folder
-    (its own day first, then a day either side), for a run that arrives on its own."""
-    if run.local_date is None:
-        return None
+SessionsByDate = Mapping[dt.date, Sequence["SessionFacts"]]
+
+
+def sessions_by_date(sessions: Sequence[SessionFacts]) -> dict[dt.date, list[SessionFacts]]:
+    """The sessions of each day: a run is matched among those of a few days, so a plan's
+    sessions are put by day once, not for each run."""
     by_date: dict[dt.date, list[SessionFacts]] = {}
     for session in sessions:
         by_date.setdefault(session.date, []).append(session)
+    return by_date
+
+
+def match_run(
+    run: RunFacts, by_date: SessionsByDate, *, taken: frozenset[int] = frozenset()
+) -> Match | None:
+    """The session one run was, among the sessions (`sessions_by_date`) not `taken`: the same
+    rules as a folder (its own day first, then a day either side), for a run that arrives on
+    its own."""
+    if run.local_date is None:
+        return None
     chosen = {number: (run, Match(number)) for number in taken}  # placeholders: not open
     for offsets in ((0,), (-1, 1)):
         if not _assign([run], by_date, chosen, offsets=offsets):
@@ -216,7 +224,7 @@ def match_run(
 
 def _assign(
     runs: Sequence[RunFacts],
-    by_date: dict[dt.date, list[SessionFacts]],
+    by_date: SessionsByDate,
     chosen: dict[int, tuple[RunFacts, Match]],
     *,
     offsets: tuple[int, ...],

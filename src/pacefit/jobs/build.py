@@ -131,7 +131,15 @@ def plan_schedule(
     dated = schedule(blocks, race_date=race_date)
     table = pace_table(athlete) if athlete else None
     easy = table.training["easy"] if table else None
-    loads = {session: _load(session, athlete, easy) for session in dated.sessions}
+    # a daily plan repeats a handful of workouts: each is read once for all its sessions
+    by_spec: dict[object, SessionLoad] = {}
+    loads: dict[ScheduledSession, SessionLoad] = {}
+    for session in dated.sessions:
+        spec = session.spec
+        key = (spec.workout_path, spec.level, spec.overrides)
+        if key not in by_spec:
+            by_spec[key] = _load(session, athlete, easy)
+        loads[session] = by_spec[key]
     protected, changes = protect_races(dated, loads)
     sources = (
         *dict.fromkeys(block.plan_file for block in blocks),

@@ -256,7 +256,7 @@ def judge(
         warnings.simplefilter("always", PacefitWarning)
         activity = read_activity_data(content, file_name)
         facts = run_facts(activity)
-        guess = match_run(facts, context.sessions, taken=taken) if context else None
+        guess = match_run(facts, context.by_date, taken=taken) if context else None
         outcome = None
         if guess is not None and context is not None:
             outcome = outcome_data(

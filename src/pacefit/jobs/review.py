@@ -35,6 +35,7 @@ from pacefit.core.matching import (
     one_file_per_run,
     run_facts,
     session_facts,
+    sessions_by_date,
 )
 from pacefit.core.paces import Athlete
 from pacefit.core.plan import ScheduledSession
@@ -208,6 +209,7 @@ class SessionsContext:
     sessions: tuple[SessionFacts, ...]
     workouts: tuple[Workout | PacefitError, ...]  # each distinct workout once
     workout_of: tuple[int, ...]  # session number -> index in `workouts`
+    by_date: dict[dt.date, list[SessionFacts]]  # `sessions` by day, for `match_run`
 
     def workout(self, number: int) -> Workout | PacefitError:
         return self.workouts[self.workout_of[number]]
@@ -337,7 +339,9 @@ def sessions_context(
             facts.append(session_facts(number, session.date, workout))
         else:  # the run of its day is still matched to it, and the session shows the error
             facts.append(SessionFacts(number, session.date, "running", None, None, 0.0, None))
-    return SessionsContext(tuple(facts), tuple(workouts), tuple(workout_of))
+    return SessionsContext(
+        tuple(facts), tuple(workouts), tuple(workout_of), sessions_by_date(facts)
+    )
 
 
 def _read_chunk(paths: Sequence[Path]) -> list[RunReading]:
@@ -361,7 +365,7 @@ def _read(path: Path) -> RunReading:
         if facts.local_date is None:
             error = PacefitError("the run has no calendar date", location=Location(str(path)))
             return RunReading(path, error=error, read_warnings=read_warnings)
-        guess = match_run(facts, _CONTEXT.sessions)
+        guess = match_run(facts, _CONTEXT.by_date)
         if guess is None:
             return RunReading(path, facts, read_warnings=read_warnings)
         outcome = _score(activity, guess.session, path)
