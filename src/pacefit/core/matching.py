@@ -195,7 +195,7 @@ def match_runs(
     return chosen, unmatched + [r for r in runs if r.local_date is None]
 
 
-SessionsByDate = Mapping[dt.date, Sequence["SessionFacts"]]
+SessionsByDate = Mapping[dt.date, Sequence[SessionFacts]]
 
 
 def sessions_by_date(sessions: Sequence[SessionFacts]) -> dict[dt.date, list[SessionFacts]]:
