@@ -181,6 +181,40 @@ def test_a_bug_in_scoring_is_named_too(tmp_path: Path, monkeypatch: pytest.Monke
     assert (tempo.status, intervals.status) == ("error", "done")
 
 
+def test_a_run_page_that_cannot_be_drawn_is_named_and_the_others_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review scores without what only a page shows, so a failure there appears when the
+    pages are drawn: that run is named in one line, its page left out, the rest written."""
+    from pacefit.core.figures import lap_figures
+
+    folder, runs = plan_and_runs(tmp_path)
+
+    def failing_for_the_tempo(activity: Activity, *args: Any) -> Any:
+        if activity.source.endswith("tempo-a-day-late.fit"):
+            raise ZeroDivisionError("float division by zero")
+        return lap_figures(activity, *args)
+
+    monkeypatch.setattr("pacefit.core.score.lap_figures", failing_for_the_tempo)
+    html = tmp_path / "pages" / "review.html"
+    result = run_cli(
+        "review", folder, runs, "--race-date", RACE_DAY, "--athlete", ATHLETE_FILE,
+        "--html", html, "--workers", "1",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    tempo = runs / "tempo-a-day-late.fit"
+    assert f"{tempo}: pacefit could not draw the page of this run" in result.stderr
+    assert "ZeroDivisionError" not in result.output
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 1 run file(s) could not be read or scored; 1 run page(s) could not be drawn; "
+        "the others were reviewed"
+    )
+    written = sorted(path.name for path in html.parent.rglob("*.html"))
+    assert "review.html" in written
+    assert any("intervals-800" in name for name in written)
+    assert not any("tempo" in name for name in written)
+
+
 def test_each_kept_run_is_scored_once_against_its_own_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

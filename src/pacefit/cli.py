@@ -812,6 +812,7 @@ def review(
             today=today(),
         )
     unit = display_unit(athlete)
+    undrawn: tuple[PacefitError, ...] = ()
     if html_path is not None:
         from pacefit.files import path_inside, write_atomic
         from pacefit.jobs.block import block_runs
@@ -822,17 +823,19 @@ def review(
         for name, text in pages.runs.items():
             write_atomic(path_inside(html_path.parent, name), text.encode())
         write_atomic(html_path, pages.block.encode())
+        undrawn = runs.failures
     click.echo(
         json.dumps(block_data(block), indent=2) if as_json else review_table(block, unit=unit)
     )
+    _print_errors(undrawn)
     result = block.review
     failed = len(result.unreadable_runs) + sum(
         1 for s in result.sessions if s.error and (s.run, s.error) not in result.unreadable_runs
     )
-    if failed:
-        raise click.ClickException(
-            f"{failed} run file(s) could not be read or scored; the others were reviewed"
-        )
+    problems = [f"{failed} run file(s) could not be read or scored"] if failed else []
+    problems += [f"{len(undrawn)} run page(s) could not be drawn"] if undrawn else []
+    if problems:
+        raise click.ClickException(f"{'; '.join(problems)}; the others were reviewed")
 
 
 DB_HELP = (

@@ -428,6 +428,8 @@ def _mean(values: Sequence[float]) -> float:
 
 def _stdev(values: Sequence[float]) -> float:
     """The population standard deviation."""
+    if min(values) == max(values):
+        return 0.0  # the float mean of equal values need not equal them
     mean = _mean(values)
     return math.sqrt(math.fsum([(v - mean) ** 2 for v in values]) / len(values))
 

@@ -27,7 +27,7 @@ from pacefit.formats import read_activity
 from pacefit.formats.workout_yaml import load_workout
 from pacefit.jobs.analyze import analyze_run
 from pacefit.jobs.build import Progress
-from pacefit.jobs.review import Review, SessionReview, review_plan
+from pacefit.jobs.review import Review, SessionReview, review_plan, unexpected_failure
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,9 @@ class BlockRuns:
 
     analyses: dict[int, Analysis]
     unplanned: tuple[UnplannedRun, ...]
+    # runs scored, whose page could not be drawn: a failure pacefit did not foresee in what
+    # only a page shows (a review scores without it), named in one line each
+    failures: tuple[PacefitError, ...] = ()
 
 
 def review_block(
@@ -245,8 +248,9 @@ def block_runs(block: Block, athlete: Athlete | None, *, workers: int | None = N
     analyses = {
         number: analysis
         for (number, _), analysis in zip(done, found, strict=True)
-        if analysis is not None
+        if isinstance(analysis, Analysis)
     }
+    failures = tuple(failure for failure in found if isinstance(failure, PacefitError))
     unplanned = []
     for path in block.review.unmatched_runs:
         activity = _read_quietly(path)
@@ -254,12 +258,14 @@ def block_runs(block: Block, athlete: Athlete | None, *, workers: int | None = N
             unplanned.append(
                 UnplannedRun(path, activity.local_date, activity.distance_m, activity.timer_s)
             )
-    return BlockRuns(analyses, tuple(unplanned))
+    return BlockRuns(analyses, tuple(unplanned), failures)
 
 
 def _analysis(
     item: SessionReview, athlete: Athlete | None, zones: tuple[tuple[int, int], ...]
-) -> Analysis | None:
+) -> Analysis | PacefitError | None:
+    """The run's whole analysis for its page; None where the review has said why there is
+    none."""
     assert item.run is not None
     spec = item.session.spec
     activity = _read_quietly(item.run)
@@ -274,6 +280,8 @@ def _analysis(
             return analyze_run(activity, workout, hr_zones_bpm=zones)
     except PacefitError:
         return None
+    except Exception:
+        return unexpected_failure(item.run, "draw the page of")
 
 
 def _read_quietly(path: Path) -> Activity | None:

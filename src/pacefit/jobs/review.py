@@ -19,7 +19,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -209,7 +209,8 @@ class SessionsContext:
     sessions: tuple[SessionFacts, ...]
     workouts: tuple[Workout | PacefitError, ...]  # each distinct workout once
     workout_of: tuple[int, ...]  # session number -> index in `workouts`
-    by_date: dict[dt.date, list[SessionFacts]]  # `sessions` by day, for `match_run`
+    # `sessions` by day, for `match_run`: derived, so not compared (nor hashed)
+    by_date: dict[dt.date, list[SessionFacts]] = field(compare=False, repr=False)
 
     def workout(self, number: int) -> Workout | PacefitError:
         return self.workouts[self.workout_of[number]]
@@ -359,7 +360,9 @@ def _read(path: Path) -> RunReading:
         except PacefitError as exc:
             return RunReading(path, error=exc, read_warnings=_noted(caught))
         except Exception:
-            return RunReading(path, error=_unexpected(path, "read"), read_warnings=_noted(caught))
+            return RunReading(
+                path, error=unexpected_failure(path, "read"), read_warnings=_noted(caught)
+            )
         read_warnings = _noted(caught)
         caught.clear()
         if facts.local_date is None:
@@ -394,7 +397,7 @@ def _score_chunk(pairs: Sequence[tuple[Path, int]]) -> list[Scored]:
                 results.append((number, exc, ()))
                 continue
             except Exception:
-                results.append((number, _unexpected(path, "read"), ()))
+                results.append((number, unexpected_failure(path, "read"), ()))
                 continue
             caught.clear()  # shown when it was first read
             outcome = _score(activity, number, path)
@@ -417,10 +420,11 @@ def score_against(activity: Activity, workout: Workout | PacefitError, path: Pat
     except PacefitError as exc:
         return exc
     except Exception:
-        return _unexpected(path, "score")
+        return unexpected_failure(path, "score")
 
 
-def _unexpected(path: Path, doing: str) -> UnexpectedFailure:
+def unexpected_failure(path: Path, doing: str) -> UnexpectedFailure:
+    """`pacefit could not {doing} this run`, naming `path`, with no Python exception text."""
     return UnexpectedFailure(
         f"pacefit could not {doing} this run: something in the file made it fail in a way it "
         "does not handle",
