@@ -89,6 +89,27 @@ def test_an_upload_is_matched_scored_and_on_the_calendar(client: TestClient) -> 
     assert "W01 Thu on 2026-11-26" in page.text and "<h1>6x800m 5K-</h1>" in page.text
 
 
+def test_a_page_pacefit_cannot_make_says_so_in_its_words(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(workers=0, today=lambda: TODAY)
+    app = create_app(store, settings)
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
+        data = simulated_run("10k/intervals-800.yaml", INTERVALS_DAY)
+        answer = upload(client, ("800s.fit", data), token=csrf(client))
+        assert answer.status_code == 200
+
+        def failing(*args: Any, **kwargs: Any) -> Any:
+            raise ZeroDivisionError("float division by zero")
+
+        monkeypatch.setattr("pacefit.web.runs.run_page", failing)
+        page = client.get("/runs/1", headers={"accept": "text/html"})
+        assert page.status_code == 500
+        assert "pacefit could not make this page" in page.text
+        assert "ZeroDivisionError" not in page.text and "Traceback" not in page.text
+        assert client.get("/").status_code == 200  # the rest of the log is there
+
+
 def test_a_post_without_the_csrf_token_is_refused(client: TestClient, store: Store) -> None:
     csrf(client)  # the browser has its cookie; the forged request cannot send the token
     data = simulated_run("easy/easy-run.yaml", EASY_DAY)

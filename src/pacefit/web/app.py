@@ -51,7 +51,11 @@ def create_app(store: Store, settings: Settings | None = None) -> ASGIApp:
             Route("/favicon.ico", _no_icon),
         ],
         lifespan=lifespan,
-        exception_handlers={PacefitError: _refused, HTTPException: _http_error},
+        exception_handlers={
+            PacefitError: _refused,
+            HTTPException: _http_error,
+            Exception: _failed,
+        },
     )
     app.state.server = server
     wrapped: ASGIApp = BodyLimit(app, settings.max_upload_bytes)
@@ -73,6 +77,17 @@ async def _refused(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error_page(request, exc.detail, "", status_code=exc.status_code)
+
+
+async def _failed(request: Request, exc: Exception) -> Response:
+    """A failure pacefit did not foresee: a page in its words, not a bare 500 (Starlette still
+    raises it after this answer, so the server's log has the traceback)."""
+    return error_page(
+        request,
+        "pacefit could not make this page: something made it fail in a way it does not handle",
+        "the log of `pacefit serve` shows where; the runs kept are not touched",
+        status_code=500,
+    )
 
 
 async def _no_icon(_request: Request) -> Response:
