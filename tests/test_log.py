@@ -192,13 +192,19 @@ def _reviewed(plan: Path, runs: Path, athlete: Path = ATHLETE_FILE) -> list[Row]
     return _rows(reviewed.review.sessions)
 
 
-def test_an_edited_plan_shows_at_once_and_its_runs_are_scored_against_it(
-    store: Store, log: AthleteLog, tmp_path: Path
-) -> None:
+def _the_800s_kept(store: Store, log: AthleteLog, tmp_path: Path) -> Path:
+    """Thursday's 800s run and kept in the log; the folder it is in (for `review`)."""
     runs = tmp_path / "runs"
     runs.mkdir()
     (runs / "800s.fit").write_bytes(simulated_run("10k/intervals-800.yaml", INTERVALS_DAY))
     import_run(store, log, (runs / "800s.fit").read_bytes(), "800s.fit", today=TODAY)
+    return runs
+
+
+def test_an_edited_plan_shows_at_once_and_its_runs_are_scored_against_it(
+    store: Store, log: AthleteLog, tmp_path: Path
+) -> None:
+    runs = _the_800s_kept(store, log, tmp_path)
     before = _scored(store, log)
     assert before[1][:2] == ("intervals-800.yaml", "done")
     # the coach makes Thursday the tempo run while the log is open: the same run, judged again
@@ -212,10 +218,7 @@ def test_an_edited_plan_shows_at_once_and_its_runs_are_scored_against_it(
 def test_new_race_times_score_the_kept_runs_again(
     store: Store, log: AthleteLog, tmp_path: Path
 ) -> None:
-    runs = tmp_path / "runs"
-    runs.mkdir()
-    (runs / "800s.fit").write_bytes(simulated_run("10k/intervals-800.yaml", INTERVALS_DAY))
-    import_run(store, log, (runs / "800s.fit").read_bytes(), "800s.fit", today=TODAY)
+    runs = _the_800s_kept(store, log, tmp_path)
     before = _scored(store, log)
     # a faster 10K: the 800s the runner ran at the old paces are now too slow
     faster = tmp_path / "faster.yaml"

@@ -37,6 +37,11 @@ class SessionSpec:
     level: str = DEFAULT_LEVEL
     overrides: Overrides = field(default_factory=Overrides)
 
+    @property
+    def workout_key(self) -> tuple[Path, str, Overrides]:
+        """What its workout is made of: sessions with the same key have the same workout."""
+        return (self.workout_path, self.level, self.overrides)
+
 
 @dataclass(frozen=True)
 class Block:

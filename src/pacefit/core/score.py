@@ -158,7 +158,7 @@ def analyse(
         )
     )
     work, support = work_score(results), support_done(results)
-    scored = Analysis(
+    return Analysis(
         activity=activity,
         workout=workout,
         alignment=alignment,
@@ -167,14 +167,9 @@ def analyse(
         score=overall_score(work, support),
         work_score=work,
         support_done_fraction=support,
-    )
-    if scoring_only:
-        return scored
-    return replace(
-        scored,
-        figures=run_figures(track, totals),
-        laps=lap_figures(activity, totals, alignment.lap_steps),
-        hr_zones=time_in_zones(track, hr_zones_bpm),
+        figures=NO_FIGURES if scoring_only else run_figures(track, totals),
+        laps=() if scoring_only else lap_figures(activity, totals, alignment.lap_steps),
+        hr_zones=() if scoring_only else time_in_zones(track, hr_zones_bpm),
     )
 
 

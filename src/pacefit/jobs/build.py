@@ -132,14 +132,13 @@ def plan_schedule(
     table = pace_table(athlete) if athlete else None
     easy = table.training["easy"] if table else None
     # a daily plan repeats a handful of workouts: each is read once for all its sessions
-    by_spec: dict[object, SessionLoad] = {}
+    by_workout: dict[object, SessionLoad] = {}
     loads: dict[ScheduledSession, SessionLoad] = {}
     for session in dated.sessions:
-        spec = session.spec
-        key = (spec.workout_path, spec.level, spec.overrides)
-        if key not in by_spec:
-            by_spec[key] = _load(session, athlete, easy)
-        loads[session] = by_spec[key]
+        key = session.spec.workout_key
+        if key not in by_workout:
+            by_workout[key] = _load(session, athlete, easy)
+        loads[session] = by_workout[key]
     protected, changes = protect_races(dated, loads)
     sources = (
         *dict.fromkeys(block.plan_file for block in blocks),

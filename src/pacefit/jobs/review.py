@@ -15,11 +15,12 @@ foresee, is listed with a one-line reason and the rest is reviewed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -209,8 +210,11 @@ class SessionsContext:
     sessions: tuple[SessionFacts, ...]
     workouts: tuple[Workout | PacefitError, ...]  # each distinct workout once
     workout_of: tuple[int, ...]  # session number -> index in `workouts`
-    # `sessions` by day, for `match_run`: derived, so not compared (nor hashed)
-    by_date: dict[dt.date, list[SessionFacts]] = field(compare=False, repr=False)
+
+    @functools.cached_property
+    def by_date(self) -> dict[dt.date, list[SessionFacts]]:
+        """The sessions by day, for `match_run`: put by day once, not for each run."""
+        return sessions_by_date(self.sessions)
 
     def workout(self, number: int) -> Workout | PacefitError:
         return self.workouts[self.workout_of[number]]
@@ -320,7 +324,7 @@ def sessions_context(
     facts: list[SessionFacts] = []
     for number, session in enumerate(sessions):
         spec = session.spec
-        key = (spec.workout_path, spec.level, spec.overrides)
+        key = spec.workout_key
         if key not in index:
             index[key] = len(workouts)
             try:
@@ -340,9 +344,7 @@ def sessions_context(
             facts.append(session_facts(number, session.date, workout))
         else:  # the run of its day is still matched to it, and the session shows the error
             facts.append(SessionFacts(number, session.date, "running", None, None, 0.0, None))
-    return SessionsContext(
-        tuple(facts), tuple(workouts), tuple(workout_of), sessions_by_date(facts)
-    )
+    return SessionsContext(tuple(facts), tuple(workouts), tuple(workout_of))
 
 
 def _read_chunk(paths: Sequence[Path]) -> list[RunReading]:
