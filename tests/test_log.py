@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,9 +19,10 @@ from pacefit.jobs.log import (
     athlete_log,
     import_run,
     log_block,
+    read_plans_again,
     rescore,
 )
-from pacefit.jobs.review import SessionReview
+from pacefit.jobs.review import SessionReview, sessions_context
 from pacefit.store.database import RunFile, Store
 
 from .helpers import ATHLETE_FILE, run_cli, shared_fixture, write_athlete
@@ -213,6 +215,44 @@ def test_an_edited_plan_shows_at_once_and_its_runs_are_scored_against_it(
     after = _scored(store, log)
     assert after == _reviewed(tmp_path / "plan", runs)
     assert after[1][0] == "tempo-2x15.yaml" and after[1][2] != before[1][2]
+
+
+def test_a_plan_saved_while_it_is_read_is_read_again(
+    store: Store, log: AthleteLog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = _the_800s_kept(store, log, tmp_path)
+    read_plans_again()
+    plan_file = tmp_path / "plan" / "plan.yaml"
+    edited = plan_file.read_text().replace("10k/intervals-800", "10k/tempo-2x15")
+
+    def save_lands_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        # the coach's save lands after the plan file was read, before its workouts are
+        if plan_file.read_text() != edited:
+            plan_file.write_text(edited)
+        return sessions_context(*args, **kwargs)
+
+    monkeypatch.setattr("pacefit.jobs.log.sessions_context", save_lands_meanwhile)
+    shown = _scored(store, log)
+    assert shown[1][0] == "tempo-2x15.yaml"
+    assert shown == _scored(store, log) == _reviewed(tmp_path / "plan", runs)
+
+
+def test_a_plan_that_keeps_changing_while_it_is_read_says_so(
+    store: Store, log: AthleteLog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_plans_again()
+    plan_file = tmp_path / "plan" / "plan.yaml"
+
+    def a_save_in_every_read(*args: Any, **kwargs: Any) -> Any:
+        plan_file.write_text(plan_file.read_text() + "\n")
+        return sessions_context(*args, **kwargs)
+
+    monkeypatch.setattr("pacefit.jobs.log.sessions_context", a_save_in_every_read)
+    shown = athlete_log(store, log.record.id)
+    assert shown.plan is None and shown.plan_error is not None
+    assert shown.plan_error.headline == (
+        f"{tmp_path / 'plan'}: the plan's files changed while they were read, 3 times over"
+    )
 
 
 def test_new_race_times_score_the_kept_runs_again(

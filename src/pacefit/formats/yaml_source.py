@@ -7,6 +7,9 @@ YAML 1.1 surprises (`1:30` read as 90, `no` read as False) never happen: every s
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -16,6 +19,7 @@ import yaml
 from pacefit.core import units
 from pacefit.core.workout import LEVELS
 from pacefit.errors import InvalidValue, Location, WorkoutError
+from pacefit.files import sha256
 
 # Bounds on what a YAML file may hold, checked while it is composed, so that a hostile file is
 # refused in a fraction of a second: the bundled plans hold about 550 values and a workout of
@@ -139,26 +143,11 @@ class YamlSource:
         """The file's document. A plan builds the same library workouts again and again: a
         text already composed is not composed again (the nodes are only ever read)."""
         try:
-            size = path.stat().st_size
-            if size > MAX_YAML_BYTES:  # refused before it is read
-                raise WorkoutError(
-                    f"the file is {size / 1e6:.1f} MB; pacefit reads YAML files of at most "
-                    f"{MAX_YAML_BYTES / 1e6:g} MB",
-                    location=Location(str(path)),
-                    hint=_SIZE_HINT,
-                )
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise WorkoutError(
-                f"cannot read the file: {exc.strerror or exc}", location=Location(str(path))
-            ) from exc
-        except UnicodeDecodeError as exc:
-            raise WorkoutError(
-                f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
-                f"{exc.start})",
-                location=Location(str(path)),
-                hint="save the file as plain UTF-8 text",
-            ) from exc
+            text = _read_text(path)
+        except WorkoutError:
+            _note_read(path, None)
+            raise
+        _note_read(path, text)
         return _composed(text, str(path))
 
     def _mark_location(self, mark: yaml.Mark | None) -> Location:
@@ -244,6 +233,76 @@ def is_level_map(node: yaml.Node) -> bool:
         and bool(node.value)
         and all(isinstance(k, yaml.ScalarNode) and k.value in LEVELS for k, _ in node.value)
     )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:  # refused before it is read
+            raise WorkoutError(
+                f"the file is {size / 1e6:.1f} MB; pacefit reads YAML files of at most "
+                f"{MAX_YAML_BYTES / 1e6:g} MB",
+                location=Location(str(path)),
+                hint=_SIZE_HINT,
+            )
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WorkoutError(
+            f"cannot read the file: {exc.strerror or exc}", location=Location(str(path))
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise WorkoutError(
+            f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start})",
+            location=Location(str(path)),
+            hint="save the file as plain UTF-8 text",
+        ) from exc
+
+
+class TextsRead:
+    """The YAML files read while `reading_texts()` is open, each by a digest of its text (None
+    where it could not be read): what a result built from them was built from."""
+
+    def __init__(self) -> None:
+        self.digests: dict[str, str | None] = {}
+        self.changed: set[str] = set()  # files read twice in the meantime, differently
+
+    def note(self, path: Path, text: str | None) -> None:
+        digest = _digest(text)
+        if self.digests.setdefault(str(path), digest) != digest:
+            self.changed.add(str(path))
+
+
+_texts_read: ContextVar[TextsRead | None] = ContextVar("pacefit_texts_read", default=None)
+
+
+@contextmanager
+def reading_texts() -> Iterator[TextsRead]:
+    """Notes every YAML file read inside it (in this thread), and what it held."""
+    texts = TextsRead()
+    token = _texts_read.set(texts)
+    try:
+        yield texts
+    finally:
+        _texts_read.reset(token)
+
+
+def text_digest(path: Path) -> str | None:
+    """What the file holds now, as `YamlSource.from_file` would read it (None: unreadable)."""
+    try:
+        return _digest(_read_text(path))
+    except WorkoutError:
+        return None
+
+
+def _note_read(path: Path, text: str | None) -> None:
+    texts = _texts_read.get()
+    if texts is not None:
+        texts.note(path, text)
+
+
+def _digest(text: str | None) -> str | None:
+    return None if text is None else sha256(text.encode("utf-8"))
 
 
 @functools.lru_cache(maxsize=256)

@@ -43,7 +43,7 @@ from pacefit.errors import Location, PacefitError, PacefitWarning
 from pacefit.files import safe_filename, sha256
 from pacefit.formats import read_activity_data
 from pacefit.formats.athlete_yaml import parse_athlete
-from pacefit.formats.yaml_source import YamlSource
+from pacefit.formats.yaml_source import YamlSource, reading_texts, text_digest
 from pacefit.jobs.analyze import analyze_run
 from pacefit.jobs.block import Block, PlannedSession, UnplannedRun, block_of, planned_session
 from pacefit.jobs.build import PlanSchedule, plan_calendar, plan_schedule
@@ -153,9 +153,6 @@ def athlete_log(store: Store, athlete_id: int) -> AthleteLog:
     return AthleteLog(record, athlete, plan)
 
 
-Stamp = tuple[Path, int, int] | None  # a file's (path, mtime, size); None when it is gone
-
-
 @dataclass(frozen=True)
 class _PlanParts:
     schedule: PlanSchedule
@@ -164,10 +161,11 @@ class _PlanParts:
     # what scores against it depend on: the contents of its files, the athlete file, the
     # level and the race date (scores kept against another version are scored again)
     version: str
-    stamps: tuple[Stamp, ...]  # of its files, when they were read
+    texts: tuple[tuple[Path, str | None], ...]  # each file read for it, and a digest of its text
 
 
 MAX_PLANS_KEPT = 64
+MAX_PLAN_READS = 3
 _plans: dict[tuple[Path, dt.date, str | None, str], _PlanParts] = {}
 _plans_lock = threading.Lock()
 
@@ -179,46 +177,52 @@ def _plan_parts(
     changes (a coach's edit shows on the next page); `name`: the athlete's."""
     key = (folder, race_date, level, athlete_yaml)
     kept = _plans.get(key)
-    if kept is not None and _stamps(kept.schedule.sources) == kept.stamps:
+    if kept is not None and all(text_digest(path) == text for path, text in kept.texts):
         return kept
-    athlete = load_athlete_text(athlete_yaml, f"athlete file of {name}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PacefitWarning)  # `build` says them
-        schedule = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
-        sessions = schedule.schedule.sessions
-        context = sessions_context(sessions, athlete)
-        planned = tuple(planned_session(session, athlete) for session in sessions)
-    stamps = _stamps(schedule.sources)
-    parts = _PlanParts(schedule, context, planned, _version(schedule, athlete_yaml, level), stamps)
-    if _stamps(schedule.sources) == stamps:  # not kept if a file changed while it was read
-        with _plans_lock:  # the server's pages are served from several threads
-            if len(_plans) >= MAX_PLANS_KEPT:
-                del _plans[next(iter(_plans))]
-            _plans[key] = parts
+    parts = _read_plan(folder, race_date, level, athlete_yaml, name)
+    with _plans_lock:  # the server's pages are served from several threads
+        if len(_plans) >= MAX_PLANS_KEPT:
+            del _plans[next(iter(_plans))]
+        _plans[key] = parts
     return parts
 
 
-def _stamps(paths: Sequence[Path]) -> tuple[Stamp, ...]:
-    stamps: list[Stamp] = []
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            stamps.append(None)  # read again, to say why it cannot be
-        else:
-            stamps.append((path, stat.st_mtime_ns, stat.st_size))
-    return tuple(stamps)
+def _read_plan(
+    folder: Path, race_date: dt.date, level: str | None, athlete_yaml: str, name: str
+) -> _PlanParts:
+    """The plan as its files held it while it was read. A coach's save (or a checkout of the
+    plan's folder) landing during the read would leave the old sessions under the new files'
+    version, so the plan is read again until every file read the same throughout and as it
+    is afterwards."""
+    athlete = load_athlete_text(athlete_yaml, f"athlete file of {name}")
+    for _ in range(MAX_PLAN_READS):
+        with reading_texts() as read, warnings.catch_warnings():
+            warnings.simplefilter("ignore", PacefitWarning)  # `build` says them
+            schedule = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
+            sessions = schedule.schedule.sessions
+            context = sessions_context(sessions, athlete)
+            planned = tuple(planned_session(session, athlete) for session in sessions)
+        texts = tuple((Path(path), text) for path, text in read.digests.items())
+        if not read.changed and all(text_digest(path) == text for path, text in texts):
+            version = _version(texts, athlete_yaml, level, race_date)
+            return _PlanParts(schedule, context, planned, version, texts)
+    raise PacefitError(
+        f"the plan's files changed while they were read, {MAX_PLAN_READS} times over",
+        location=Location(str(folder)),
+        hint="try again once the edit is saved",
+    )
 
 
-def _version(schedule: PlanSchedule, athlete_yaml: str, level: str | None) -> str:
-    parts = [athlete_yaml.encode(), str(level).encode(), str(schedule.schedule.race_date).encode()]
-    for path in schedule.sources:
-        try:
-            parts += [str(path).encode(), path.read_bytes()]
-        except OSError as exc:  # gone since it was read a moment ago
-            where = Location(str(path))
-            raise PacefitError(f"cannot read the file: {exc}", location=where) from exc
-    return sha256(b"\0".join(parts))
+def _version(
+    texts: Sequence[tuple[Path, str | None]],
+    athlete_yaml: str,
+    level: str | None,
+    race_date: dt.date,
+) -> str:
+    parts = [athlete_yaml, str(level), str(race_date)]
+    for path, text in texts:
+        parts += [str(path), str(text)]
+    return sha256("\0".join(parts).encode())
 
 
 def read_plans_again() -> None:
