@@ -58,6 +58,21 @@ def test_compile_the_library(tmp_path: Path) -> None:
     assert again.output.count("unchanged ") == len(written)
 
 
+def test_two_workouts_of_one_name_are_not_written_over_each_other(tmp_path: Path) -> None:
+    folder, out = tmp_path / "mine", tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("name: Hills\nsteps:\n  - run: 10min\n    pace: easy\n")
+    (folder / "b.yaml").write_text("name: Hills\nsteps:\n  - run: 20min\n    pace: easy\n")
+    result = run("compile", folder, "--athlete", ATHLETE_FILE, "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{folder / 'b.yaml'}: its file hills.fit would replace the one just written from "
+        f"{folder / 'a.yaml'}"
+    )
+    [step] = decode_checked((out / "hills.fit").read_bytes())["workout_step_mesgs"]
+    assert step["duration_time"] == 600  # a.yaml's, kept
+
+
 def test_a_mistake_gives_one_located_line_exit_1_and_no_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nsteps:\n  - run: 800m\n    pace: 5k+\n")

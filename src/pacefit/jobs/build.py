@@ -49,7 +49,7 @@ from pacefit.formats.fit_schedule import SCHEDULE_FILE
 from pacefit.formats.ics import CalendarEvent, calendar_text
 from pacefit.formats.plan_yaml import PLAN_FILE, load_plan
 from pacefit.formats.workout_yaml import load_workout
-from pacefit.jobs.compile import chosen_device, compile_file, workout_sources
+from pacefit.jobs.compile import BatchOutputs, chosen_device, compile_file, workout_sources
 from pacefit.jobs.schedule import write_schedule
 
 CALENDAR_FILE = "plan.ics"
@@ -197,10 +197,11 @@ def build_plan(
         sources, unreadable = workout_sources([folder])
         chosen = runner_level(level, athlete)
         prepare_output_folder(out_dir)
+        batch = BatchOutputs()
         outcomes = tuple(Outcome(source=f.source, error=f.error) for f in unreadable) + _run(
             sources,
             lambda source: _compile_workout(
-                source, athlete, out_dir, (file_format, device), chosen
+                source, athlete, out_dir, (file_format, device), chosen, batch
             ),
             progress,
         )
@@ -221,9 +222,10 @@ def build_plan(
     sessions = plan.schedule.sessions
     if today is not None:
         sessions = _from_today(plan, today)
+    batch = BatchOutputs()
     outcomes = _run(
         sessions,
-        lambda session: _compile_session(session, athlete, out_dir, (file_format, device)),
+        lambda session: _compile_session(session, athlete, out_dir, (file_format, device), batch),
         progress,
     )
     calendar: Path | None = out_dir / CALENDAR_FILE
@@ -336,7 +338,12 @@ _Output = tuple[str, str | None]  # the file format, and the device asked for
 
 
 def _compile_workout(
-    source: Path, athlete: Athlete | None, out_dir: Path, output: _Output, level: str
+    source: Path,
+    athlete: Athlete | None,
+    out_dir: Path,
+    output: _Output,
+    level: str,
+    batch: BatchOutputs,
 ) -> Outcome:
     file_format, device = output
     try:
@@ -347,6 +354,7 @@ def _compile_workout(
             file_format=file_format,
             device=device,
             level=level,
+            batch=batch,
         )
     except PacefitError as exc:
         return Outcome(source=source, error=exc)
@@ -356,7 +364,11 @@ def _compile_workout(
 
 
 def _compile_session(
-    session: ScheduledSession, athlete: Athlete | None, out_dir: Path, output: _Output
+    session: ScheduledSession,
+    athlete: Athlete | None,
+    out_dir: Path,
+    output: _Output,
+    batch: BatchOutputs,
 ) -> Outcome:
     file_format, device = output
     spec = session.spec
@@ -373,6 +385,7 @@ def _compile_session(
                 filename_prefix=f"{session.date.isoformat()}_{day}_",
                 file_format=file_format,
                 device=device,
+                batch=batch,
             )
     except PacefitError as exc:
         return Outcome(source=spec.workout_path, session=session, error=exc)

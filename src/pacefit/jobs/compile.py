@@ -61,6 +61,7 @@ def compile_workouts(
     chosen = runner_level(level, athlete)
     sources, unreadable = workout_sources(paths)
     outcomes: list[Compiled | Failed] = list(unreadable)
+    batch = BatchOutputs()
     for source in sources:
         try:
             outcomes.append(
@@ -71,11 +72,29 @@ def compile_workouts(
                     level=chosen,
                     file_format=file_format,
                     device=device,
+                    batch=batch,
                 )
             )
         except PacefitError as exc:
             outcomes.append(Failed(source, exc))
     return CompileResult(level=chosen, outcomes=tuple(outcomes))
+
+
+class BatchOutputs:
+    """The files a batch has written into its folder: a file is named after its workout, and a
+    second workout of the same name is refused rather than written over the first."""
+
+    def __init__(self) -> None:
+        self._written: dict[Path, tuple[Path, bytes]] = {}  # output -> (source, bytes)
+
+    def claim(self, output: Path, data: bytes, source: Path) -> None:
+        first_source, first_data = self._written.setdefault(output, (source, data))
+        if first_data != data:
+            raise PacefitError(
+                f"its file {output.name} would replace the one just written from {first_source}",
+                location=Location(str(source)),
+                hint="give each workout its own name: its file is named after it",
+            )
 
 
 def find_workout_files(paths: Iterable[Path]) -> list[Path]:
@@ -124,6 +143,7 @@ def compile_file(
     filename_prefix: str = "",
     file_format: str = DEFAULT_WORKOUT_FORMAT,
     device: str | None = None,
+    batch: BatchOutputs | None = None,
 ) -> Compiled:
     """Compile one workout file into `out_dir`; the output is named after the workout.
 
@@ -143,6 +163,8 @@ def compile_file(
         device=device,
     )
     output = path_inside(out_dir, filename)
+    if batch is not None:
+        batch.claim(output, data, source)
     written = write_atomic(output, data)
     return Compiled(source=source, output=output, workout=workout, written=written)
 
