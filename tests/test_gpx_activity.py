@@ -69,6 +69,31 @@ def test_a_track_without_times_is_refused_in_one_line(tmp_path: Path) -> None:
     assert str(caught.value) == f"{path}: the GPX track has no times, so pace cannot be known"
 
 
+def test_a_track_whose_time_goes_back_is_refused_not_counted_twice(tmp_path: Path) -> None:
+    """The second half of a run stamped two hours earlier: put in time order, the two halves
+    and the way between them would read as a run twice as long."""
+    halves = [point(s) for s in range(0, 600)] + [point(s - 7200) for s in range(600, 1200)]
+    path = gpx(tmp_path, halves)
+    with pytest.raises(ActivityError) as caught:
+        read_activity(path)
+    assert caught.value.headline == (
+        f"{path}: the track's time goes back 1:59:59 at the point on line 603: its points are "
+        "not in the order they were recorded, so its distance and pace cannot be known"
+    )
+
+
+def test_points_a_few_seconds_out_of_order_and_segments_newest_first_are_read(
+    tmp_path: Path,
+) -> None:
+    jitter = [point(s) for s in range(0, 300)]
+    jitter[100], jitter[101] = jitter[101], jitter[100]
+    later, earlier = [point(s) for s in range(400, 700)], [point(s) for s in range(0, 300)]
+    for points in (jitter, [*later, "</trkseg><trkseg>", *earlier]):
+        activity = read_activity(gpx(tmp_path, points))
+        assert list(activity.track.elapsed_s) == sorted(activity.track.elapsed_s)
+        assert activity.start_time == dt.datetime(2026, 5, 1, 7, 0, tzinfo=dt.UTC)
+
+
 def test_a_track_without_altitude_keeps_the_column_empty() -> None:
     """The simulated 800s carry positions but no altitude: an empty column, not 3,826 Nones."""
     track = read_activity(RUNS / "intervals-800-no-laps.gpx").track

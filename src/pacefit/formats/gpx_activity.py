@@ -29,6 +29,7 @@ from pacefit.core.activity import (
     timer_from_pauses,
     utc_offset_s,
 )
+from pacefit.core.units import format_clock
 from pacefit.errors import ActivityError, Location
 from pacefit.formats import ReadOptions
 from pacefit.formats.xml_files import free, iter_xml, local_name
@@ -37,6 +38,9 @@ HEART_RATE_NAMES = frozenset({"hr", "heartrate"})
 CADENCE_NAMES = frozenset({"cad", "cadence"})
 # The elements read: each is freed as soon as it ends (what is inside a point is read with it).
 FREED = frozenset({"trkpt", "rtept", "wpt", "trkseg", "trk", "rte"})
+# A recorder writes a segment's points as time goes on; a few seconds out of order is jitter,
+# a minute or more back is a track cut and pasted (its distance would count the pieces twice).
+MAX_STEP_BACK_S = 60.0
 
 
 @dataclass
@@ -54,6 +58,11 @@ class _Columns:
     no_position_lines: list[int] = field(default_factory=list)
     route_points: int = 0
     creator: str = ""
+    # the last point's segment and time, and the first step back in time within a segment
+    # beyond what a recorder's jitter explains: (its line, seconds back)
+    segment: object = None
+    last_s: float = 0.0
+    back_in_time: tuple[int, float] | None = None
 
 
 def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
@@ -69,6 +78,17 @@ def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
         raise ActivityError(
             "the GPX track has no times, so pace cannot be known", location=location
         )
+    if columns.back_in_time is not None:
+        line, back_s = columns.back_in_time
+        raise ActivityError(
+            f"the track's time goes back {format_clock(back_s)} at the point on line {line}: "
+            "its points are not in the order they were recorded, so its distance and pace "
+            "cannot be known",
+            location=location,
+            hint="export the run again from the watch or app that recorded it",
+        )
+    # a segment's points a few seconds out of order, or tracks written newest first, are put
+    # in time order
     order = sorted(range(len(columns.times)), key=columns.times.__getitem__)
     start_s = columns.times[order[0]]
     elapsed = [columns.times[i] - start_s for i in order]
@@ -144,6 +164,11 @@ def _keep_point(point: etree._Element, columns: _Columns) -> None:
         columns.untimed += 1
         return
     seconds = time.timestamp()
+    segment = point.getparent()
+    back_s = columns.last_s - seconds
+    if segment is columns.segment and back_s > MAX_STEP_BACK_S and not columns.back_in_time:
+        columns.back_in_time = (point.sourceline or 0, back_s)
+    columns.segment, columns.last_s = segment, seconds
     if columns.first is None or seconds < columns.first.timestamp():
         columns.first = time
     columns.times.append(seconds)
