@@ -12,8 +12,10 @@ import pytest
 from pacefit.core.paces import Athlete
 from pacefit.core.score import Analysis
 from pacefit.core.units import DistanceUnit
+from pacefit.errors import PacefitWarning
 from pacefit.formats import read_activity
 from pacefit.jobs.analyze import analyze_file, analyze_run
+from pacefit.jobs.log import open_run
 from pacefit.reports.run_page import render_run_page, run_page
 from pacefit.reports.series import MAX_POINTS, run_series
 
@@ -89,6 +91,18 @@ def test_a_long_run_is_thinned_for_drawing_keeping_its_extremes() -> None:
     assert (min(drawn), max(drawn)) == (min(heart_rate), max(heart_rate))
     html = render_run_page(analysis)
     assert len(html.encode()) < 1_500_000
+
+
+def test_a_sparse_recording_has_its_pace_drawn() -> None:
+    """A phone app writing a point every 11 s or more: no neighbour within the usual window,
+    yet the pace is drawn, near the run's average."""
+    with pytest.warns(PacefitWarning, match="without a time"):  # 358 of its points
+        activity = read_activity(shared_fixture("gpx/korita-zbevnica.gpx"))
+    series = run_series(analyze_run(activity, open_run(activity)))
+    drawn = sorted(v for v in series.raw_speed_mps if v is not None)
+    assert len(drawn) > 0.85 * len(series.index)  # the rest: paused or standing
+    average_mps = activity.distance_m / activity.timer_s
+    assert drawn[len(drawn) // 2] == pytest.approx(average_mps, rel=0.3)
 
 
 def test_names_from_a_file_are_escaped(stamina: Analysis) -> None:

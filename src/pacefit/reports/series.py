@@ -1,8 +1,9 @@
 """The series a run page draws: pace (as speed), heart rate, elevation and cadence against
 elapsed time and distance, thinned for drawing and never for the figures.
 
-- Pace is drawn as speed over a short centred window (`PACE_WINDOW_S` of timer time), from the
-  distance, so GPS jitter second to second does not hide the reps; standing (slower than
+- Pace is drawn as speed over a short centred window (`PACE_WINDOW_S` of timer time, and at
+  least the points either side where the recording is sparser), from the distance, so GPS
+  jitter second to second does not hide the reps; standing (slower than
   `STOPPED_SPEED_MPS`) and paused time are gaps.
 - Thinning keeps, in each of about `MAX_POINTS / (2 x series)` buckets of samples, the samples
   where each series is lowest and highest, so a spike or a dip stays on the chart however long
@@ -97,9 +98,12 @@ def window_speed_mps(track: Track) -> list[float | None]:
             lo += 1
         while hi + 1 < count and timer[hi + 1] <= now + half:
             hi += 1
-        span_s = timer[hi] - timer[lo]
+        # a sparse recording (a point every 11 s, say) has no neighbour within the window:
+        # the window reaches the points either side
+        first, last = min(lo, max(i - 1, 0)), max(hi, min(i + 1, count - 1))
+        span_s = timer[last] - timer[first]
         moving = i == 0 or timer[i] > timer[i - 1]
-        speed = (distance[hi] - distance[lo]) / span_s if span_s > 0 and moving else None
+        speed = (distance[last] - distance[first]) / span_s if span_s > 0 and moving else None
         speeds.append(speed if speed is not None and speed >= STOPPED_SPEED_MPS else None)
     return speeds
 
