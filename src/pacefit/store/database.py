@@ -162,6 +162,8 @@ class Store:
         return [AthleteRecord(r.id, r.name, r.athlete_yaml) for r in rows]
 
     def athlete(self, athlete_id: int) -> AthleteRecord | None:
+        if not is_row_id(athlete_id):
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(athletes).where(athletes.c.id == athlete_id)).first()
         return AthleteRecord(row.id, row.name, row.athlete_yaml) if row else None
@@ -302,13 +304,18 @@ class Store:
             return [_run_record(row) for row in conn.execute(query)]
 
     def run(self, run_id: int) -> RunRecord | None:
+        if not is_row_id(run_id):
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(*_RUN_COLUMNS).where(runs.c.id == run_id)).first()
         return _run_record(row) if row else None
 
     def run_content(self, run_id: int) -> bytes:
-        with self.engine.connect() as conn:
-            content = conn.execute(sa.select(runs.c.content).where(runs.c.id == run_id)).scalar()
+        content = None
+        if is_row_id(run_id):
+            with self.engine.connect() as conn:
+                query = sa.select(runs.c.content).where(runs.c.id == run_id)
+                content = conn.execute(query).scalar()
         if content is None:
             raise PacefitError(f"there is no run {run_id} in the log")
         return bytes(content)
@@ -384,6 +391,15 @@ class Store:
     def clear_scores(self, plan_id: int) -> int:
         with self._write() as conn:
             return conn.execute(sa.delete(scores).where(scores.c.plan_id == plan_id)).rowcount
+
+
+# Ids are the schema's INTEGER, 32 bits on PostgreSQL: a larger number (a hand-typed address)
+# names no row, and a database would refuse the comparison rather than find nothing.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(number: int) -> bool:
+    return 1 <= number <= MAX_ROW_ID
 
 
 def _plan_version(conn: Connection, plan_id: int) -> str | None:
