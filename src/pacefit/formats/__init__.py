@@ -188,6 +188,8 @@ def _renamed(location: Location | None, name: str) -> Location:
 def read_activity_data(data: bytes, name: str, *, options: ReadOptions | None = None) -> Activity:
     """A run from a file's bytes (an upload), its kind told by its content; `name` is what the
     file is called in messages and on pages, never a path anything is written to."""
+    if not data:
+        raise ActivityError("the file is empty", location=Location(name))
     suffix = sniff_activity_suffix(data[:SNIFF_BYTES])
     if suffix is None:
         raise ActivityError(

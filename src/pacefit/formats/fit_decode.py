@@ -159,6 +159,8 @@ class Frame:
 def frames(data: bytes, *, source: str) -> list[Frame]:
     """Check every FIT file in `data`: header, announced length. Fast: no checksum here."""
     location = Location(source)
+    if not data:
+        raise FitFileError("the file is empty", location=location)
     found = []
     offset = 0
     while offset < len(data):

@@ -53,7 +53,10 @@ async def upload(request: Request) -> Response:
     async with request.form(max_files=MAX_FILES_PER_UPLOAD, max_fields=10) as form:
         token = form.get(CSRF_FIELD)
         check_csrf(request, token if isinstance(token, str) else None)
-        files = [f for f in form.getlist("runs") if isinstance(f, UploadFile)]
+        # a form sent with no file chosen holds one part with no name and no bytes
+        files = [
+            f for f in form.getlist("runs") if isinstance(f, UploadFile) and (f.filename or f.size)
+        ]
         if not files:
             raise HTTPException(400, "no file was sent: choose one or more runs")
         results = []
