@@ -311,6 +311,20 @@ def test_a_log_from_before_scores_its_runs_again_once_and_keeps_them(
         reopened.close()
 
 
+def test_a_run_dated_after_today_is_refused_and_nothing_kept(store: Store, log: AthleteLog) -> None:
+    later = TODAY + dt.timedelta(days=2)
+    with pytest.raises(PacefitError) as refused:
+        import_run(store, log, simulated_run("easy/easy-run.yaml", later), "x.fit", today=TODAY)
+    assert refused.value.headline == (
+        "x.fit: the run is dated 2026-11-30, after today (2026-11-28): it cannot have been run yet"
+    )
+    assert store.runs(log.record.id) == []
+    # a day ahead is today for a runner east of the computer
+    tomorrow = TODAY + dt.timedelta(days=1)
+    east = simulated_run("easy/easy-run.yaml", tomorrow, hour=0)
+    assert import_run(store, log, east, "east.fit", today=TODAY).new
+
+
 def test_a_score_made_against_a_plan_edited_meanwhile_is_not_kept(
     store: Store, log: AthleteLog
 ) -> None:
@@ -360,9 +374,11 @@ def test_log_import_and_show_on_the_command_line(
 
 
 def test_log_import_for_a_second_athlete_keeps_the_runs_as_theirs(
-    db: str, week_runs: Path, tmp_path: Path
+    db: str, week_runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run_cli("log", "import", week_runs / "easy.fit", "--db", db, "--athlete", ATHLETE_FILE)
+    monkeypatch.setenv("PACEFIT_TODAY", str(TODAY))
+    first = run_cli("log", "import", week_runs / "easy.fit", "--db", db, "--athlete", ATHLETE_FILE)
+    assert first.exit_code == 0, first.output
     second = tmp_path / "alex"
     second.mkdir()
     alex = write_athlete(second, 'name: Alex Second\nraces:\n  5k: "20:00"\n')

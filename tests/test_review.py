@@ -120,7 +120,7 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
     assert json.loads(one_worker.stdout) == data
     table = run_cli(*args).stdout.splitlines()
     assert "same run as intervals-800-manual-laps.fit: intervals-800-no-laps.gpx" in table
-    assert "unreadable: broken.fit: not a FIT file" in table
+    assert "not judged: broken.fit: not a FIT file" in table
     # sessions named as the watch shows them; the week's score counts the missed race as 0
     assert any(line.startswith("2026-11-20  W02 Fri  6x800m 5K-") for line in table)
     assert data["weeks"][0]["mean_score"] == pytest.approx(
@@ -271,6 +271,27 @@ def test_a_session_still_to_come_is_not_missed(tmp_path: Path) -> None:
         env={"PACEFIT_TODAY": "2026-11-20"},
     )  # fmt: skip
     assert any(line.endswith("to come") for line in result.stdout.splitlines())
+
+
+def test_a_run_dated_after_today_is_not_judged(tmp_path: Path) -> None:
+    """Reviewed on the Wednesday, the 800s dated Friday were not run yet: a recorder's clock
+    was wrong, and the Friday session is still to come, not done."""
+    folder, runs = plan_and_runs(tmp_path)
+    review = review_plan(
+        folder,
+        runs,
+        race_date=dt.date.fromisoformat(RACE_DAY),
+        athlete=ATHLETE,
+        workers=1,
+        today=dt.date(2026, 11, 18),
+    )
+    assert [s.status for s in review.sessions] == ["done", "upcoming", "upcoming"]
+    not_yet = {path.name: error.message for path, error in review.unreadable_runs}
+    assert not_yet.pop("broken.fit") == "not a FIT file"
+    assert not_yet == dict.fromkeys(
+        ("intervals-800-manual-laps.fit", "intervals-800-no-laps.gpx"),
+        "the run is dated 2026-11-20, after today (2026-11-18): it cannot have been run yet",
+    )
 
 
 # Every bundled run with the workout it followed, and every real run of the ground truth.

@@ -40,7 +40,7 @@ from .log_server import (
     week_plan,
 )
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 11, 27)  # the Friday of the plan's week: its runs are done
 
 
 @pytest.fixture
@@ -209,7 +209,14 @@ def test_a_file_name_is_never_a_path(
     assert "x&lt;b&gt;.fit" in client.get("/runs/1").text  # escaped, not markup
 
 
-def test_the_plans_files_download(client: TestClient) -> None:
+def test_the_plans_files_download(store: Store) -> None:
+    monday = dt.date(2026, 11, 23)  # before the week: its sessions are all to come
+    settings = Settings(workers=0, today=lambda: monday)
+    with TestClient(create_app(store, settings), base_url="http://127.0.0.1") as client:
+        _the_plans_files_download(client)
+
+
+def _the_plans_files_download(client: TestClient) -> None:
     fit = client.get("/athletes/1/sessions/1/workout?format=fit")
     assert fit.status_code == 200
     assert "2026-11-26_w01-thu_6x800m-5k.fit" in fit.headers["content-disposition"]
@@ -278,10 +285,37 @@ def test_an_athlete_without_a_plan_and_a_run_in_no_session_have_their_pages(
     assert "a run not in the plan" in run_page and "Run (not in the plan)" in run_page
 
 
+def test_a_run_outside_the_block_links_to_its_page(client: TestClient) -> None:
+    before = simulated_run("easy/easy-run.yaml", dt.date(2026, 11, 10))  # before the plan
+    answer = upload(client, ("before.fit", before), token=csrf(client))
+    assert answer.json()["results"][0]["href"] == "/runs/1"
+    home = client.get("/").text
+    assert 'not in the plan: <a href="/runs/1">before.fit</a> (2026-11-10' in home
+
+
+def test_a_form_sent_without_a_file_or_with_an_empty_one_says_so(client: TestClient) -> None:
+    token = csrf(client)
+    # a browser without JavaScript sends one part with no name and no bytes
+    nothing = client.post(
+        "/athletes/1/runs",
+        data={"csrf_token": token},
+        files=[("runs", ("", b"", "application/octet-stream"))],
+        headers={"accept": "text/html"},
+    )
+    assert nothing.status_code == 400
+    assert "no file was sent: choose one or more runs" in nothing.text
+    [empty] = upload(client, ("empty.fit", b""), token=token).json()["results"]
+    assert (empty["ok"], empty["message"]) == (False, "the file is empty")
+
+
 def test_what_the_log_does_not_have_is_not_found(client: TestClient) -> None:
     assert client.get("/athletes/9").status_code == 404
     assert client.get("/runs/9").status_code == 404
     assert client.get("/athletes/1/sessions/99/workout").status_code == 404
+    # an id no database column holds (a hand-typed address), not a failure of the page
+    huge = 2**63
+    for address in (f"/runs/{huge}", f"/athletes/{huge}", f"/athletes/{2**31}/paces"):
+        assert client.get(address).status_code == 404, address
     answer = client.get("/athletes/9", headers={"accept": "text/html"})
     assert '<p id="error">there is no athlete 9 in the log</p>' in answer.text
     token = csrf(client)
@@ -403,7 +437,7 @@ def test_the_readmes_one_line_start_shows_the_bundled_run(tmp_path: Path) -> Non
     swapped = [
         db if arg == "log.sqlite" else str(ROOT / arg) if "/" in arg else arg for arg in importing
     ]
-    assert run_cli(*swapped[1:]).exit_code == 0
+    assert run_cli(*swapped[1:], env={"PACEFIT_TODAY": "2026-12-05"}).exit_code == 0
     with running_server(db, today="2026-12-05") as url:
         home = httpx.get(url, timeout=60).text
     assert re.search(

@@ -25,6 +25,8 @@ from pacefit.core.units import speed_mps
 from pacefit.core.workout import Workout, estimate_step, hard_target, unroll
 
 MATCH_WINDOW_DAYS = 1  # a session run a day early or late still counts
+# A run's date is its own time zone's: a runner east of the computer is already in tomorrow.
+FUTURE_SLACK_DAYS = 1
 SAME_RUN_S = 120.0  # two files starting this close together are copies of one run
 # When a run is in several formats, the richest one is scored.
 FORMAT_PREFERENCE = {"fit": 0, "tcx": 1, "gpx": 2}
@@ -194,6 +196,16 @@ def match_runs(
     unmatched = _assign(left, by_date, chosen, offsets=(-1, 1))
     return chosen, unmatched + [r for r in runs if r.local_date is None]
 
+
+def not_yet_run(run: RunFacts, today: dt.date) -> str | None:
+    """Why a run dated after today cannot be judged (its recorder's clock was wrong, or its
+    date was edited: it is no session done), else None."""
+    if run.local_date is None or run.local_date <= today + dt.timedelta(FUTURE_SLACK_DAYS):
+        return None
+    return f"the run is dated {run.local_date}, after today ({today}): it cannot have been run yet"
+
+
+NOT_YET_RUN_HINT = "check the date and time zone on the watch or phone that recorded it"
 
 SessionsByDate = Mapping[dt.date, Sequence[SessionFacts]]
 

@@ -29,10 +29,12 @@ from typing import Any, TypeVar
 
 from pacefit.core.activity import Activity
 from pacefit.core.matching import (
+    NOT_YET_RUN_HINT,
     Match,
     RunFacts,
     match_run,
     match_runs,
+    not_yet_run,
     one_file_per_run,
     run_facts,
 )
@@ -489,6 +491,8 @@ def import_run(
     taken = frozenset(_match(store.runs(log.record.id), log.plan).chosen)
     context = log.plan.context if log.plan else None
     judged: Judged = run_in(judge, content, name, context, taken)
+    if today is not None and (why := not_yet_run(judged.facts, today)):
+        raise PacefitError(why, location=Location(name), hint=NOT_YET_RUN_HINT)
     record, new = store.add_run(
         log.record.id,
         RunFile(

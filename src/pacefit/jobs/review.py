@@ -28,11 +28,13 @@ from pacefit.core.activity import Activity
 from pacefit.core.describe import step_label
 from pacefit.core.matching import (
     MATCH_WINDOW_DAYS,
+    NOT_YET_RUN_HINT,
     Match,
     RunFacts,
     SessionFacts,
     match_run,
     match_runs,
+    not_yet_run,
     one_file_per_run,
     run_facts,
     session_facts,
@@ -250,6 +252,9 @@ def review_plan(
         for warning in reading.read_warnings:
             warnings.warn(warning, stacklevel=2)
     unreadable = [(r.path, r.error) for r in readings if r.error is not None]
+    if today is not None:
+        readings, not_yet = _not_yet_run(readings, today)
+        unreadable += not_yet
     by_source = {r.facts.source: r for r in readings if r.facts is not None}
     kept, copies = one_file_per_run([r.facts for r in by_source.values() if r.facts])
     chosen, unmatched = match_runs(kept, context.sessions)
@@ -282,6 +287,21 @@ def review_plan(
         copies=copies,
         today=today,
     )
+
+
+def _not_yet_run(
+    readings: Sequence[RunReading], today: dt.date
+) -> tuple[list[RunReading], list[tuple[Path, PacefitError]]]:
+    """The runs that can be judged, and why those dated after today cannot."""
+    kept, refused = [], []
+    for reading in readings:
+        why = not_yet_run(reading.facts, today) if reading.facts is not None else None
+        if why is None:
+            kept.append(reading)
+        else:
+            where = Location(str(reading.path))
+            refused.append((reading.path, PacefitError(why, location=where, hint=NOT_YET_RUN_HINT)))
+    return kept, refused
 
 
 def assemble_review(

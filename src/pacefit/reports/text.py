@@ -529,7 +529,7 @@ def review_table(block: Block, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
     for copy, kept in review.duplicates:
         lines += _wrapped(f"same run as {kept.name}: ", copy.name)
     for path, error in review.unreadable_runs:
-        lines += _wrapped("unreadable: ", f"{path.name}: {error.message}")
+        lines += _wrapped("not judged: ", f"{path.name}: {error.message}")
     done = sum(1 for s in review.sessions if s.done)
     lines.append(f"{done} of {len(review.sessions)} sessions done")
     return "\n".join(lines)
