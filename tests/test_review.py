@@ -128,7 +128,7 @@ def test_review_from_the_command_line_with_workers(tmp_path: Path) -> None:
     )
     assert all(len(line) <= 80 for line in table)
     # notes are carried on to the next line, never cut off
-    assert "tempo-a-day-late.fit (run a day late (2026-11-18))" in " ".join(
+    assert "tempo-a-day-late.fit, run a day late (2026-11-18)" in " ".join(
         line.strip() for line in table
     )
 

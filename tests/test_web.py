@@ -89,6 +89,17 @@ def test_an_upload_is_matched_scored_and_on_the_calendar(client: TestClient) -> 
     assert "W01 Thu on 2026-11-26" in page.text and "<h1>6x800m 5K-</h1>" in page.text
 
 
+def test_a_copy_under_another_name_says_which_kept_file_it_is(client: TestClient) -> None:
+    token = csrf(client)
+    data = simulated_run("10k/intervals-800.yaml", INTERVALS_DAY)
+    upload(client, ("800s.fit", data), token=token)
+    [again] = upload(client, ("renamed.fit", data), token=token).json()["results"]
+    assert again["file"] == "renamed.fit" and again["href"] == "/runs/1"
+    assert re.fullmatch(
+        r"already in the log as 800s\.fit: W01 Thu 6x800m 5K-: score \d+", again["message"]
+    )
+
+
 def test_a_page_pacefit_cannot_make_says_so_in_its_words(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

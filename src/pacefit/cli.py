@@ -951,10 +951,10 @@ def log_import(
                 refused += 1
                 where = exc.location  # the upload's name, with the line and column kept
                 shown = Location(str(path), where.line, where.column) if where else path
-                click.echo(f"{shown}: {exc.message}", err=True)
+                click.echo(f"{shown}: {exc.message}", err=True)  # a line a file, as `review`
                 continue
             kept += imported.new
-            click.echo(f"{path}: {imported_line(imported)}")
+            click.echo(f"{path}: {imported_line(imported, path.name)}")
         click.echo(
             f"{kept} new run(s) kept, {len(files) - kept - refused} already there, "
             f"{refused} refused"

@@ -472,6 +472,12 @@ class Imported:
     same_as: RunRecord | None = None  # the run this file is a copy of (its FIT, say)
 
 
+def upload_name(file_name: str) -> str:
+    """What an uploaded file is called here: the last part of the name it came with (a browser
+    may send a path, with either slash), never a path."""
+    return Path(file_name.replace("\\", "/")).name or "run"
+
+
 def import_run(
     store: Store,
     log: AthleteLog,
@@ -483,7 +489,7 @@ def import_run(
 ) -> Imported:
     """Read, match, score and keep one run file; a file pacefit refuses raises its
     `PacefitError` and nothing is kept. The same file twice is one run."""
-    name = Path(file_name.replace("\\", "/")).name or "run"
+    name = upload_name(file_name)
     digest = sha256(content)
     existing = store.run_by_hash(log.record.id, digest)
     if existing is not None:

@@ -520,8 +520,8 @@ def review_table(block: Block, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
             run_score = item.result.score
             status = f"{run_score:.0f}" if run_score is not None else "done"
             detail = item.run.name if item.run else ""
-            if item.note:
-                detail += f" ({item.note})"
+            if item.note:  # "run a day late (2026-11-18)": no brackets around its brackets
+                detail += f", {item.note}"
         start = f"{session.date}  {session.label}  {plan.name[:18]:<19}{status:<8}"
         lines += _wrapped(start, detail)
     for path in review.unmatched_runs:
@@ -535,9 +535,12 @@ def review_table(block: Block, *, unit: DistanceUnit = DistanceUnit.KM) -> str:
     return "\n".join(lines)
 
 
-def imported_line(imported: Imported) -> str:
-    """`W01 Thu Tempo 2x10min: score 19 (run a day late ...)`, or what else became of it."""
+def imported_line(imported: Imported, sent_as: str = "") -> str:
+    """`W01 Thu Tempo 2x10min: score 19, run a day late (...)`, or what else became of it;
+    `sent_as`: the name the file came with, said when the log kept it under another."""
     already = "" if imported.new else "already in the log: "
+    if not imported.new and sent_as and sent_as != imported.run.file_name:
+        already = f"already in the log as {imported.run.file_name}: "
     item = imported.session
     if imported.same_as is not None:
         return f"{already}the same run as {imported.same_as.file_name}, which is scored instead"
@@ -551,5 +554,5 @@ def imported_line(imported: Imported) -> str:
         judged = f"score {item.result.score:.0f}"
     else:
         judged = "done, nothing to grade"
-    note = f" ({item.note})" if item.note else ""
+    note = f", {item.note}" if item.note else ""
     return f"{already}{what}: {judged}{note}"

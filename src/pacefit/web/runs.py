@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from pacefit.errors import PacefitError
-from pacefit.jobs.log import athlete_log, import_run, run_analysis
+from pacefit.jobs.log import athlete_log, import_run, run_analysis, upload_name
 from pacefit.reports.run_page import run_page
 from pacefit.reports.text import imported_line
 from pacefit.web.render import render_page
@@ -77,7 +77,8 @@ async def upload(request: Request) -> Response:
     )
 
 
-def _keep(server: Server, athlete_id: int, content: bytes, name: str) -> UploadResult:
+def _keep(server: Server, athlete_id: int, content: bytes, sent_as: str) -> UploadResult:
+    name = upload_name(sent_as)
     log = athlete_log(server.store, athlete_id)
     try:
         imported = import_run(
@@ -86,9 +87,9 @@ def _keep(server: Server, athlete_id: int, content: bytes, name: str) -> UploadR
     except PacefitError as exc:
         return UploadResult(name, ok=False, message=_refusal(exc, name))
     return UploadResult(
-        imported.run.file_name,
+        name,
         ok=True,
-        message=imported_line(imported),
+        message=imported_line(imported, name),
         run_id=imported.run.id,
         new=imported.new,
     )
