@@ -127,3 +127,9 @@ def test_a_runner_uploads_runs_and_keeps_them(browser: Any, block: dict[str, Any
         assert cells(page) == shown
         # the refusal's own answer (422) is the only thing the console noted
         assert [e for e in errors if "status of 422" not in e] == []
+
+        # on a phone, no page scrolls sideways: a table too wide scrolls within its card
+        page.set_viewport_size({"width": 400, "height": 800})
+        for address in ("/", "/athletes/1/paces", "/runs/1"):
+            page.goto(url.rstrip("/") + address)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 400, address
