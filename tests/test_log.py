@@ -373,6 +373,15 @@ def test_log_import_and_show_on_the_command_line(
     assert "2026-11-26  W01 Thu  6x800m 5K-         100     800s.fit" in shown.stdout
 
 
+def test_a_mistyped_log_is_not_made_by_a_command_that_only_reads(tmp_path: Path) -> None:
+    missing = tmp_path / "lgo.sqlite"
+    for command in (["log", "show"], ["log", "rescore"], ["serve"]):
+        result = run_cli(*command, "--db", missing)
+        assert result.exit_code == 1, command
+        assert result.stderr.splitlines()[0] == f"{missing}: there is no log here"
+    assert not missing.exists()
+
+
 def test_log_import_for_a_second_athlete_keeps_the_runs_as_theirs(
     db: str, week_runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

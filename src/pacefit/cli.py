@@ -879,7 +879,8 @@ def _open_log(
 
     if plan_folder is not None and athlete_path is None:
         raise click.UsageError("--plan needs --athlete: the athlete the plan is for")
-    store = Store.open(db_url)
+    # a log is made where an athlete comes with the command, and only there
+    store = Store.open(db_url, create=athlete_path is not None)
     log = None
     if athlete_path is not None:
         log, created = add_athlete(

@@ -89,6 +89,15 @@ def default_database_path() -> Path:
     return Path(base) / "pacefit" / DEFAULT_DATABASE
 
 
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL when it does not exist (None for a server's database)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
 def database_url(given: str | None) -> str:
     """A SQLAlchemy URL from what the user gave: a `postgresql://` or `sqlite://` URL, or a file
     name for SQLite; the default file when nothing was given."""
@@ -131,9 +140,18 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, given: str | None) -> Store:
+    def open(cls, given: str | None, *, create: bool = True) -> Store:
+        """The log at `given` (`database_url`), brought up to date; a SQLite file that is not
+        there is made, unless `create` is False (a command that only reads: a mistyped name
+        would otherwise leave an empty log behind and show nothing)."""
         url = database_url(given)
         shown = _without_password(url)
+        if not create and (missing := _missing_sqlite_file(url)) is not None:
+            raise PacefitError(
+                "there is no log here",
+                location=Location(str(missing)),
+                hint="check the name, or give --athlete athlete.yaml to start one",
+            )
         try:
             engine = _engine(url)
             _migrate(engine)
