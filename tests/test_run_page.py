@@ -135,6 +135,13 @@ def test_the_page_speaks_the_runners_unit(stamina: Analysis) -> None:
     assert page.steps[1].planned_estimate == "0.49mi"  # 797 m
     assert "pace /mi" in html and "climb ft" in html
     assert page.chart["unit"] == "mi" and page.chart["elevation_unit"] == "ft"
+    assert page.route is not None and page.route.scale_bar.endswith(" mi")
+    assert re.search(r'>\d+(\.\d+)? mi</text>', html)
+    # the rep bars read aloud: the rep's pace against its band, in the runner's unit
+    labels = re.findall(r'role="img" aria-label="(run [^"]+)"', html)
+    assert labels and all(
+        re.fullmatch(r".+: \d+:\d\d against \d+:\d\d-\d+:\d\d", label) for label in labels
+    ), labels
 
 
 # -- in a browser ---------------------------------------------------------------------------

@@ -15,13 +15,24 @@ from dataclasses import dataclass
 
 from pacefit.core.activity import Track
 from pacefit.core.score import Analysis, Verdict
+from pacefit.core.units import METRES_PER_MILE, DistanceUnit
 
 VIEW_SIZE = 600.0  # the longer side of the drawing, in SVG units
 MARGIN = 16.0
 MAX_ROUTE_POINTS = 1500
 TILE_PX = 256
 EQUATOR_M = 40_075_016.686  # Web Mercator's world width in metres at the equator
-SCALE_BARS_M = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000)
+# The round lengths a scale bar takes in the runner's unit: (metres, as written).
+SCALE_BARS: dict[DistanceUnit, tuple[tuple[float, str], ...]] = {
+    DistanceUnit.KM: tuple(
+        (m, f"{m / 1000:g} km" if m >= 1000 else f"{m} m")
+        for m in (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000)
+    ),
+    DistanceUnit.MILE: tuple(
+        (miles * METRES_PER_MILE, f"{miles:g} mi")
+        for miles in (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50)
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ class Route:
     stretches: tuple[RouteStretch, ...]
     start: tuple[float, float]
     finish: tuple[float, float]
-    scale_bar_m: int
+    scale_bar: str  # its length in the runner's unit, "500 m", "0.25 mi"
     scale_bar_units: float  # its length in SVG units
     projection: Projection
     tiles: tuple[Tile, ...] = ()
@@ -89,7 +100,9 @@ def positions(track: Track) -> list[tuple[int, float, float]]:
     ]
 
 
-def run_route(analysis: Analysis, *, tile_url: str | None = None) -> Route | None:
+def run_route(
+    analysis: Analysis, *, unit: DistanceUnit = DistanceUnit.KM, tile_url: str | None = None
+) -> Route | None:
     """The drawing, or None when the run has fewer than two positions (a treadmill)."""
     points = positions(analysis.activity.track)
     if len(points) < 2:
@@ -101,14 +114,14 @@ def run_route(analysis: Analysis, *, tile_url: str | None = None) -> Route | Non
         width, height = max(width, x + MARGIN), max(height, y + MARGIN)
     stretches = tuple(_stretches(analysis, xy))
     first, last = min(xy), max(xy)
-    bar_m, bar_units = scale_bar(projection, points)
+    bar, bar_units = scale_bar(projection, points, unit)
     return Route(
         width=round(width, 1),
         height=round(height, 1),
         stretches=stretches,
         start=xy[first],
         finish=xy[last],
-        scale_bar_m=bar_m,
+        scale_bar=bar,
         scale_bar_units=bar_units,
         projection=projection,
         tiles=tiles(projection, width, height, tile_url) if tile_url else (),
@@ -171,16 +184,19 @@ def _stretches(analysis: Analysis, xy: dict[int, tuple[float, float]]) -> list[R
     return stretches
 
 
-def scale_bar(projection: Projection, points: list[tuple[int, float, float]]) -> tuple[int, float]:
-    """A round length about a fifth of the drawing, and its length in SVG units."""
+def scale_bar(
+    projection: Projection, points: list[tuple[int, float, float]], unit: DistanceUnit
+) -> tuple[str, float]:
+    """A round length in the runner's unit about a fifth of the drawing, as written, and its
+    length in SVG units."""
     mean_latitude = sum(a for _, a, _ in points) / len(points)
     metres_per_px = (
         EQUATOR_M * math.cos(math.radians(mean_latitude)) / (TILE_PX * 2**projection.zoom)
     )
     metres_per_unit = metres_per_px / projection.scale
     wanted_m = VIEW_SIZE / 5 * metres_per_unit
-    bar_m = min(SCALE_BARS_M, key=lambda m: abs(math.log(m / wanted_m)))
-    return bar_m, round(bar_m / metres_per_unit, 1)
+    bar_m, written = min(SCALE_BARS[unit], key=lambda bar: abs(math.log(bar[0] / wanted_m)))
+    return written, round(bar_m / metres_per_unit, 1)
 
 
 def tiles(projection: Projection, width: float, height: float, url: str) -> tuple[Tile, ...]:

@@ -57,6 +57,7 @@ class RepBar:
     band_from_pct: float
     band_to_pct: float
     pace_pct: float | None
+    band: PaceRange | None  # for the words read aloud
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def run_page(
 ) -> RunPage:
     activity = analysis.activity
     series = run_series(analysis)
-    route = run_route(analysis, tile_url=tile_url)
+    route = run_route(analysis, unit=unit, tile_url=tile_url)
     steps = tuple(_step_row(result, unit) for result in analysis.steps)
     reps, scale = _rep_bars(analysis.steps)
     shown = {r.verdict for r in analysis.steps if r.target is not None} or {Verdict.DONE}
@@ -221,6 +222,7 @@ def _rep_bars(results: tuple[StepResult, ...]) -> tuple[tuple[RepBar, ...], tupl
                 band_from_pct=pct(r.target.slow_s_per_km),
                 band_to_pct=pct(r.target.fast_s_per_km),
                 pace_pct=None if r.avg_pace_s_per_km is None else pct(r.avg_pace_s_per_km),
+                band=r.target,
             )
         )
     return tuple(bars), (slow, fast)
