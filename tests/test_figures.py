@@ -38,6 +38,19 @@ def watch_session(path: Path) -> dict[str, float]:
         }
 
 
+def test_a_watch_total_of_climb_beyond_its_own_file_is_not_reached_for() -> None:
+    """The Forerunner 610 run the README names: its total ascent is more than every rise of the
+    altitude it recorded, so it was summed from readings the file does not hold."""
+    path = shared_fixture("real/connectstats-activity_234979239.fit")
+    track = read_activity(path).track
+    watch = watch_session(path)
+    altitude = [a for a in track.altitude_m if a is not None]
+    naive_m = sum(max(0.0, b - a) for a, b in itertools.pairwise(altitude))
+    assert (round(naive_m), watch["total_ascent"]) == (241, 288)
+    figures = run_figures(track, span_totals(track))
+    assert round(figures.elevation_gain_m) == 158
+
+
 @pytest.mark.parametrize("relative", SESSION_TOTALS)
 def test_heart_rate_and_climb_agree_with_the_watchs_own_totals(relative: str) -> None:
     path = shared_fixture(relative)
