@@ -122,6 +122,13 @@ def test_show_expands_repeats_with_paces() -> None:
     assert all(len(line) <= 80 for line in lines)
 
 
+def test_show_keeps_a_long_length_apart_from_its_target(tmp_path: Path) -> None:
+    workout = tmp_path / "hr.yaml"
+    workout.write_text("name: HR\nsteps:\n  - run: until hr < 150bpm\n  - run: 10min\n")
+    lines = run("show", workout).output.splitlines()
+    assert re.match(r"\s+1\s+run until HR < 150bpm\s+until HR < 150bpm\s+open\s", lines[2]), lines
+
+
 def test_decompile_prints_paces_as_a_runner_writes_them(tmp_path: Path) -> None:
     """pacefit's own 800s come back as whole seconds (the FIT keeps mm/s: 5:21.647 before)."""
     run(

@@ -136,7 +136,7 @@ def test_the_page_speaks_the_runners_unit(stamina: Analysis) -> None:
     assert "pace /mi" in html and "climb ft" in html
     assert page.chart["unit"] == "mi" and page.chart["elevation_unit"] == "ft"
     assert page.route is not None and page.route.scale_bar.endswith(" mi")
-    assert re.search(r'>\d+(\.\d+)? mi</text>', html)
+    assert re.search(r">\d+(\.\d+)? mi</text>", html)
     # the rep bars read aloud: the rep's pace against its band, in the runner's unit
     labels = re.findall(r'role="img" aria-label="(run [^"]+)"', html)
     assert labels and all(

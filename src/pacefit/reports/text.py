@@ -51,7 +51,7 @@ def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
     lines = [f"{workout.name} ({workout.level})"]
     if workout.description:
         lines.extend(textwrap.wrap(workout.description, width=REPORT_WIDTH))
-    lines.append(f"{'#':>3}  {'step':<22}{'length':<11}{'target':<19}{'distance':>10}{'time':>9}")
+    rows: list[tuple[int, str, str, str, str, str]] = []
     total_m = total_s = 0.0
     open_steps = 0
     for number, executed in enumerate(unroll(workout), start=1):
@@ -65,10 +65,20 @@ def workout_table(workout: Workout, *, athlete: Athlete | None) -> str:
             total_s += estimate.duration_s
             distance = units.format_distance_in(estimate.distance_m, unit)
             time = units.format_clock(estimate.duration_s)
+        label = executed_label(executed)[:21]
+        length = describe_duration(step.duration)
+        rows.append((number, label, length, describe_target(step.target, unit), distance, time))
+    # the length and target columns as wide as their longest cell (`until HR < 300bpm`)
+    length_w = max([10, *(len(row[2]) for row in rows)]) + 1
+    target_w = max([18, *(len(row[3]) for row in rows)]) + 1
+    lines.append(
+        f"{'#':>3}  {'step':<22}{'length':<{length_w}}{'target':<{target_w}}"
+        f"{'distance':>10}{'time':>9}"
+    )
+    for number, label, length, target, distance, time in rows:
         lines.append(
-            f"{number:>3}  {executed_label(executed)[:21]:<22}"
-            f"{describe_duration(step.duration):<11}"
-            f"{describe_target(step.target, unit):<19}{distance:>10}{time:>9}"
+            f"{number:>3}  {label:<22}{length:<{length_w}}{target:<{target_w}}"
+            f"{distance:>10}{time:>9}"
         )
     total = f"total ~{units.format_distance_in(total_m, unit)}, ~{units.format_clock(total_s)}"
     if open_steps:
