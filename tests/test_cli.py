@@ -73,6 +73,14 @@ def test_two_workouts_of_one_name_are_not_written_over_each_other(tmp_path: Path
     assert step["duration_time"] == 600  # a.yaml's, kept
 
 
+def test_a_folder_without_workouts_says_so(tmp_path: Path) -> None:
+    result = run("compile", tmp_path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{tmp_path}: no workout files (.yaml, .yml) in this folder"
+    )
+
+
 def test_a_mistake_gives_one_located_line_exit_1_and_no_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nsteps:\n  - run: 800m\n    pace: 5k+\n")

@@ -59,7 +59,14 @@ def compile_workouts(
     """Compile every workout named in `paths` (files, or folders searched for workouts) into
     `out_dir`. A workout that fails does not stop the others; its error is in the result."""
     chosen = runner_level(level, athlete)
+    paths = list(paths)
     sources, unreadable = workout_sources(paths)
+    if not sources and not unreadable:  # only folders were named, and none holds a workout
+        raise PacefitError(
+            f"no workout files ({', '.join(WORKOUT_SUFFIXES)}) in this folder",
+            location=Location(str(paths[0])) if paths else None,
+            hint="name a workout file, or a folder that holds some",
+        )
     outcomes: list[Compiled | Failed] = list(unreadable)
     batch = BatchOutputs()
     for source in sources:
