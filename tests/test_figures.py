@@ -109,6 +109,8 @@ def test_time_in_zones_counts_timer_seconds_in_the_zone_of_their_heart_rate() ->
         (5, 20.0),
     ]
     assert time_in_zones(track, ()) == ()
+    # a heart-rate column with no reading in it (a strap never paired) is no time in any zone
+    assert time_in_zones(_track([None] * 120), ZONES) == ()
 
 
 def test_averages_leave_out_paused_time_and_missing_values() -> None:

@@ -221,7 +221,7 @@ def time_in_zones(track: Track, zones_bpm: Sequence[tuple[int, int]]) -> tuple[Z
     """Timer time in each zone (zone 0 first: below zone 1); empty without zones or heart
     rate."""
     heart_rate = track.heart_rate_bpm
-    if not zones_bpm or not heart_rate:
+    if not zones_bpm or all(bpm is None for bpm in heart_rate):  # no column, or no reading
         return ()
     lows = [low for low, _ in zones_bpm]
     seconds = [0.0] * (len(zones_bpm) + 1)
