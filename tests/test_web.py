@@ -100,6 +100,20 @@ def test_a_copy_under_another_name_says_which_kept_file_it_is(client: TestClient
     )
 
 
+def test_the_page_of_a_copy_names_its_session_and_the_file_scored(client: TestClient) -> None:
+    token = csrf(client)
+    fit = simulated_run("10k/intervals-800.yaml", INTERVALS_DAY)
+    gpx = simulated_run("10k/intervals-800.yaml", INTERVALS_DAY, kind="gpx")
+    upload(client, ("800s.fit", fit), ("800s.gpx", gpx), token=token)
+    page = client.get("/runs/2").text
+    header = re.search(r'<p class="meta" id="run-session">(.+?)</p>', page)
+    assert header is not None
+    assert header.group(1).startswith("W01 Thu on 2026-11-26 · 800s.gpx (uploaded ")
+    assert header.group(1).endswith(
+        ' · the same run as <a href="/runs/1">800s.fit</a>, which is scored'
+    )
+
+
 def test_a_page_pacefit_cannot_make_says_so_in_its_words(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

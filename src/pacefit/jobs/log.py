@@ -547,16 +547,28 @@ def _imported(
     return Imported(record, new, session, notes, same_as)
 
 
-def run_analysis(
-    store: Store, log: AthleteLog, run_id: int, *, run_in: RunIn = call
-) -> tuple[Analysis, SessionReview | None]:
-    """A kept run's whole analysis (against its session's workout, when it is one) and its
-    session."""
+@dataclass(frozen=True)
+class RunView:
+    """What a kept run's page shows: its analysis, its session (when it is one), and the kept
+    file it is a copy of (when it is one: a GPX of a FIT, judged by the other)."""
+
+    analysis: Analysis
+    session: SessionReview | None
+    copy_of: RunRecord | None = None
+
+
+def run_analysis(store: Store, log: AthleteLog, run_id: int, *, run_in: RunIn = call) -> RunView:
+    """A kept run's whole analysis, against its session's workout when it is one (a copy of
+    another file, against that file's session)."""
     record = store.run(run_id)
     if record is None or record.athlete_id != log.record.id:
         raise NotInLog(f"there is no run {run_id} in the log")
-    matching = _match(store.runs(log.record.id), log.plan)
-    number = next((n for n, (f, _) in matching.chosen.items() if _run_id(f) == run_id), None)
+    records = store.runs(log.record.id)
+    matching = _match(records, log.plan)
+    kept_of = {_run_id_of(copy): _run_id_of(kept) for copy, kept in matching.copies}
+    scored_id = kept_of.get(run_id, run_id)
+    copy_of = next((r for r in records if r.id == scored_id), None) if run_id in kept_of else None
+    number = next((n for n, (f, _) in matching.chosen.items() if _run_id(f) == scored_id), None)
     workout = None
     session = None
     if number is not None and log.plan is not None:
@@ -570,7 +582,7 @@ def run_analysis(
         workout,
         log.athlete.hr_zones(),
     )
-    return analysis, session
+    return RunView(analysis, session, copy_of)
 
 
 @dataclass(frozen=True)

@@ -126,12 +126,18 @@ async def run(request: Request) -> Response:
 
     def analysed() -> Any:
         log = athlete_log(server.store, record.athlete_id)
-        analysis, session = run_analysis(server.store, log, run_id, run_in=server.run_in)
-        return log, run_page(analysis, unit=log.athlete.display_unit), session
+        view = run_analysis(server.store, log, run_id, run_in=server.run_in)
+        return log, run_page(view.analysis, unit=log.athlete.display_unit), view
 
-    log, page, session = await run_in_threadpool(analysed)
+    log, page, view = await run_in_threadpool(analysed)
     return render_page(
-        request, "web_run.html", page=page, athlete=log.record, session=session, record=record
+        request,
+        "web_run.html",
+        page=page,
+        athlete=log.record,
+        session=view.session,
+        copy_of=view.copy_of,
+        record=record,
     )
 
 
