@@ -225,7 +225,7 @@ def test_no_race_message_shows_a_vdot_it_computed() -> None:
 def test_a_time_just_slower_than_the_world_record_is_taken() -> None:
     result = run_cli("paces", "--race", "marathon=2:01:00")
     assert result.exit_code == 0
-    assert result.stdout.startswith("VDOT 85.2\n")
+    assert result.stdout.startswith("VDOT 85.2 (from the marathon, the best race given)\n")
 
 
 @pytest.mark.parametrize(("option", "yaml_race", "message"), BAD_INPUTS)
@@ -313,11 +313,20 @@ def test_a_race_time_in_the_athlete_file_that_is_not_a_time_says_why(tmp_path: P
 # -- what the runner reads ------------------------------------------------------------------------
 
 
+def test_a_vdot_given_beside_race_times_is_said_to_be_the_one_training_uses(
+    tmp_path: Path,
+) -> None:
+    athlete = write_athlete(tmp_path, 'name: Both\nvdot: 45\nraces:\n  10k: "45:00"\n')
+    lines = run_cli("paces", "--athlete", athlete).stdout.splitlines()
+    assert lines[0] == "VDOT 45.0 (given in the athlete file: the training paces use it)"
+    assert "  5k        4:20/km  6:59/mi   21:42    VDOT 45.3 from 10k" in lines
+
+
 def test_paces_prints_each_figure_with_its_model() -> None:
     result = run_cli("paces", "--race", "10k=45:00")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "VDOT 45.3"
+    assert lines[0] == "VDOT 45.3 (from the 10k, the best race given)"
     assert "Race paces, predicted by the VDOT of the nearest race given (Daniels' tables)" in lines
     assert "  10k       4:30/km  7:15/mi   45:00    given" in lines
     assert "  5k        4:20/km  6:59/mi   21:42    VDOT 45.3 from 10k" in lines

@@ -125,6 +125,7 @@ class PaceTable:
     model: PaceModel
     race: dict[str, RacePace]
     training: dict[str, PaceRange]
+    vdot_source: str = ""  # "given", or the race it comes from ("10k")
 
 
 def vo2_ml_kg_min(speed_m_per_min: float) -> float:
@@ -227,12 +228,17 @@ def _pace_at_fraction(vdot: float, fraction: float) -> float:
 
 def athlete_vdot(athlete: Athlete) -> float | None:
     """The athlete's VDOT: given, or the best of their races (Daniels: train off the best race)."""
+    found = _vdot_and_source(athlete)
+    return found[0] if found else None
+
+
+def _vdot_and_source(athlete: Athlete) -> tuple[float, str] | None:
     if athlete.vdot is not None:
-        return athlete.vdot
+        return athlete.vdot, "given"
     if not athlete.race_times_s:
         return None
     return max(
-        vdot_from_race(distance_m=RACE_DISTANCES_M[name], time_s=time_s)
+        (vdot_from_race(distance_m=RACE_DISTANCES_M[name], time_s=time_s), name)
         for name, time_s in athlete.race_times_s.items()
     )
 
@@ -302,14 +308,16 @@ def training_paces(vdot: float) -> dict[str, PaceRange]:
 
 def pace_table(athlete: Athlete) -> PaceTable | None:
     """Every pace a workout can refer to, or None when the athlete gave no race and no VDOT."""
-    vdot = athlete_vdot(athlete)
-    if vdot is None:
+    found = _vdot_and_source(athlete)
+    if found is None:
         return None
+    vdot, source = found
     return PaceTable(
         vdot=vdot,
         model=athlete.pace_model,
         race=race_paces(athlete, vdot),
         training=training_paces(vdot),
+        vdot_source=source,
     )
 
 

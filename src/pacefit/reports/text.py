@@ -96,6 +96,14 @@ MODEL_NAMES = {
 }
 
 
+def vdot_source(table: PaceTable) -> str:
+    """Where the VDOT the training paces use comes from; a VDOT given beside race times wins
+    over them, which the race rows' own VDOTs would otherwise leave unsaid."""
+    if table.vdot_source == "given":
+        return "given in the athlete file: the training paces use it"
+    return f"from the {table.vdot_source}, the best race given"
+
+
 def pace_table_text(table: PaceTable) -> str:
     """Race and training paces; columns as wide as their widest figure."""
     race_rows = [
@@ -117,7 +125,7 @@ def pace_table_text(table: PaceTable) -> str:
         for name, band in table.training.items()
     ]
     lines = [
-        f"VDOT {table.vdot:.1f}",
+        f"VDOT {table.vdot:.1f} ({vdot_source(table)})",
         "",
         f"Race paces, predicted by {MODEL_NAMES[table.model]}",
         *_columns([("", "per km", "per mile", "time", "source"), *race_rows]),

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from pacefit.core.paces import RACE_DISTANCES_M, TRAINING_PACE_LETTERS, pace_table
 from pacefit.jobs.log import athlete_log
+from pacefit.reports.text import vdot_source
 from pacefit.web.render import render_page
 from pacefit.web.server import server_of
 
@@ -23,6 +24,7 @@ async def paces(request: Request) -> Response:
         athlete=log.record,
         table=pace_table(log.athlete),
         letters=TRAINING_PACE_LETTERS,
+        vdot_source=vdot_source,
         distances=RACE_DISTANCES_M,
         unit=log.athlete.display_unit,
     )
