@@ -364,6 +364,12 @@ MISTAKES = [
         "w.yaml:3:9: heart-rate zone 7 does not exist\n  hint: zones are 1 to 5",
     ),
     (
+        "a heart rate no runner has",
+        "steps:\n  - run: 10min\n    hr: 5-10bpm\n",
+        "w.yaml:3:9: the heart rate '5-10bpm' is out of range\n  hint: heart rates lie in "
+        "30-250bpm",
+    ),
+    (
         "bad pace offset",
         "steps:\n  - run: 1km\n    pace: 5k - fast\n",
         "w.yaml:3:11: cannot read the pace offset '- fast' in '5k - fast'\n  hint: write an "

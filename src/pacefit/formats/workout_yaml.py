@@ -621,6 +621,9 @@ def _athlete_zone(
     return HeartRateRange(low=HeartRate(zone_bpm[0]), high=HeartRate(zone_bpm[1]))
 
 
+MIN_HR_BPM, MAX_HR_BPM = 30, 250
+
+
 def _hr_target(text: str) -> HeartRateZone | HeartRateRange:
     zone = _ZONE_RE.match(text)
     if zone:
@@ -638,10 +641,13 @@ def _hr_target(text: str) -> HeartRateZone | HeartRateRange:
     low, high = int(match[1]), int(match[2] or match[1])
     if match[2] is None:  # a single value gets a small band, as a single pace does
         low, high = low - 5, high + 5
-    limit = 100 if percent else 250
-    if not 0 < min(low, high) <= max(low, high) <= limit:
+    # in beats a minute, below 30 is no one's heart while running (elite resting rates are
+    # in the 30s)
+    floor, limit = (1, 100) if percent else (MIN_HR_BPM, MAX_HR_BPM)
+    if not floor <= min(low, high) <= max(low, high) <= limit:
+        unit = "%" if percent else "bpm"
         raise InvalidValue(
-            f"the heart rate '{text}' is out of range", f"heart rates lie in 1-{limit}"
+            f"the heart rate '{text}' is out of range", f"heart rates lie in {floor}-{limit}{unit}"
         )
     return HeartRateRange(
         low=HeartRate(min(low, high), percent), high=HeartRate(max(low, high), percent)
