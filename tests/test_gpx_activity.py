@@ -88,7 +88,9 @@ def test_points_a_few_seconds_out_of_order_and_segments_newest_first_are_read(
     jitter = [point(s) for s in range(0, 300)]
     jitter[100], jitter[101] = jitter[101], jitter[100]
     later, earlier = [point(s) for s in range(400, 700)], [point(s) for s in range(0, 300)]
-    for points in (jitter, [*later, "</trkseg><trkseg>", *earlier]):
+    # an exporter's newest first, a two-minute stop included: every step goes back
+    newest_first = [point(s) for s in (*range(0, 300), *range(420, 700))][::-1]
+    for points in (jitter, [*later, "</trkseg><trkseg>", *earlier], newest_first):
         activity = read_activity(gpx(tmp_path, points))
         assert list(activity.track.elapsed_s) == sorted(activity.track.elapsed_s)
         assert activity.start_time == dt.datetime(2026, 5, 1, 7, 0, tzinfo=dt.UTC)

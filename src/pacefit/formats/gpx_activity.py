@@ -39,7 +39,8 @@ CADENCE_NAMES = frozenset({"cad", "cadence"})
 # The elements read: each is freed as soon as it ends (what is inside a point is read with it).
 FREED = frozenset({"trkpt", "rtept", "wpt", "trkseg", "trk", "rte"})
 # A recorder writes a segment's points as time goes on; a few seconds out of order is jitter,
-# a minute or more back is a track cut and pasted (its distance would count the pieces twice).
+# a minute or more back within a segment running forward is pieces cut and pasted (in time
+# order its distance would count the way between them as run).
 MAX_STEP_BACK_S = 60.0
 
 
@@ -58,11 +59,38 @@ class _Columns:
     no_position_lines: list[int] = field(default_factory=list)
     route_points: int = 0
     creator: str = ""
-    # the last point's segment and time, and the first step back in time within a segment
-    # beyond what a recorder's jitter explains: (its line, seconds back)
-    segment: object = None
-    last_s: float = 0.0
-    back_in_time: tuple[int, float] | None = None
+    segment: _SegmentOrder | None = None  # the segment being read
+    pasted: tuple[int, float] | None = None  # the first pasted piece: (its line, seconds back)
+
+    def close_segment(self) -> None:
+        if self.segment is not None and self.pasted is None:
+            self.pasted = self.segment.pasted()
+
+
+@dataclass
+class _SegmentOrder:
+    """How a track segment's times run from point to point. A recorder writes them forward (a
+    few seconds out of order is jitter), an exporter may write them all newest first; a segment
+    that runs forward but steps back a minute or more is pieces cut and pasted."""
+
+    element: etree._Element
+    last_s: float
+    forward: int = 0
+    back: int = 0
+    first_jump: tuple[int, float] | None = None  # (line, seconds back)
+
+    def step(self, seconds: float, line: int) -> None:
+        back_s = self.last_s - seconds
+        if back_s > 0:
+            self.back += 1
+        elif back_s < 0:
+            self.forward += 1
+        if back_s >= MAX_STEP_BACK_S and self.first_jump is None:
+            self.first_jump = (line, back_s)
+        self.last_s = seconds
+
+    def pasted(self) -> tuple[int, float] | None:
+        return self.first_jump if self.forward > self.back else None
 
 
 def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Activity:
@@ -78,8 +106,8 @@ def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
         raise ActivityError(
             "the GPX track has no times, so pace cannot be known", location=location
         )
-    if columns.back_in_time is not None:
-        line, back_s = columns.back_in_time
+    if columns.pasted is not None:
+        line, back_s = columns.pasted
         raise ActivityError(
             f"the track's time goes back {format_clock(back_s)} at the point on line {line}: "
             "its points are not in the order they were recorded, so its distance and pace "
@@ -87,8 +115,8 @@ def read_gpx_activity(path: Path, *, options: ReadOptions | None = None) -> Acti
             location=location,
             hint="export the run again from the watch or app that recorded it",
         )
-    # a segment's points a few seconds out of order, or tracks written newest first, are put
-    # in time order
+    # a segment's points a few seconds out of order, a segment written newest first, and
+    # tracks or segments in any order are put in time order
     order = sorted(range(len(columns.times)), key=columns.times.__getitem__)
     start_s = columns.times[order[0]]
     elapsed = [columns.times[i] - start_s for i in order]
@@ -134,6 +162,7 @@ def _read(path: Path, location: Location) -> _Columns:
         elif name == "rtept":
             columns.route_points += 1
         free(element)
+    columns.close_segment()
     return columns
 
 
@@ -165,10 +194,11 @@ def _keep_point(point: etree._Element, columns: _Columns) -> None:
         return
     seconds = time.timestamp()
     segment = point.getparent()
-    back_s = columns.last_s - seconds
-    if segment is columns.segment and back_s > MAX_STEP_BACK_S and not columns.back_in_time:
-        columns.back_in_time = (point.sourceline or 0, back_s)
-    columns.segment, columns.last_s = segment, seconds
+    if columns.segment is not None and segment is columns.segment.element:
+        columns.segment.step(seconds, point.sourceline or 0)
+    else:
+        columns.close_segment()
+        columns.segment = _SegmentOrder(segment, seconds)
     if columns.first is None or seconds < columns.first.timestamp():
         columns.first = time
     columns.times.append(seconds)
