@@ -13,6 +13,7 @@ import pytest
 from pacefit.errors import PacefitError
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.jobs.block import review_block
+from pacefit.jobs.build import plan_schedule
 from pacefit.jobs.log import (
     AthleteLog,
     add_athlete,
@@ -235,6 +236,29 @@ def test_a_plan_saved_while_it_is_read_is_read_again(
     shown = _scored(store, log)
     assert shown[1][0] == "tempo-2x15.yaml"
     assert shown == _scored(store, log) == _reviewed(tmp_path / "plan", runs)
+
+
+def test_a_plan_caught_half_saved_is_read_again_once_saved(
+    store: Store, log: AthleteLog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_plans_again()
+    plan_file = tmp_path / "plan" / "plan.yaml"
+    whole = plan_file.read_text().replace("10k/intervals-800", "10k/tempo-2x15")
+    plan_file.write_text(whole[: len(whole) // 2] + "\n  - [")  # an editor mid-save
+    calls = []
+
+    def read_while_the_save_ends(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        try:
+            return plan_schedule(*args, **kwargs)
+        finally:
+            plan_file.write_text(whole)
+
+    monkeypatch.setattr("pacefit.jobs.log.plan_schedule", read_while_the_save_ends)
+    shown = athlete_log(store, log.record.id)
+    assert shown.plan_error is None and len(calls) == 2
+    assert shown.plan is not None
+    assert [p.name for p in shown.plan.planned] == ["Easy run 8km", "Tempo 2x15min"]
 
 
 def test_a_plan_that_keeps_changing_while_it_is_read_says_so(

@@ -267,6 +267,10 @@ class TextsRead:
         self.digests: dict[str, str | None] = {}
         self.changed: set[str] = set()  # files read twice in the meantime, differently
 
+    def texts(self) -> tuple[tuple[Path, str | None], ...]:
+        """Each file read, and the digest of what it held."""
+        return tuple((Path(path), digest) for path, digest in self.digests.items())
+
     def note(self, path: Path, text: str | None) -> None:
         digest = _digest(text)
         if self.digests.setdefault(str(path), digest) != digest:

@@ -179,9 +179,9 @@ def _plan_parts(
     changes (a coach's edit shows on the next page); `name`: the athlete's."""
     key = (folder, race_date, level, athlete_yaml)
     kept = _plans.get(key)
-    if kept is not None and all(text_digest(path) == text for path, text in kept.texts):
+    if kept is not None and _unchanged(kept.texts):
         return kept
-    parts = _read_plan(folder, race_date, level, athlete_yaml, name)
+    parts = _read_plan(folder, race_date, level=level, athlete_yaml=athlete_yaml, name=name)
     with _plans_lock:  # the server's pages are served from several threads
         if len(_plans) >= MAX_PLANS_KEPT:
             del _plans[next(iter(_plans))]
@@ -190,7 +190,7 @@ def _plan_parts(
 
 
 def _read_plan(
-    folder: Path, race_date: dt.date, level: str | None, athlete_yaml: str, name: str
+    folder: Path, race_date: dt.date, *, level: str | None, athlete_yaml: str, name: str
 ) -> _PlanParts:
     """The plan as its files held it while it was read. A coach's save (or a checkout of the
     plan's folder) landing during the read would leave the old sessions under the new files'
@@ -200,13 +200,19 @@ def _read_plan(
     for _ in range(MAX_PLAN_READS):
         with reading_texts() as read, warnings.catch_warnings():
             warnings.simplefilter("ignore", PacefitWarning)  # `build` says them
-            schedule = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
-            sessions = schedule.schedule.sessions
-            context = sessions_context(sessions, athlete)
-            planned = tuple(planned_session(session, athlete) for session in sessions)
-        texts = tuple((Path(path), text) for path, text in read.digests.items())
-        if not read.changed and all(text_digest(path) == text for path, text in texts):
-            version = _version(texts, athlete_yaml, level, race_date)
+            try:
+                schedule = plan_schedule(folder, race_date=race_date, athlete=athlete, level=level)
+                sessions = schedule.schedule.sessions
+                context = sessions_context(sessions, athlete)
+                planned = tuple(planned_session(session, athlete) for session in sessions)
+            except PacefitError:
+                # a file caught half-saved reads as a mistake: said only if it is still so
+                if read.changed or not _unchanged(read.texts()):
+                    continue
+                raise
+        texts = read.texts()
+        if not read.changed and _unchanged(texts):
+            version = _version(texts, athlete_yaml=athlete_yaml, level=level, race_date=race_date)
             return _PlanParts(schedule, context, planned, version, texts)
     raise PacefitError(
         f"the plan's files changed while they were read, {MAX_PLAN_READS} times over",
@@ -215,8 +221,14 @@ def _read_plan(
     )
 
 
+def _unchanged(texts: Sequence[tuple[Path, str | None]]) -> bool:
+    """Whether each file still holds what it held when it was read."""
+    return all(text_digest(path) == text for path, text in texts)
+
+
 def _version(
     texts: Sequence[tuple[Path, str | None]],
+    *,
     athlete_yaml: str,
     level: str | None,
     race_date: dt.date,
