@@ -175,6 +175,19 @@ def test_time_durations_heart_rate_and_cadence(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "low", "high"),
+    [("150bpm", 150 - 5, 150 + 5), ("33bpm", 30, 38), ("248bpm", 243, 250)],
+)
+def test_a_single_heart_rate_gets_a_band_within_the_limits(
+    tmp_path: Path, written: str, low: int, high: int
+) -> None:
+    path = write(tmp_path, f"steps:\n  - run: 20min\n    hr: {written}\n")
+    step = load_workout(path, athlete=None).steps[0]
+    assert isinstance(step, Step)
+    assert step.target == HeartRateRange(low=HeartRate(low), high=HeartRate(high))
+
+
 def test_hr_zones_come_from_the_athlete_file_when_it_has_them(tmp_path: Path) -> None:
     path = write(tmp_path, "steps:\n  - run: 20min\n    hr: zone 2\n")
     with_zones = Athlete(hr_zones_bpm=((100, 120), (120, 140), (140, 155), (155, 170), (170, 190)))

@@ -639,8 +639,6 @@ def _hr_target(text: str) -> HeartRateZone | HeartRateRange:
         )
     percent = match[3] == "%"
     low, high = int(match[1]), int(match[2] or match[1])
-    if match[2] is None:  # a single value gets a small band, as a single pace does
-        low, high = low - 5, high + 5
     # in beats a minute, below 30 is no one's heart while running (elite resting rates are
     # in the 30s)
     floor, limit = (1, 100) if percent else (MIN_HR_BPM, MAX_HR_BPM)
@@ -649,6 +647,8 @@ def _hr_target(text: str) -> HeartRateZone | HeartRateRange:
         raise InvalidValue(
             f"the heart rate '{text}' is out of range", f"heart rates lie in {floor}-{limit}{unit}"
         )
+    if match[2] is None:  # a single value gets a small band, as a single pace does
+        low, high = max(floor, low - 5), min(limit, high + 5)
     return HeartRateRange(
         low=HeartRate(min(low, high), percent), high=HeartRate(max(low, high), percent)
     )
