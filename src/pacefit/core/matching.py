@@ -23,6 +23,7 @@ from pacefit.core.activity import Activity
 from pacefit.core.paces import DEFAULT_EASY_PACE_S_PER_KM
 from pacefit.core.units import speed_mps
 from pacefit.core.workout import Workout, estimate_step, hard_target, unroll
+from pacefit.errors import Location, PacefitError
 
 MATCH_WINDOW_DAYS = 1  # a session run a day early or late still counts
 # A run's date is its own time zone's: a runner east of the computer is already in tomorrow.
@@ -197,15 +198,17 @@ def match_runs(
     return chosen, unmatched + [r for r in runs if r.local_date is None]
 
 
-def not_yet_run(run: RunFacts, today: dt.date) -> str | None:
-    """Why a run dated after today cannot be judged (its recorder's clock was wrong, or its
-    date was edited: it is no session done), else None."""
+def not_yet_run(run: RunFacts, today: dt.date, *, name: str) -> PacefitError | None:
+    """Why the run called `name`, dated after today, cannot be judged (its recorder's clock
+    was wrong, or its date was edited: it is no session done), else None."""
     if run.local_date is None or run.local_date <= today + dt.timedelta(FUTURE_SLACK_DAYS):
         return None
-    return f"the run is dated {run.local_date}, after today ({today}): it cannot have been run yet"
+    return PacefitError(
+        f"the run is dated {run.local_date}, after today ({today}): it cannot have been run yet",
+        location=Location(name),
+        hint="check the date and time zone on the watch or phone that recorded it",
+    )
 
-
-NOT_YET_RUN_HINT = "check the date and time zone on the watch or phone that recorded it"
 
 SessionsByDate = Mapping[dt.date, Sequence[SessionFacts]]
 

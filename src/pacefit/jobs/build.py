@@ -97,7 +97,6 @@ class PlanSchedule:
     level: str
     schedule: Schedule
     changes: tuple[Change, ...]  # sessions moved or dropped around races
-    sources: tuple[Path, ...]  # every file it was read from: plan files, then workouts
 
 
 def is_plan(folder: Path) -> bool:
@@ -140,11 +139,7 @@ def plan_schedule(
             by_workout[key] = _load(session, athlete, easy)
         loads[session] = by_workout[key]
     protected, changes = protect_races(dated, loads)
-    sources = (
-        *dict.fromkeys(block.plan_file for block in blocks),
-        *sorted({session.spec.workout_path for session in dated.sessions}),
-    )
-    return PlanSchedule(name, folder, chosen, protected, changes, sources)
+    return PlanSchedule(name, folder, chosen, protected, changes)
 
 
 def _load(
@@ -201,7 +196,7 @@ def build_plan(
         outcomes = tuple(Outcome(source=f.source, error=f.error) for f in unreadable) + _run(
             sources,
             lambda source: _compile_workout(
-                source, athlete, out_dir, (file_format, device), chosen, batch
+                source, athlete, out_dir, (file_format, device), chosen, batch=batch
             ),
             progress,
         )
@@ -225,7 +220,9 @@ def build_plan(
     batch = BatchOutputs()
     outcomes = _run(
         sessions,
-        lambda session: _compile_session(session, athlete, out_dir, (file_format, device), batch),
+        lambda session: _compile_session(
+            session, athlete, out_dir, (file_format, device), batch=batch
+        ),
         progress,
     )
     calendar: Path | None = out_dir / CALENDAR_FILE
@@ -343,6 +340,7 @@ def _compile_workout(
     out_dir: Path,
     output: _Output,
     level: str,
+    *,
     batch: BatchOutputs,
 ) -> Outcome:
     file_format, device = output
@@ -368,6 +366,7 @@ def _compile_session(
     athlete: Athlete | None,
     out_dir: Path,
     output: _Output,
+    *,
     batch: BatchOutputs,
 ) -> Outcome:
     file_format, device = output

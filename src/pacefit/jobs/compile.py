@@ -94,7 +94,7 @@ class BatchOutputs:
     def __init__(self) -> None:
         self._written: dict[Path, tuple[Path, bytes]] = {}  # output -> (source, bytes)
 
-    def claim(self, output: Path, data: bytes, source: Path) -> None:
+    def claim(self, output: Path, data: bytes, *, source: Path) -> None:
         first_source, first_data = self._written.setdefault(output, (source, data))
         if first_data != data:
             raise PacefitError(
@@ -171,7 +171,7 @@ def compile_file(
     )
     output = path_inside(out_dir, filename)
     if batch is not None:
-        batch.claim(output, data, source)
+        batch.claim(output, data, source=source)
     written = write_atomic(output, data)
     return Compiled(source=source, output=output, workout=workout, written=written)
 

@@ -29,7 +29,6 @@ from typing import Any, TypeVar
 
 from pacefit.core.activity import Activity
 from pacefit.core.matching import (
-    NOT_YET_RUN_HINT,
     Match,
     RunFacts,
     match_run,
@@ -364,6 +363,10 @@ class _Matching:
     unmatched: list[RunFacts]
     copies: list[tuple[str, str]]
 
+    def kept_of(self) -> dict[int, int]:
+        """Each copy of a run (its GPX beside its FIT) -> the run kept, by their ids."""
+        return {_run_id_of(copy): _run_id_of(kept) for copy, kept in self.copies}
+
 
 def log_block(
     store: Store, log: AthleteLog, *, today: dt.date | None, run_in: RunIn = call
@@ -372,7 +375,7 @@ def log_block(
     records = store.runs(log.record.id)
     by_id = {record.id: record for record in records}
     matching = _match(records, log.plan)
-    copy_of = {_run_id_of(copy): _run_id_of(kept) for copy, kept in matching.copies}
+    copy_of = matching.kept_of()
     if log.plan is None:
         unplanned = tuple(
             (by_id[_run_id(f)], _unplanned(by_id[_run_id(f)])) for f in matching.unmatched
@@ -509,8 +512,8 @@ def import_run(
     taken = frozenset(_match(store.runs(log.record.id), log.plan).chosen)
     context = log.plan.context if log.plan else None
     judged: Judged = run_in(judge, content, name, context, taken)
-    if today is not None and (why := not_yet_run(judged.facts, today)):
-        raise PacefitError(why, location=Location(name), hint=NOT_YET_RUN_HINT)
+    if today is not None and (refused := not_yet_run(judged.facts, today, name=name)):
+        raise refused
     record, new = store.add_run(
         log.record.id,
         RunFile(
@@ -577,7 +580,7 @@ def run_analysis(store: Store, log: AthleteLog, run_id: int, *, run_in: RunIn = 
         raise NotInLog(f"there is no run {run_id} in the log")
     records = store.runs(log.record.id)
     matching = _match(records, log.plan)
-    kept_of = {_run_id_of(copy): _run_id_of(kept) for copy, kept in matching.copies}
+    kept_of = matching.kept_of()
     scored_id = kept_of.get(run_id, run_id)
     copy_of = next((r for r in records if r.id == scored_id), None) if run_id in kept_of else None
     number = next((n for n, (f, _) in matching.chosen.items() if _run_id(f) == scored_id), None)

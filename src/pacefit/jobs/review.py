@@ -28,7 +28,6 @@ from pacefit.core.activity import Activity
 from pacefit.core.describe import step_label
 from pacefit.core.matching import (
     MATCH_WINDOW_DAYS,
-    NOT_YET_RUN_HINT,
     Match,
     RunFacts,
     SessionFacts,
@@ -295,12 +294,12 @@ def _not_yet_run(
     """The runs that can be judged, and why those dated after today cannot."""
     kept, refused = [], []
     for reading in readings:
-        why = not_yet_run(reading.facts, today) if reading.facts is not None else None
-        if why is None:
+        facts = reading.facts
+        error = not_yet_run(facts, today, name=str(reading.path)) if facts is not None else None
+        if error is None:
             kept.append(reading)
         else:
-            where = Location(str(reading.path))
-            refused.append((reading.path, PacefitError(why, location=where, hint=NOT_YET_RUN_HINT)))
+            refused.append((reading.path, error))
     return kept, refused
 
 

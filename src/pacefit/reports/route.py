@@ -114,7 +114,7 @@ def run_route(
         width, height = max(width, x + MARGIN), max(height, y + MARGIN)
     stretches = tuple(_stretches(analysis, xy))
     first, last = min(xy), max(xy)
-    bar, bar_units = scale_bar(projection, points, unit)
+    bar, bar_units = scale_bar(projection, points, unit=unit)
     return Route(
         width=round(width, 1),
         height=round(height, 1),
@@ -185,7 +185,7 @@ def _stretches(analysis: Analysis, xy: dict[int, tuple[float, float]]) -> list[R
 
 
 def scale_bar(
-    projection: Projection, points: list[tuple[int, float, float]], unit: DistanceUnit
+    projection: Projection, points: list[tuple[int, float, float]], *, unit: DistanceUnit
 ) -> tuple[str, float]:
     """A round length in the runner's unit about a fifth of the drawing, as written, and its
     length in SVG units."""
