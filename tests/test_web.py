@@ -352,6 +352,20 @@ def test_what_the_log_does_not_have_is_not_found(client: TestClient) -> None:
     assert answer.status_code == 404
 
 
+def test_no_answer_can_be_framed_or_sniffed(client: TestClient) -> None:
+    token = csrf(client)
+    answers = [
+        client.get("/"),
+        client.get("/runs/9"),  # 404
+        client.get("/", headers={"host": "rebind.example"}),  # 400, refused outside the app
+        upload(client, ("big.fit", b"\0" * (3 * 1024 * 1024)), token=token),  # 413
+    ]
+    for answer in answers:
+        assert answer.headers["x-frame-options"] == "DENY", answer.status_code
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+
+
 def test_a_page_reached_by_another_name_is_refused(client: TestClient) -> None:
     """DNS rebinding: a site whose name now points at 127.0.0.1 cannot read or write."""
     assert client.get("/", headers={"host": "rebind.example:8000"}).status_code == 400

@@ -24,7 +24,13 @@ from pacefit.jobs.log import NotInLog
 from pacefit.store.database import Store
 from pacefit.web import athletes, files, home, runs
 from pacefit.web.render import error_page, static_file
-from pacefit.web.security import LOOPBACK_NAMES, ASGIApp, BodyLimit, PasswordGate
+from pacefit.web.security import (
+    LOOPBACK_NAMES,
+    ASGIApp,
+    BodyLimit,
+    PasswordGate,
+    SecurityHeaders,
+)
 from pacefit.web.server import Server, Settings
 
 
@@ -65,7 +71,7 @@ def create_app(store: Store, settings: Settings | None = None) -> ASGIApp:
         wrapped = TrustedHostMiddleware(wrapped, allowed_hosts=list(LOOPBACK_NAMES))
     if settings.password:
         wrapped = PasswordGate(wrapped, settings.password)
-    return wrapped
+    return SecurityHeaders(wrapped)
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
