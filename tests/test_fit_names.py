@@ -35,3 +35,24 @@ def test_naming_a_device_imports_no_fit_tool() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_kinds_of_file_are_the_profiles() -> None:
+    """Each file type pacefit names in a refusal ("this is a FIT schedule file, not a workout")
+    is the FIT profile's, as fit-tool has it, in words."""
+    from fit_tool.profile.profile_type import FileType
+
+    from pacefit.formats.fit_decode import FILE_TYPES
+
+    profile = {kind.value: kind.name for kind in FileType if kind.value < 247}
+    assert set(FILE_TYPES) == set(profile)
+    words = {
+        "schedules": "schedule",
+        "monitoring_a": "monitoring",
+        "monitoring_b": "monitoring",
+        "monitoring_daily": "daily monitoring",
+        "exd_configuration": "data field configuration",
+    }
+    for number, name in profile.items():
+        name = name.lower()
+        assert FILE_TYPES[number] == words.get(name, name.replace("_", " ")), number

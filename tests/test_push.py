@@ -230,6 +230,46 @@ def test_push_takes_the_files_named(plan_build: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_a_file_changed_since_the_build_is_refused_before_anything_is_copied(
+    plan_build: Path, tmp_path: Path
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    first, *_, race = sorted(plan_build.glob("20*.fit"))
+    first.write_bytes(race.read_bytes())  # the race copied over Tuesday's session by hand
+    result = run_cli("push", plan_build, "--to", watch)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{first}: the file is not the one the build made (its checksum is not the one in "
+        "pacefit-manifest.json): it was changed since"
+    )
+    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
+
+
+def test_the_builds_own_schedule_named_by_a_glob_is_not_sent_as_a_workout(
+    plan_build: Path, tmp_path: Path
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    result = run_cli("push", *sorted(plan_build.glob("*.fit")), "--to", watch)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{plan_build / SCHEDULE_FILE}: this is a FIT schedule file, not a workout"
+    )
+    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
+
+
+def test_a_manifest_naming_a_file_elsewhere_is_damaged(plan_build: Path, tmp_path: Path) -> None:
+    manifest = plan_build / "pacefit-manifest.json"
+    document = json.loads(manifest.read_text())
+    document["files"][0]["file"] = "../elsewhere.fit"
+    manifest.write_text(json.dumps(document))
+    result = run_cli("push", plan_build, "--to", fake_watch(tmp_path / "media"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{manifest}: pacefit's record is damaged ('../elsewhere.fit' is not a file of this "
+        "folder)"
+    )
+
+
 def test_a_damaged_manifest_is_one_line(plan_build: Path, tmp_path: Path) -> None:
     (plan_build / "pacefit-manifest.json").write_text("{not json")
     result = run_cli("push", plan_build, "--to", fake_watch(tmp_path / "media"))

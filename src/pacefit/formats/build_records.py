@@ -107,7 +107,7 @@ def read_manifest(folder: Path) -> Manifest | None:
             level=str(document["level"]),
             entries=tuple(
                 ManifestEntry(
-                    file=str(entry["file"]),
+                    file=_file_name(entry["file"]),
                     sha256=str(entry["sha256"]),
                     workout=str(entry["workout"]),
                     date=_date(entry["date"]),
@@ -120,6 +120,14 @@ def read_manifest(folder: Path) -> Manifest | None:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise _damaged(path, exc, hint="build again to rewrite it") from exc
+
+
+def _file_name(value: object) -> str:
+    """A file of the build's own folder: a name, never a path to elsewhere."""
+    name = str(value)
+    if not name or Path(name).name != name or name in (".", ".."):
+        raise ValueError(f"'{name}' is not a file of this folder")
+    return name
 
 
 def read_push_log(folder: Path) -> list[PushRecord]:

@@ -33,6 +33,7 @@ from pacefit.formats import ReadOptions
 FIT_EPOCH_UNIX_S = 631_065_600  # 1989-12-31T00:00:00Z
 SEMICIRCLES_PER_DEGREE = 2**31 / 180
 
+# The FIT profile's `file` type (tests/test_fit_names.py checks it against fit-tool's profile).
 FILE_TYPES = {
     1: "device",
     2: "settings",
@@ -40,14 +41,18 @@ FILE_TYPES = {
     4: "activity",
     5: "workout",
     6: "course",
+    7: "schedule",
     9: "weight",
     10: "totals",
     11: "goals",
+    14: "blood pressure",
     15: "monitoring",
     20: "activity summary",
-    28: "segment",
+    28: "daily monitoring",
     32: "monitoring",
-    34: "segment list",
+    34: "segment",
+    35: "segment list",
+    40: "data field configuration",
 }
 ACTIVITY_FILE_TYPE = 4
 

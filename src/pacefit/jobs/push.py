@@ -135,6 +135,7 @@ def push_files(
     selection = select_files(paths, window=window)
     if selection.manifest is not None:
         require_fit(selection, paths[0])
+    verify_files(selection)
     if device is not None:
         _warn_over_cap(len(selection.files), device_profile(device), weeks)
     build_device = selection.manifest.device if selection.manifest else None
@@ -264,6 +265,27 @@ def require_fit(selection: Selection, folder: Path) -> None:
             hint="build again without --format, or push it to its program (--to intervals.icu "
             "takes a FIT or icu build)",
         )
+
+
+def verify_files(selection: Selection) -> None:
+    """Each file is what its build made, and a workout, before anything is copied: a file
+    edited or cut short since the build, or one that is not a workout (the build's own schedule
+    caught by a glob), is refused and the watch is left as it was."""
+    for path in selection.files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reason = f"cannot read the file: {exc.strerror or exc}"
+            raise PacefitError(reason, location=Location(str(path))) from exc
+        entry = selection.entries.get(path)
+        if entry is not None and sha256(data) != entry.sha256:
+            raise PacefitError(
+                f"the file is not the one the build made (its checksum is not the one in "
+                f"{MANIFEST_FILE}): it was changed since",
+                location=Location(str(path)),
+                hint="build again",
+            )
+        _decoded(data, source=str(path))  # refuses what is not a workout, in one line
 
 
 def _manifest_entries(folders: set[Path]) -> dict[Path, ManifestEntry]:
