@@ -433,6 +433,29 @@ def test_a_full_watch_is_one_line_naming_the_file(built: Path, tmp_path: Path) -
         assert not (built / "pacefit-pushes.json").exists()
 
 
+def test_a_watch_file_that_cannot_be_read_stops_the_push_in_one_line(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    workouts = watch / "GARMIN" / "Workouts"
+    workouts.mkdir()
+    (workouts / "A.FIT").write_bytes(b"")
+    read_bytes = Path.read_bytes
+
+    def flaky(path: Path) -> bytes:  # an I/O error of the watch's storage
+        if path.parent == workouts:
+            raise OSError(5, "Input/output error", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", flaky)
+    result = run_cli("push", built, "--to", watch)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{workouts / 'A.FIT'}: cannot read the watch's file: Input/output error"
+    )
+    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
+
+
 # -- a push that knows what the watch has ---------------------------------------------------------
 
 
@@ -495,6 +518,16 @@ def test_a_read_only_watch_or_build_folder_is_one_line_naming_the_file(
             f"{mount / 'GARMIN' / 'NewFiles' / first}: cannot write the file: Read-only file system"
         )
         assert not (built / "pacefit-pushes.json").exists()
+    # a read-only watch with no NewFiles yet: the folder cannot be made, not "unplugged"
+    bare = tmp_path / "media" / "BARE"
+    with tmpfs(bare):
+        (bare / "GARMIN").mkdir()
+        remount(bare, read_only=True)
+        result = run_cli("push", built, "--to", bare)
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[0] == (
+            f"{bare / 'GARMIN' / 'NewFiles'}: cannot create the folder: Read-only file system"
+        )
     watch = fake_watch(tmp_path / "media", "OTHER")
     folder = tmp_path / "ro-build"
     with tmpfs(folder):

@@ -116,12 +116,15 @@ class PacefitGroup(click.Group):
                 click.echo("interrupted", err=True)
                 ctx.exit(130)
             except OSError as exc:
-                if debug or exc.errno not in _OUTPUT_ERRNOS:
+                if debug:
                     raise
-                # the library names every file it writes; this is the output stream itself
+                # the library names every file it writes; this is the output stream itself, or
+                # a refusal of the system the library did not foresee: the user's to fix either
+                # way, said in one line
                 _print_warnings(caught)
                 where = f"{exc.filename}: " if exc.filename else ""
-                click.echo(f"{where}cannot write the output: {exc.strerror}", err=True)
+                what = "cannot write the output: " if exc.errno in _OUTPUT_ERRNOS else ""
+                click.echo(f"{where}{what}{exc.strerror or exc}", err=True)
                 ctx.exit(1)
             except Exception as exc:
                 if debug:

@@ -11,6 +11,11 @@ from pathlib import Path
 from pacefit.errors import DeviceError, Location, OutputError
 from pacefit.files import read_if_exists, remove_stale_temporaries, write_atomic
 
+_REFUSES_WRITES = (
+    "the watch's storage refuses it (read-only after a file system error, or no permission): "
+    "unplug the watch, restart it, and push again"
+)
+
 MOUNT_ROOTS_ENV = "PACEFIT_MOUNT_ROOTS"  # os.pathsep-separated folders to search instead
 NEW_FILES = "NewFiles"
 WORKOUTS = "Workouts"  # where Garmin watches keep the workouts they took in
@@ -59,7 +64,12 @@ class UsbDrive:
             try:
                 self.folder.mkdir()  # one level, inside the watch's own GARMIN folder
             except OSError as exc:
-                raise self._gone(name) from exc
+                self.check_still_there(name)  # unplugged: said as such
+                raise OutputError(
+                    f"cannot create the folder: {exc.strerror or exc}",
+                    location=Location(str(self.folder)),
+                    hint=_REFUSES_WRITES,
+                ) from exc
             self.check_still_there(name)
         try:
             write_atomic(
@@ -100,7 +110,15 @@ class UsbDrive:
         if folder is None:
             return
         for name in _file_names(folder):
-            yield name, (folder / name).read_bytes()
+            try:
+                data = (folder / name).read_bytes()
+            except OSError as exc:  # what the watch holds cannot be compared: nothing is sent
+                raise DeviceError(
+                    f"cannot read the watch's file: {exc.strerror or exc}",
+                    location=Location(str(folder / name)),
+                    hint=_REFUSES_WRITES,
+                ) from exc
+            yield name, data
 
 
 def _device_of(path: Path) -> int | None:
