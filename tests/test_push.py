@@ -198,6 +198,10 @@ def test_push_weeks_sends_only_the_sessions_due_in_the_window(
     left_out = [line for line in verbose.stdout.splitlines() if line.startswith("left out")]
     assert len(left_out) == 23
     assert left_out[0] == "left out: 2026-12-01_w01-tue_4x800m-5k.fit: due 2026-12-01"
+    # a window past the calendar's last day is no internal error
+    far = run_cli("push", plan_build, "--to", watch, "--weeks", "1", "--from", "9999-12-31")
+    assert far.exit_code == 0, far.output
+    assert "sessions due 9999-12-31 to " in far.stdout
 
 
 def test_push_warns_when_the_device_keeps_fewer_workouts_than_are_sent(

@@ -183,7 +183,12 @@ def push_files(
 
 def push_window(weeks: int | None, start: dt.date | None) -> Window | None:
     first = start or dt.date.today()
-    return Window(first, first + dt.timedelta(weeks=weeks)) if weeks else None
+    if not weeks:
+        return None
+    try:
+        return Window(first, first + dt.timedelta(weeks=weeks))
+    except OverflowError:  # a window past the calendar's last day runs to it
+        return Window(first, dt.date.max)
 
 
 def _warn_over_cap(count: int, profile: DeviceProfile, weeks: int | None) -> None:
