@@ -41,6 +41,19 @@ from .helpers import write_plan
             "weeks: 2\nschedule:\n  1:\n    tue: {workout: x.yaml, time: 3min, distance: 1km}\n",
             "4:28: a session changes its rep's distance or its time, not both",
         ),
+        # a session's length is checked as a workout file's step is
+        (
+            "weeks: 2\nschedule:\n  1:\n    tue: {workout: x.yaml, distance: 100000km}\n",
+            "4:38: a step of 100000km is longer than any run\n  hint: steps are at most 500km",
+        ),
+        (
+            "weeks: 2\nschedule:\n  1:\n    tue: {workout: x.yaml, time: 99999:00:00}\n",
+            "4:34: a step of 99999:00:00 is longer than any run",
+        ),
+        (
+            "weeks: 2\nschedule:\n  1:\n    tue: {workout: x.yaml, distance: 0.0001m}\n",
+            "4:38: a duration must be more than zero, got '0.0001m'",
+        ),
         ("blocks: [../missing]\n", "1:10: no plan.yaml in '../missing'"),
     ],
 )

@@ -28,6 +28,7 @@ import yaml
 from pacefit.core import units
 from pacefit.core.plan import MAX_PLAN_WEEKS, RACE_DAY, WEEKDAYS, Block, SessionSpec
 from pacefit.core.workout import DEFAULT_LEVEL, LEVELS, Overrides
+from pacefit.formats.workout_yaml import LengthCheck, check_step_distance, check_step_time
 from pacefit.formats.yaml_source import YamlSource, is_level_map
 
 PLAN_FILE = "plan.yaml"
@@ -129,9 +130,9 @@ def _session(
     if "repeat" in entries:
         repeat = _whole_number(source, value("repeat"), what="'repeat'", high=99)
     if "distance" in entries:
-        distance_m = _length(source, value("distance"), units.parse_distance_m, "distance")
+        distance_m = _length(source, value("distance"), "distance")
     if "time" in entries:
-        duration_s = _length(source, value("time"), units.parse_time_s, "time")
+        duration_s = _length(source, value("time"), "time")
     return SessionSpec(
         workout_path=_workout_path(source, value("workout"), library),
         day=day,
@@ -141,16 +142,20 @@ def _session(
     )
 
 
-_LENGTH_EXAMPLES = {"distance": "1000m or 1mi", "time": "7min or 1:30"}
+# How each length a session changes is read, checked as a workout file's step is, and written.
+_LENGTHS: dict[str, tuple[Callable[[str], float | None], LengthCheck, str]] = {
+    "distance": (units.parse_distance_m, check_step_distance, "1000m or 1mi"),
+    "time": (units.parse_time_s, check_step_time, "7min or 1:30"),
+}
 
 
-def _length(
-    source: YamlSource, node: yaml.Node, parse: Callable[[str], float | None], what: str
-) -> float:
+def _length(source: YamlSource, node: yaml.Node, what: str) -> float:
+    parse, check, examples = _LENGTHS[what]
     text = source.text(node, what=f"'{what}'")
     length = parse(text)
     if not length or length <= 0:
-        source.fail(node, f"'{text}' is not a {what}", f"write e.g. {_LENGTH_EXAMPLES[what]}")
+        source.fail(node, f"'{text}' is not a {what}", f"write e.g. {examples}")
+    check(source, node, text, length)
     return length
 
 

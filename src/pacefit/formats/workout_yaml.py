@@ -468,23 +468,36 @@ def _duration(context: _Context, node: yaml.Node) -> Duration:
         source.fail(node, f"a duration must be more than zero, got '{text}'", DURATION_HINT)
     distance_m = units.parse_distance_m(text)
     if distance_m is not None:
-        if distance_m > MAX_STEP_DISTANCE_M:
-            source.fail(
-                node,
-                f"a step of {text} is longer than any run",
-                f"steps are at most {MAX_STEP_DISTANCE_M / 1000:g}km",
-            )
-        if round(distance_m / FINEST_DISTANCE_M) == 0:
-            _fail_zero(source, node, text, "a watch counts a step's distance in centimetres")
+        check_step_distance(source, node, text, distance_m)
         return DistanceDuration(distance_m)
     time_s = units.parse_time_s(text)
     if time_s is not None:
-        if time_s > MAX_STEP_DURATION_S:
-            source.fail(node, f"a step of {text} is longer than any run", "steps are at most 24h")
-        if round(time_s / FINEST_DURATION_S) == 0:
-            _fail_zero(source, node, text, "a watch counts a step's time in milliseconds")
+        check_step_time(source, node, text, time_s)
         return TimeDuration(time_s)
     source.fail(node, f"'{text}' is not a duration", DURATION_HINT)
+
+
+LengthCheck = Callable[[YamlSource, yaml.Node, str, float], None]
+
+
+def check_step_distance(source: YamlSource, node: yaml.Node, text: str, distance_m: float) -> None:
+    """A step's distance a run can have and a watch can count (a plan's `distance:` too)."""
+    if distance_m > MAX_STEP_DISTANCE_M:
+        source.fail(
+            node,
+            f"a step of {text} is longer than any run",
+            f"steps are at most {MAX_STEP_DISTANCE_M / 1000:g}km",
+        )
+    if round(distance_m / FINEST_DISTANCE_M) == 0:
+        _fail_zero(source, node, text, "a watch counts a step's distance in centimetres")
+
+
+def check_step_time(source: YamlSource, node: yaml.Node, text: str, time_s: float) -> None:
+    """A step's time a run can have and a watch can count (a plan's `time:` too)."""
+    if time_s > MAX_STEP_DURATION_S:
+        source.fail(node, f"a step of {text} is longer than any run", "steps are at most 24h")
+    if round(time_s / FINEST_DURATION_S) == 0:
+        _fail_zero(source, node, text, "a watch counts a step's time in milliseconds")
 
 
 def _fail_zero(source: YamlSource, node: yaml.Node, text: str, why: str) -> NoReturn:
