@@ -81,6 +81,28 @@ def test_the_cli_says_what_the_build_did(tmp_path: Path) -> None:
     )
 
 
+def test_a_build_where_every_session_fails_leaves_the_last_builds_records(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "build"
+    plan = ["build", PLANS / "10k-8wk", "--race-date", "2027-01-24", "-o", out]
+    assert run_cli(*plan, "--athlete", ATHLETE_FILE).exit_code == 0
+    records = ("pacefit-manifest.json", "plan.ics", "pacefit-schedule.fit")
+    before = {name: (out / name).read_bytes() for name in records}
+    failed = run_cli(*plan)  # no athlete file: no pace can be worked out
+    assert failed.exit_code == 1
+    assert "31 sessions: 0 written, 0 unchanged, 31 failed" in failed.stdout
+    assert {name: (out / name).read_bytes() for name in records} == before
+    watch = tmp_path / "watch"
+    (watch / "GARMIN" / "NewFiles").mkdir(parents=True)
+    pushed = run_cli("push", out, "--to", watch, "--dry-run")
+    assert pushed.exit_code == 0, pushed.output
+    assert (
+        pushed.stdout.splitlines()[-1]
+        == f"{watch}: 31 would copy, the schedule would copy (dry run)"
+    )
+
+
 def test_the_calendar_imports(tmp_path: Path) -> None:
     build_chain(tmp_path)
     calendar = icalendar.Calendar.from_ical((tmp_path / "plan.ics").read_bytes())
@@ -246,16 +268,13 @@ def test_a_full_disk_lists_each_file_not_written_and_goes_on(tmp_path: Path) -> 
         assert result.exit_code == 1
         lines = result.stderr.splitlines()
         refused = [line for line in lines if line.endswith("No space left on device")]
-        # every session, then plan.ics and the manifest: each named once, the hint once
-        assert len(refused) == 33
+        # every session named once, the hint once; with no session built, plan.ics and the
+        # manifest are not written over the last build's
+        assert len(refused) == 31
         assert refused[0] == (
             f"{out / '2026-12-01_w01-tue_4x800m-5k.fit'}: cannot write the file: No space left "
             "on device"
         )
-        assert refused[-2:] == [
-            f"{out / 'plan.ics'}: cannot write the file: No space left on device",
-            f"{out / 'pacefit-manifest.json'}: cannot write the file: No space left on device",
-        ]
         assert lines.count("  hint: the disk is full: free some space and try again") == 1
         assert lines[-1] == "Error: 31 of 31 sessions failed to build"
         assert "31 sessions: 0 written, 0 unchanged, 31 failed" in result.stdout

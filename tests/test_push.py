@@ -269,8 +269,7 @@ def test_a_manifest_naming_a_file_elsewhere_is_damaged(plan_build: Path, tmp_pat
     result = run_cli("push", plan_build, "--to", fake_watch(tmp_path / "media"))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        f"{manifest}: pacefit's record is damaged ('../elsewhere.fit' is not a file of this "
-        "folder)"
+        f"{manifest}: pacefit's record is damaged ('../elsewhere.fit' is not a file of this folder)"
     )
 
 

@@ -201,6 +201,8 @@ def build_plan(
             progress,
         )
         device_name = chosen_device(device, athlete)
+        if _nothing_built(outcomes):
+            return BuildResult(folder.name, outcomes, None, False, (), ())
         errors = _recorded(
             lambda: _write_manifest(
                 out_dir, folder.name, None, chosen, outcomes, device=device_name
@@ -225,6 +227,8 @@ def build_plan(
         ),
         progress,
     )
+    if _nothing_built(outcomes):  # the last good build's records stay, for push to go by
+        return BuildResult(plan.name, outcomes, None, False, (), ())
     calendar: Path | None = out_dir / CALENDAR_FILE
     changed = False
     calendar_errors: tuple[PacefitError, ...]
@@ -318,6 +322,12 @@ def _from_today(plan: PlanSchedule, today: dt.date) -> tuple[ScheduledSession, .
             location=Location(str(plan.folder / PLAN_FILE)),
         )
     return tuple(left)
+
+
+def _nothing_built(outcomes: Sequence[Outcome]) -> bool:
+    """Every session failed (no athlete file, say): the folder's manifest, calendar and
+    schedule are left as the last build wrote them, not replaced by empty ones."""
+    return bool(outcomes) and all(outcome.error is not None for outcome in outcomes)
 
 
 def _run(
