@@ -4,7 +4,7 @@ Run as `python fake_mtp.py TOOL ARGS...`, where TOOL is one of mtp-files, mtp-fo
 mtp-sendfile, mtp-getfile, mtp-delfile (the tests install one small script per tool on PATH).
 Objects get ids from a table kept in `.ids.json` at the root of the device folder, as a watch's
 object handles would be; output follows libmtp's examples. `FAKE_MTP_CORRUPT=1` makes sendfile
-store a damaged copy, as a failing watch might.
+store a damaged copy, as a failing watch might (`once`: only the first file sent).
 """
 
 from __future__ import annotations
@@ -64,8 +64,11 @@ def sendfile(local: str, remote_folder: str) -> None:
         return
     target = folder / Path(local).name
     data = Path(local).read_bytes()
-    if os.environ.get("FAKE_MTP_CORRUPT"):
+    corrupt = os.environ.get("FAKE_MTP_CORRUPT")
+    once = DEVICE.parent / ".fake-mtp-corrupted-once"  # beside the device, not on it
+    if corrupt == "1" or (corrupt == "once" and not once.exists()):
         data = data[:-1]
+        once.touch()
     target.write_bytes(data)
     print(
         f"Sending {local} to {remote_folder}\nNew file ID: {ids()[str(target.relative_to(DEVICE))]}"

@@ -134,6 +134,22 @@ def test_an_mtp_read_back_mismatch_names_the_file(
     assert cli.stderr.splitlines()[0] == str(result.stopped)
 
 
+def test_a_file_replaced_over_mtp_is_put_back_when_the_new_one_fails(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_mtp_watch(tmp_path, monkeypatch)
+    on_watch = tmp_path / "mtp-device" / "GARMIN" / "NewFiles" / "6x1km-10k.fit"
+    on_watch.write_bytes(b"the runner's own file")
+    monkeypatch.setenv("FAKE_MTP_CORRUPT", "once")  # the replacement arrives damaged
+    result = run_cli("push", built, "--force")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "mtp:/GARMIN/NewFiles/6x1km-10k.fit: the file does not read back as written: check the "
+        "watch's storage; the file it was to replace is back as it was"
+    )
+    assert on_watch.read_bytes() == b"the runner's own file"
+
+
 # -- exactly the plan, a rolling window ---------------------------------------------------------
 
 RACE_DAY = dt.date(2027, 1, 24)  # a Sunday: the 10K block runs from Monday 2026-11-30

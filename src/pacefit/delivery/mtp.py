@@ -88,10 +88,33 @@ class MtpWatch:
         return None if found is None else fetch(found.item_id, name=self.where(name))
 
     def write(self, name: str, data: bytes) -> None:
+        """Send `data` as `name`. MTP tools cannot rename, so a file replaced is deleted
+        first; its bytes are kept until the new one reads back, and put back if it does not."""
         old = self.find(name)
+        previous = None
         if old is not None:
+            previous = fetch(old.item_id, name=self.where(name))
             run_tool([DELETE, "-n", str(old.item_id)])
             self.files.remove(old)
+        try:
+            self._send(name, data)
+        except DeviceError as exc:
+            if previous is None:
+                raise
+            try:
+                self._send(name, previous)
+            except DeviceError:
+                raise DeviceError(
+                    f"{exc.message}; the file it was to replace could not be put back",
+                    location=exc.location,
+                    hint="push again with --force once the watch's storage is checked",
+                ) from exc
+            raise DeviceError(
+                f"{exc.message}; the file it was to replace is back as it was",
+                location=exc.location,
+            ) from exc
+
+    def _send(self, name: str, data: bytes) -> None:
         with tempfile.TemporaryDirectory(prefix="pacefit-mtp-") as folder:
             local = Path(folder) / name  # the tool names the file on the watch after this one
             local.write_bytes(data)
