@@ -150,7 +150,9 @@ def encode_workout(workout: Workout, *, time_created: dt.datetime | None = None)
             location=workout.origin,
         )
     header, messages = workout_messages(workout)
-    fingerprint = zlib.crc32(repr((header.workout_name, workout.sport, workout.steps)).encode())
+    # of the messages as written, not of the workout in memory: a workout read back from its
+    # file (`decompile --exact`) has paces a float's last digits away, and the same file
+    fingerprint = zlib.crc32(b"".join(message.to_bytes() for message in (header, *messages)))
     created = time_created or dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
         seconds=fingerprint % (5 * 365 * 86400)
     )
