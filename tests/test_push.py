@@ -220,6 +220,23 @@ def test_push_weeks_sends_only_the_sessions_due_in_the_window(
     assert "sessions due 9999-12-31 to " in far.stdout
 
 
+def test_a_build_file_gone_stops_the_push_only_when_it_is_due_in_the_window(
+    plan_build: Path, tmp_path: Path
+) -> None:
+    watch = fake_watch(tmp_path / "media")
+    window = ["--weeks", "2", "--from", "2026-12-07"]
+    (plan_build / "2027-01-24_w08-sun_10k-race.fit").unlink()  # long after the window
+    assert run_cli("push", plan_build, "--to", watch, *window, "--dry-run").exit_code == 0
+    (plan_build / "2026-12-09_w02-wed_easy-run-8km.fit").unlink()
+    result = run_cli("push", plan_build, "--to", watch, *window)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{plan_build}: the build's pacefit-manifest.json lists "
+        "2026-12-09_w02-wed_easy-run-8km.fit, which is not here"
+    )
+    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
+
+
 def test_push_warns_when_the_device_keeps_fewer_workouts_than_are_sent(
     plan_build: Path, tmp_path: Path
 ) -> None:

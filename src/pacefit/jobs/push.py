@@ -217,6 +217,7 @@ def select_files(paths: Sequence[Path], *, window: Window | None) -> Selection:
         candidates, left_out = list(paths), []
     entries = _manifest_entries({path.parent for path in candidates})
     if window is None:
+        _require_present(candidates, manifest)
         return Selection(tuple(candidates), tuple(left_out), None, entries, manifest)
     chosen = []
     for path in candidates:
@@ -227,6 +228,7 @@ def select_files(paths: Sequence[Path], *, window: Window | None) -> Selection:
             chosen.append(path)
         else:
             left_out.append(LeftOut(path, Reason.OUTSIDE, f"due {entry.date}"))
+    _require_present(chosen, manifest)
     return Selection(tuple(chosen), tuple(left_out), window, entries, manifest)
 
 
@@ -248,15 +250,19 @@ def _from_folder(folder: Path) -> tuple[list[Path], list[LeftOut]]:
             )
         return present, []
     listed = [folder / entry.file for entry in manifest.entries]
-    missing = [path for path in listed if not path.is_file()]
-    if missing:
-        raise PacefitError(
-            f"the build's {MANIFEST_FILE} lists {missing[0].name}, which is not here",
-            location=Location(str(folder)),
-            hint="build again",
-        )
     stale = [LeftOut(path, Reason.STALE) for path in present if path not in listed]
     return listed, stale
+
+
+def _require_present(files: Sequence[Path], manifest: Manifest | None) -> None:
+    """Each file to send is there (a file of the build outside `--weeks` may be gone)."""
+    missing = [path for path in files if not path.is_file()]
+    if missing and manifest is not None:
+        raise PacefitError(
+            f"the build's {MANIFEST_FILE} lists {missing[0].name}, which is not here",
+            location=Location(str(missing[0].parent)),
+            hint="build again",
+        )
 
 
 def require_fit(selection: Selection, folder: Path) -> None:
