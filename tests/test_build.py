@@ -25,7 +25,7 @@ CHAIN_WARNINGS = [
     f"{MARATHON_BLOCK}:12:10: dropped W09 Tue cruise-intervals (2027-01-26): "
     "an easy day after the race (10k)",
     f"{MARATHON_BLOCK}:14:10: moved W09 Thu mp-run (2027-01-28) to Fri 2027-01-29: "
-    "an easy day after the race (10k)",
+    "its day is an easy day after the race (10k)",
     f"{LONG_RUN}:7:5: W15 Sun: 28km would take longer than 2:30:00; shortened to 26.3km",
     f"{LONG_RUN}:7:5: W17 Sun: 32km would take longer than 2:30:00; shortened to 26.3km",
     "the schedule (pacefit-schedule.fit) holds the first 30 of 77 sessions, up to 2027-01-21: "

@@ -162,13 +162,14 @@ def _load(
 
 
 def change_note(change: Change) -> str:
-    """`W08 Tue 6x800m 5K- moved to Mon 2027-...: the day before the race (10k)`."""
+    """`moved W07 Sun long-run (2027-01-24) to Sat 2027-01-23: its day is the day before the
+    race (10k)`: the reason is the session's own day's, not the day it moves to."""
     session = change.session
     what = f"{session.label} {session.spec.workout_path.stem} ({session.date})"
     if change.moved_to is None:
         return f"dropped {what}: {change.reason}"
     moved = change.moved_to
-    return f"moved {what} to {moved.day.capitalize()} {moved.date}: {change.reason}"
+    return f"moved {what} to {moved.day.capitalize()} {moved.date}: its day is {change.reason}"
 
 
 def build_plan(
