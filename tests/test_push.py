@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from pacefit.delivery.mtp import INSTALL_HELP
 from pacefit.errors import DeviceError, PacefitWarning
@@ -25,6 +26,14 @@ from .mounts import fill, remount, tmpfs, unmount
 
 FAKE_MTP = Path(__file__).with_name("fake_mtp.py")
 MTP_TOOLS = ("mtp-files", "mtp-folders", "mtp-sendfile", "mtp-getfile", "mtp-delfile")
+
+
+def refused_with_nothing_copied(result: Result, watch: Path, line: str) -> None:
+    """The push refused in one line (`line` first on stderr), before anything reached the
+    watch."""
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == line
+    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
 
 
 @pytest.fixture
@@ -229,12 +238,12 @@ def test_a_build_file_gone_stops_the_push_only_when_it_is_due_in_the_window(
     assert run_cli("push", plan_build, "--to", watch, *window, "--dry-run").exit_code == 0
     (plan_build / "2026-12-09_w02-wed_easy-run-8km.fit").unlink()
     result = run_cli("push", plan_build, "--to", watch, *window)
-    assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == (
+    refused_with_nothing_copied(
+        result,
+        watch,
         f"{plan_build}: the build's pacefit-manifest.json lists "
-        "2026-12-09_w02-wed_easy-run-8km.fit, which is not here"
+        "2026-12-09_w02-wed_easy-run-8km.fit, which is not here",
     )
-    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
 
 
 def test_push_warns_when_the_device_keeps_fewer_workouts_than_are_sent(
@@ -274,12 +283,12 @@ def test_a_file_changed_since_the_build_is_refused_before_anything_is_copied(
     first, *_, race = sorted(plan_build.glob("20*.fit"))
     first.write_bytes(race.read_bytes())  # the race copied over Tuesday's session by hand
     result = run_cli("push", plan_build, "--to", watch)
-    assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == (
+    refused_with_nothing_copied(
+        result,
+        watch,
         f"{first}: the file is not the one the build made (its checksum is not the one in "
-        "pacefit-manifest.json): it was changed since"
+        "pacefit-manifest.json): it was changed since",
     )
-    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
 
 
 def test_the_builds_own_schedule_named_by_a_glob_is_not_sent_as_a_workout(
@@ -287,11 +296,11 @@ def test_the_builds_own_schedule_named_by_a_glob_is_not_sent_as_a_workout(
 ) -> None:
     watch = fake_watch(tmp_path / "media")
     result = run_cli("push", *sorted(plan_build.glob("*.fit")), "--to", watch)
-    assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == (
-        f"{plan_build / SCHEDULE_FILE}: this is a FIT schedule file, not a workout"
+    refused_with_nothing_copied(
+        result,
+        watch,
+        f"{plan_build / SCHEDULE_FILE}: this is a FIT schedule file, not a workout",
     )
-    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
 
 
 def test_a_manifest_naming_a_file_elsewhere_is_damaged(plan_build: Path, tmp_path: Path) -> None:
@@ -485,11 +494,11 @@ def test_a_watch_file_that_cannot_be_read_stops_the_push_in_one_line(
 
     monkeypatch.setattr(Path, "read_bytes", flaky)
     result = run_cli("push", built, "--to", watch)
-    assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == (
-        f"{workouts / 'A.FIT'}: cannot read the watch's file: Input/output error"
+    refused_with_nothing_copied(
+        result,
+        watch,
+        f"{workouts / 'A.FIT'}: cannot read the watch's file: Input/output error",
     )
-    assert list((watch / "GARMIN" / "NewFiles").iterdir()) == []
 
 
 # -- a push that knows what the watch has ---------------------------------------------------------

@@ -15,7 +15,7 @@ from pacefit.formats import read_activity
 from pacefit.formats.athlete_yaml import load_athlete
 from pacefit.formats.workout_yaml import load_workout
 from pacefit.jobs.analyze import analyze_run
-from pacefit.jobs.review import review_plan, run_score
+from pacefit.jobs.review import Review, review_plan, run_score
 from pacefit.simulate import LapMode, Script, simulate, to_fit_bytes
 
 from .helpers import ATHLETE_FILE, REAL, RUNS, WORKOUTS, run_cli, write_plan
@@ -249,18 +249,22 @@ def test_a_review_that_could_judge_nothing_is_an_error(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
-def test_a_session_still_to_come_is_not_missed(tmp_path: Path) -> None:
-    """Reviewed on the Friday of race week, the race on Sunday is still to come: not missed,
-    and left out of the week's score, which the two sessions done make."""
-    folder, runs = plan_and_runs(tmp_path)
-    review = review_plan(
+def _reviewed_on(today: dt.date, folder: Path, runs: Path) -> Review:
+    return review_plan(
         folder,
         runs,
         race_date=dt.date.fromisoformat(RACE_DAY),
         athlete=ATHLETE,
         workers=1,
-        today=dt.date(2026, 11, 20),
+        today=today,
     )
+
+
+def test_a_session_still_to_come_is_not_missed(tmp_path: Path) -> None:
+    """Reviewed on the Friday of race week, the race on Sunday is still to come: not missed,
+    and left out of the week's score, which the two sessions done make."""
+    folder, runs = plan_and_runs(tmp_path)
+    review = _reviewed_on(dt.date(2026, 11, 20), folder, runs)
     assert [s.status for s in review.sessions] == ["done", "done", "upcoming"]
     (week,) = review.weeks
     assert (week.planned, week.done, week.missed, week.upcoming) == (3, 2, 0, 1)
@@ -277,14 +281,7 @@ def test_a_run_dated_after_today_is_not_judged(tmp_path: Path) -> None:
     """Reviewed on the Wednesday, the 800s dated Friday were not run yet: a recorder's clock
     was wrong, and the Friday session is still to come, not done."""
     folder, runs = plan_and_runs(tmp_path)
-    review = review_plan(
-        folder,
-        runs,
-        race_date=dt.date.fromisoformat(RACE_DAY),
-        athlete=ATHLETE,
-        workers=1,
-        today=dt.date(2026, 11, 18),
-    )
+    review = _reviewed_on(dt.date(2026, 11, 18), folder, runs)
     assert [s.status for s in review.sessions] == ["done", "upcoming", "upcoming"]
     not_yet = {path.name: error.message for path, error in review.unreadable_runs}
     assert not_yet.pop("broken.fit") == "not a FIT file"

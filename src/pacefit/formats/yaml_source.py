@@ -7,7 +7,7 @@ YAML 1.1 surprises (`1:30` read as 90, `no` read as False) never happen: every s
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -264,17 +264,21 @@ class TextsRead:
     where it could not be read): what a result built from them was built from."""
 
     def __init__(self) -> None:
-        self.digests: dict[str, str | None] = {}
-        self.changed: set[str] = set()  # files read twice in the meantime, differently
+        self.digests: dict[Path, str | None] = {}
+        self.changed: set[Path] = set()  # files read twice in the meantime, differently
 
     def texts(self) -> tuple[tuple[Path, str | None], ...]:
         """Each file read, and the digest of what it held."""
-        return tuple((Path(path), digest) for path, digest in self.digests.items())
+        return tuple(self.digests.items())
+
+    def consistent(self) -> bool:
+        """Each file read the same every time it was read, and holds the same now."""
+        return not self.changed and unchanged(self.texts())
 
     def note(self, path: Path, text: str | None) -> None:
         digest = _digest(text)
-        if self.digests.setdefault(str(path), digest) != digest:
-            self.changed.add(str(path))
+        if self.digests.setdefault(path, digest) != digest:
+            self.changed.add(path)
 
 
 _texts_read: ContextVar[TextsRead | None] = ContextVar("pacefit_texts_read", default=None)
@@ -297,6 +301,11 @@ def text_digest(path: Path) -> str | None:
         return _digest(_read_text(path))
     except WorkoutError:
         return None
+
+
+def unchanged(texts: Iterable[tuple[Path, str | None]]) -> bool:
+    """Whether each file still holds what it held when it was read (`TextsRead.texts`)."""
+    return all(text_digest(path) == digest for path, digest in texts)
 
 
 def _note_read(path: Path, text: str | None) -> None:

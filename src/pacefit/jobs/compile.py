@@ -11,7 +11,7 @@ from pacefit.core.devices import DEFAULT_DEVICE, device_profile, fit_to_device
 from pacefit.core.paces import Athlete, pace_table, reference_race_paces, runner_level
 from pacefit.core.workout import Overrides, Workout
 from pacefit.errors import Location, PacefitError
-from pacefit.files import path_inside, safe_filename, write_atomic
+from pacefit.files import path_inside, safe_filename, sha256, write_atomic
 from pacefit.formats import DEFAULT_WORKOUT_FORMAT, ExportContext, WorkoutWriter, workout_writer
 from pacefit.formats.workout_yaml import load_workout
 
@@ -92,11 +92,12 @@ class BatchOutputs:
     second workout of the same name is refused rather than written over the first."""
 
     def __init__(self) -> None:
-        self._written: dict[Path, tuple[Path, bytes]] = {}  # output -> (source, bytes)
+        self._written: dict[Path, tuple[Path, str]] = {}  # output -> (source, its checksum)
 
     def claim(self, output: Path, data: bytes, *, source: Path) -> None:
-        first_source, first_data = self._written.setdefault(output, (source, data))
-        if first_data != data:
+        checksum = sha256(data)
+        first_source, first_checksum = self._written.setdefault(output, (source, checksum))
+        if first_checksum != checksum:
             raise PacefitError(
                 f"its file {output.name} would replace the one just written from {first_source}",
                 location=Location(str(source)),

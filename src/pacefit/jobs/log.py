@@ -44,7 +44,7 @@ from pacefit.errors import Location, PacefitError, PacefitWarning
 from pacefit.files import safe_filename, sha256
 from pacefit.formats import read_activity_data
 from pacefit.formats.athlete_yaml import parse_athlete
-from pacefit.formats.yaml_source import YamlSource, reading_texts, text_digest
+from pacefit.formats.yaml_source import YamlSource, reading_texts, unchanged
 from pacefit.jobs.analyze import analyze_run
 from pacefit.jobs.block import Block, PlannedSession, UnplannedRun, block_of, planned_session
 from pacefit.jobs.build import PlanSchedule, plan_calendar, plan_schedule
@@ -178,7 +178,7 @@ def _plan_parts(
     changes (a coach's edit shows on the next page); `name`: the athlete's."""
     key = (folder, race_date, level, athlete_yaml)
     kept = _plans.get(key)
-    if kept is not None and _unchanged(kept.texts):
+    if kept is not None and unchanged(kept.texts):
         return kept
     parts = _read_plan(folder, race_date, level=level, athlete_yaml=athlete_yaml, name=name)
     with _plans_lock:  # the server's pages are served from several threads
@@ -206,11 +206,11 @@ def _read_plan(
                 planned = tuple(planned_session(session, athlete) for session in sessions)
             except PacefitError:
                 # a file caught half-saved reads as a mistake: said only if it is still so
-                if read.changed or not _unchanged(read.texts()):
-                    continue
-                raise
-        texts = read.texts()
-        if not read.changed and _unchanged(texts):
+                if read.consistent():
+                    raise
+                continue
+        if read.consistent():
+            texts = read.texts()
             version = _version(texts, athlete_yaml=athlete_yaml, level=level, race_date=race_date)
             return _PlanParts(schedule, context, planned, version, texts)
     raise PacefitError(
@@ -218,11 +218,6 @@ def _read_plan(
         location=Location(str(folder)),
         hint="try again once the edit is saved",
     )
-
-
-def _unchanged(texts: Sequence[tuple[Path, str | None]]) -> bool:
-    """Whether each file still holds what it held when it was read."""
-    return all(text_digest(path) == text for path, text in texts)
 
 
 def _version(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -135,14 +135,14 @@ def push_files(
     selection = select_files(paths, window=window)
     if selection.manifest is not None:
         require_fit(selection, paths[0])
-    verify_files(selection)
+    verified = verify_files(selection)
     if device is not None:
         _warn_over_cap(len(selection.files), device_profile(device), weeks)
     build_device = selection.manifest.device if selection.manifest else None
     destination = find_destination(to)
     if not dry_run:
         destination.remove_stale_temporaries()
-    on_watch = already_on_watch(selection.files, destination) if selection.files else {}
+    on_watch = already_on_watch(verified, destination) if verified else {}
     delivery = deliver(
         selection.files, destination, force=force, dry_run=dry_run, on_watch=on_watch
     )
@@ -162,7 +162,8 @@ def push_files(
     log_error = None
     if not dry_run:
         try:  # what reached the watch is recorded even when the push stopped early
-            _log(transfers, destination, now or dt.datetime.now(dt.UTC), schedule=schedule)
+            when = now or dt.datetime.now(dt.UTC)
+            _log(transfers, destination, when, verified=verified, schedule=schedule)
         except PacefitError as exc:
             log_error = exc
     return PushResult(
@@ -278,25 +279,38 @@ def require_fit(selection: Selection, folder: Path) -> None:
         )
 
 
-def verify_files(selection: Selection) -> None:
+@dataclass(frozen=True)
+class Verified:
+    """A file to send as it was checked: its workout and its checksum (read once, for the
+    watch's comparison and the push log)."""
+
+    workout: Workout
+    sha256: str
+
+
+def verify_files(selection: Selection) -> dict[Path, Verified]:
     """Each file is what its build made, and a workout, before anything is copied: a file
     edited or cut short since the build, or one that is not a workout (the build's own schedule
     caught by a glob), is refused and the watch is left as it was."""
+    verified = {}
     for path in selection.files:
         try:
             data = path.read_bytes()
         except OSError as exc:
             reason = f"cannot read the file: {exc.strerror or exc}"
             raise PacefitError(reason, location=Location(str(path))) from exc
+        checksum = sha256(data)
         entry = selection.entries.get(path)
-        if entry is not None and sha256(data) != entry.sha256:
+        if entry is not None and checksum != entry.sha256:
             raise PacefitError(
                 f"the file is not the one the build made (its checksum is not the one in "
                 f"{MANIFEST_FILE}): it was changed since",
                 location=Location(str(path)),
                 hint="build again",
             )
-        _decoded(data, source=str(path))  # refuses what is not a workout, in one line
+        # refuses what is not a workout, in one line
+        verified[path] = Verified(_decoded(data, source=str(path)), checksum)
+    return verified
 
 
 def _manifest_entries(folders: set[Path]) -> dict[Path, ManifestEntry]:
@@ -309,19 +323,14 @@ def _manifest_entries(folders: set[Path]) -> dict[Path, ManifestEntry]:
     return entries
 
 
-def already_on_watch(files: Sequence[Path], destination: Destination) -> dict[Path, str]:
+def already_on_watch(files: Mapping[Path, Verified], destination: Destination) -> dict[Path, str]:
     """The files whose workout the watch has already taken in (found among its own workouts
     by what it says, under any name), with the watch's name for it: sending one again would
     put it on the watch twice."""
     on_watch = _watch_workouts(destination)
-    if not on_watch:
-        return {}
     found = {}
-    for path in files:
-        try:
-            signature = workout_signature(_decoded(path.read_bytes(), source=str(path)))
-        except (OSError, PacefitError):
-            continue  # not a workout pacefit reads: it is sent, and refused, as before
+    for path, file in files.items():
+        signature = workout_signature(file.workout)
         if signature in on_watch:
             found[path] = on_watch[signature]
     return found
@@ -390,20 +399,20 @@ def _log(
     destination: Destination,
     now: dt.datetime,
     *,
+    verified: Mapping[Path, Verified],
     schedule: _Schedule | None,
 ) -> None:
     by_folder: dict[Path, list[PushRecord]] = {}
     for transfer in transfers:
         if transfer.action not in DELIVERED:
             continue
-        data = transfer.source.read_bytes()
-        workout = _decoded(data, source=str(transfer.source))
+        file = verified[transfer.source]
         by_folder.setdefault(transfer.source.parent, []).append(
             PushRecord(
                 file=transfer.source.name,
-                sha256=sha256(data),
-                workout=workout.name,
-                signature=workout_signature(workout),
+                sha256=file.sha256,
+                workout=file.workout.name,
+                signature=workout_signature(file.workout),
                 pushed_at=now,
                 destination=destination.description,
             )
